@@ -1,0 +1,182 @@
+"""Kiosk: development settings (``invoke build``).
+
+Every default the site and its templates rely on lives here, not in Jinja.
+``publishconf.py`` imports this file and changes only what production needs.
+The URL scheme below is the contract of ``shared/CONTENT.md``: permalinks, so
+change it only with a redirect plan.
+"""
+
+SITENAME = "Kiosk"
+SITE_TAGLINE = "Foreign policy, analysis and reporting from every region"
+SITE_DESCRIPTION = (
+    "Kiosk is an independent magazine of international affairs: analysis, "
+    "reporting and the QiOSK column of short news, filed by region."
+)
+AUTHOR = "Kiosk"
+SITEURL = ""
+RELATIVE_URLS = False
+TIMEZONE = "Europe/Brussels"
+DEFAULT_LANG = "en"
+LOCALE = ("C.UTF-8", "C")
+DEFAULT_DATE_FORMAT = "%B %-d, %Y"
+
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = "theme"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+# Author profiles (content/authors/) are read by the kiosk_authors plugin, not
+# as articles or pages.
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {
+    "extra/favicon.svg": {"path": "favicon.svg"},
+    "extra/robots.txt": {"path": "robots.txt"},
+}
+USE_FOLDER_AS_CATEGORY = False
+DELETE_OUTPUT_DIRECTORY = True
+WITH_FUTURE_DATES = False
+SLUGIFY_SOURCE = "title"
+
+# --- Editorial vocabulary (CONTENT.md). Validation reads these lists. ---------
+SECTIONS = ["Analysis", "Reporting", "Opinion", "Review", "Interview", "Media"]
+REGIONS = [
+    "Africa",
+    "Asia-Pacific",
+    "Europe",
+    "Latin America",
+    "Middle East",
+    "North America",
+    "Global",
+]
+COLUMNS = ["QiOSK"]
+# Header keys an editor may use beyond those of CONTENT.md (none by default).
+EDITORIAL_EXTRA_KEYS = []
+
+SECTION_DESCRIPTIONS = {
+    "Analysis": "Arguments built on evidence: what is happening, why, and what comes next.",
+    "Reporting": "Dispatches from the places where policy meets the people it governs.",
+    "Opinion": "Signed positions from writers who make a case and defend it.",
+    "Review": "Books, films and reports on world affairs, weighed and compared.",
+    "Interview": "Long conversations with people who make or study foreign policy.",
+    "Media": "How the world's news is made, bought, censored and believed.",
+}
+REGION_DESCRIPTIONS = {
+    "Africa": "From the Sahel to the Cape: governance, trade, security and the new scramble for influence.",
+    "Asia-Pacific": "The region where the century's balance of power is being settled, strait by strait.",
+    "Europe": "A union tested by war on its border, energy shocks and its own enlargement.",
+    "Latin America": "Democracies under strain, commodity booms and busts, and a hemisphere hedging its bets.",
+    "Middle East": "Wars, truces and the diplomacy that runs between them.",
+    "North America": "The foreign policy of the United States, Canada and Mexico, and the politics behind it.",
+    "Global": "Institutions, markets, climate and technology: the questions no single region owns.",
+}
+COLUMN_DESCRIPTIONS = {
+    "QiOSK": "Short news and briefs: what happened today and why it matters, in a few hundred words.",
+}
+
+# --- URLs (CONTENT.md "URLs"). Each page is written as .../index.html. --------
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+DRAFT_PAGE_URL = "drafts/pages/{slug}/"
+DRAFT_PAGE_SAVE_AS = "drafts/pages/{slug}/index.html"
+CATEGORY_URL = "section/{slug}/"
+CATEGORY_SAVE_AS = "section/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+REGION_URL = "region/{slug}/"
+REGION_SAVE_AS = "region/{slug}/index.html"
+COLUMN_URL = "column/{slug}/"
+COLUMN_SAVE_AS = "column/{slug}/index.html"
+SERIES_URL = "series/{slug}/"
+SERIES_SAVE_AS = "series/{slug}/index.html"
+
+# "index" is Pelican's paginated list of every article: our /latest/.
+DIRECT_TEMPLATES = ["home", "index", "search", "notfound"]
+HOME_URL = ""
+HOME_SAVE_AS = "index.html"
+INDEX_URL = "latest/"
+INDEX_SAVE_AS = "latest/index.html"
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
+NOTFOUND_URL = "404.html"
+NOTFOUND_SAVE_AS = "404.html"
+ARCHIVES_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+
+DEFAULT_PAGINATION = 10
+PAGINATED_TEMPLATES = {
+    "index": None,
+    "tag": None,
+    "category": None,
+    "author": None,
+    "region": None,
+    "column": None,
+}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{url}{number}/", "{base_name}/{number}/index.html"),
+)
+
+# --- Feeds (CONTENT.md). Development builds write them too, so that feed
+# links are testable; publishconf.py makes them absolute. -----------------------
+FEED_DOMAIN = None
+FEED_ALL_ATOM = "feeds/latest.atom.xml"
+FEED_ALL_RSS = "feeds/latest.rss.xml"
+CATEGORY_FEED_ATOM = "feeds/section/{slug}.atom.xml"
+CATEGORY_FEED_RSS = None
+AUTHOR_FEED_ATOM = "feeds/author/{slug}.atom.xml"
+AUTHOR_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+FEED_MAX_ITEMS = 50
+RSS_FEED_SUMMARY_ONLY = False
+
+# --- Plugins, in dependency order ------------------------------------------
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = [
+    "kiosk_editorial",
+]
+
+# --- Markdown and typography --------------------------------------------------
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.smarty": {},
+        "markdown.extensions.sane_lists": {},
+    },
+    "output_format": "html5",
+}
+TYPOGRIFY = True
+# Typogrify's widont and caps wrapping change headline text for screen readers
+# and search snippets; keep the quote and dash work only.
+TYPOGRIFY_IGNORE_TAGS = ["pre", "code", "script"]
+TYPOGRIFY_OMIT_FILTERS = ["widont", "caps", "initial_quotes"]
+
+# --- Reader-facing furniture --------------------------------------------------
+NEWSLETTER = {
+    "title": "The Kiosk Weekly",
+    "pitch": "Our weekly round-up of analysis and reporting, every Friday.",
+    "action": "/newsletter/",
+}
+SOCIAL = [
+    ("X", "https://x.com/kioskmagazine"),
+    ("Bluesky", "https://bsky.app/profile/kioskmagazine.bsky.social"),
+    ("Mastodon", "https://mastodon.social/@kioskmagazine"),
+    ("Facebook", "https://www.facebook.com/kioskmagazine"),
+]
+PREFERRED_SOURCE = {
+    "enabled": True,
+    "url": "https://www.google.com/preferences/source?q=kiosk.example",
+}

@@ -1,0 +1,23 @@
+"""Kiosk: production settings (``invoke publish``).
+
+Only what differs from development: absolute URLs for feeds, canonical links
+and social cards, and drafts never written at all.
+"""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403  (settings are module globals by design)
+
+SITEURL = os.environ.get("KIOSK_SITEURL", "https://kiosk.example")
+FEED_DOMAIN = SITEURL
+RELATIVE_URLS = False
+
+# Drafts and scheduled pieces: Pelican files both as drafts; an empty save_as
+# means they are not written anywhere in a publish build.
+DRAFT_SAVE_AS = ""
+DRAFT_URL = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_URL = ""
+PUBLISH = True
