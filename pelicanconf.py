@@ -145,8 +145,19 @@ RSS_FEED_SUMMARY_ONLY = False
 
 # --- Plugins, in dependency order ------------------------------------------
 PLUGIN_PATHS = ["plugins"]
+# Each helper-owned line is uncommented when its package lands.
 PLUGINS = [
-    "kiosk_editorial",
+    "kiosk_editorial",  # validation; Section -> category
+    # "kiosk_authors",  # author.profile
+    # "kiosk_taxonomies",  # region/column terms, kicker, label, listing pages
+    # "kiosk_series",  # article.series, series pages
+    # "kiosk_figures",  # figures with credits, top_image, responsive images
+    # "kiosk_related",  # article.related teasers
+    # "kiosk_home",  # home page lead/top/bands, Latest and QiOSK rails
+    # "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
+    # "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
+    # "kiosk_search",  # Pagefind index after the build
+    # "pelican.plugins.sitemap",
 ]
 
 # --- Markdown and typography --------------------------------------------------
