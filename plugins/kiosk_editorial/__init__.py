@@ -1,0 +1,40 @@
+"""kiosk_editorial: the editorial contract of shared/CONTENT.md, enforced.
+
+Before Pelican reads anything (signal ``initialized``), every file under
+content/ is validated: required keys, configured vocabularies (``SECTIONS``,
+``REGIONS``, ``COLUMNS``), ISO dates, unknown keys, images and their alt text
+and credit, bylines without a profile, duplicate or reserved slugs, aliases,
+``{filename}`` links, empty and non-UTF-8 files. All problems are collected and
+raised together as one ``EditorialError`` (one line each,
+``path: Field: message``), so an editor fixes a whole batch per build.
+
+While reading (signal ``article_generator_context``), ``Section:`` becomes
+Pelican's category, which gives sections their pages and feeds for free.
+
+Settings: ``SECTIONS``, ``REGIONS``, ``COLUMNS``, ``EDITORIAL_EXTRA_KEYS``
+(header keys allowed beyond CONTENT.md's).
+"""
+
+from pelican import signals
+from pelican.urlwrappers import Category
+
+from .site import EditorialError, Problem, validate_site
+
+__all__ = ["EditorialError", "Problem", "validate_site", "register"]
+
+
+def validate(pelican):
+    problems = validate_site(pelican.settings)
+    if problems:
+        raise EditorialError(problems)
+
+
+def section_is_category(generator, metadata):
+    section = metadata.get("section")
+    if section:
+        metadata["category"] = Category(section, generator.settings)
+
+
+def register():
+    signals.initialized.connect(validate)
+    signals.article_generator_context.connect(section_is_category)

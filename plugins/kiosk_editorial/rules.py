@@ -1,0 +1,161 @@
+"""The rules of shared/CONTENT.md, one function per kind of content file.
+
+Each rule returns ``(field, message)`` pairs; the caller adds the path. Messages
+say what was found and what was expected, in the editor's words, because they
+are read by people fixing a file, not by engineers.
+"""
+
+import difflib
+import re
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+ARTICLE_KEYS = (
+    "Title", "Subtitle", "Date", "Modified", "Section", "Region", "Column", "Series",
+    "Authors", "Tags", "Summary", "Image", "Image_Alt", "Image_Caption", "Image_Kind",
+    "Image_Credit", "Slug", "Featured", "Aliases", "Status",
+)  # fmt: skip
+ARTICLE_REQUIRED = ("Title", "Date", "Section", "Authors")
+AUTHOR_KEYS = (
+    "Name", "Role", "Photo", "Photo_Credit", "Website", "Twitter", "Bluesky", "Mastodon",
+)  # fmt: skip
+AUTHOR_REQUIRED = ("Name",)
+PAGE_KEYS = ("Title", "Subtitle", "Slug", "Summary", "Status", "Modified")
+PAGE_REQUIRED = ("Title",)
+
+STATUSES = ("published", "draft", "hidden")
+IMAGE_KINDS = ("photo", "image")
+BOOLEANS = ("true", "false")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!]")
+# Markdown images and links, and Pelican's intra-site link syntax.
+MD_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\(\s*(?P<src>[^)\s]+)(?:\s+"(?P<title>[^"]*)")?\s*\)')
+SITE_LINK = re.compile(r"\{(?P<kind>filename|static|attach)\}(?P<target>[^)\s\"'>]+)")
+SCRIPT_URL = re.compile(r"(?:\]\(\s*|href\s*=\s*[\"']?\s*)(?P<url>(?:java|vb)script:[^)\s\"']*)", re.I)
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
+
+
+def check_keys(header, spelling, allowed, required, extras):
+    """Unknown keys (typos) and missing required keys."""
+    known = {key.lower(): key for key in (*allowed, *extras)}
+    for key in header:
+        if key not in known:
+            guess = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+            hint = f"; did you mean {known[guess[0]]}?" if guess else ""
+            yield spelling[key], f"is not a known key{hint} (known keys: {', '.join(allowed)})"
+    for key in required:
+        if not header.get(key.lower()):
+            yield key, "is required but missing or empty"
+
+
+def check_choice(field, value, allowed):
+    if value is not None and value not in allowed:
+        yield field, f"{value!r} is not one of {', '.join(allowed)}"
+
+
+def parse_date(value):
+    """ISO 8601 as editors write it: '2024-06-14', '2024-06-14 09:30', with offset."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def check_date(field, value):
+    if value is None:
+        return
+    try:
+        parse_date(value)
+    except ValueError:
+        yield field, f"{value!r} is not an ISO 8601 date (expected e.g. 2024-06-14 09:30)"
+
+
+def split_list(value):
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def content_file(root: Path, reference: str) -> Path:
+    """A path an editor wrote, resolved under content/ ('images/x.jpg')."""
+    return root / PurePosixPath(reference.split("#")[0].split("?")[0].lstrip("/"))
+
+
+def check_article(header, root, vocabulary):
+    """Single-file rules for an article (cross-file rules live in site.py)."""
+    title = header.get("title")
+    if title and MARKUP.search(title):
+        yield "Title", f"must be plain text, without HTML markup (found {title!r})"
+    yield from check_date("Date", header.get("date"))
+    yield from check_date("Modified", header.get("modified"))
+    if header.get("date") and header.get("modified"):
+        try:
+            if parse_date(header["modified"]) < parse_date(header["date"]):
+                yield "Modified", f"{header['modified']!r} is earlier than Date {header['date']!r}"
+        except (ValueError, TypeError):
+            pass  # already reported, or naive vs aware: the dates speak for themselves
+    yield from check_choice("Section", header.get("section"), vocabulary["SECTIONS"])
+    yield from check_choice("Region", header.get("region"), vocabulary["REGIONS"])
+    yield from check_choice("Column", header.get("column"), vocabulary["COLUMNS"])
+    yield from check_choice("Status", header.get("status"), STATUSES)
+    yield from check_choice("Image_Kind", header.get("image_kind"), IMAGE_KINDS)
+    yield from check_choice("Featured", header.get("featured"), BOOLEANS)
+    if "authors" in header and not split_list(header["authors"]):
+        yield "Authors", "names no author"
+    yield from check_image(header, root)
+    yield from check_slug(header.get("slug"))
+    for alias in split_list(header.get("aliases")):
+        if not alias.startswith("/") or ".." in alias or not alias.endswith(("/", ".html")):
+            yield "Aliases", f"{alias!r} is not a site path like /2022/11/11/old-slug/"
+
+
+def check_image(header, root):
+    image = header.get("image")
+    if image:
+        if not content_file(root, image).is_file():
+            yield "Image", f"{image!r} does not exist under {root.name}/"
+        for needed in ("Image_Alt", "Image_Credit"):
+            if not header.get(needed.lower()):
+                yield needed, "is required when Image is given"
+    else:
+        for dependent in ("Image_Alt", "Image_Caption", "Image_Credit", "Image_Kind"):
+            if header.get(dependent.lower()):
+                yield dependent, "is given but there is no Image"
+
+
+def check_slug(slug):
+    if slug is not None and not SLUG.match(slug):
+        yield "Slug", f"{slug!r} must be lower-case letters, digits and single hyphens"
+
+
+def check_author(header, root):
+    photo = header.get("photo")
+    if photo and not content_file(root, photo).is_file():
+        yield "Photo", f"{photo!r} does not exist under {root.name}/"
+    website = header.get("website")
+    if website and not re.match(r"^https?://\S+$", website):
+        yield "Website", f"{website!r} is not an http(s) URL"
+
+
+def check_page(header):
+    title = header.get("title")
+    if title and MARKUP.search(title):
+        yield "Title", f"must be plain text, without HTML markup (found {title!r})"
+    yield from check_choice("Status", header.get("status"), STATUSES)
+    yield from check_date("Modified", header.get("modified"))
+    yield from check_slug(header.get("slug"))
+
+
+def check_body(body, first_line, file_dir, root):
+    """Images need alt text and must exist; intra-site links must resolve."""
+    for offset, line in enumerate(body.split("\n")):
+        where = f"line {first_line + offset}"
+        for image in MD_IMAGE.finditer(line):
+            src = image.group("src")
+            if not image.group("alt").strip():
+                yield "Body", f"image {src!r} ({where}) has no alt text"
+            if not EXTERNAL.match(src) and not src.startswith("{"):
+                if not content_file(root, src).is_file():
+                    yield "Body", f"image {src!r} ({where}) does not exist under {root.name}/"
+        for link in SITE_LINK.finditer(line):
+            target = link.group("target")
+            base = root if target.startswith("/") else file_dir
+            if not content_file(base, target).exists():
+                yield "Body", f"link {{{link.group('kind')}}}{target} ({where}) points to no file"
+        for script in SCRIPT_URL.finditer(line):
+            yield "Body", f"link {script.group('url')[:40]!r} ({where}) is refused: script URLs"

@@ -1,0 +1,268 @@
+"""Kiosk's tasks: `invoke --list` shows them, `invoke --help TASK` explains one.
+
+Pelican runs in-process. A build writes into a fresh staging folder beside the
+output folder and swaps it in only when everything succeeded, so a failed or
+interrupted build leaves the previous site exactly as it was.
+"""
+
+import logging
+import os
+import shutil
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+CONFIG = {
+    "dev": ROOT / "pelicanconf.py",
+    "prod": ROOT / "publishconf.py",
+    "output": ROOT / "output",
+    "host": "127.0.0.1",
+    "port": 8000,
+}
+sys.path.insert(0, str(ROOT / "plugins"))
+
+
+def _settings(settings_file, **override):
+    from pelican.settings import read_settings
+
+    # Relative paths in the settings are relative to the repo, wherever invoke runs.
+    os.chdir(ROOT)
+    return read_settings(str(settings_file), override=override or None)
+
+
+def _print_problems(problems):
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    noun = "problem" if len(problems) == 1 else "problems"
+    print(f"{len(problems)} content {noun}; nothing was published.", file=sys.stderr)
+
+
+class _Counter(logging.Handler):
+    """Counts warnings while a build runs, for the summary line."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.warnings = 0
+
+    def emit(self, record):
+        if record.levelno == logging.WARNING:
+            self.warnings += 1
+
+
+def build_site(settings_file, output, quiet=False):
+    """Build into a staging folder and swap it into ``output`` on success.
+
+    Returns a summary dict; raises invoke.Exit with a clear message on failure.
+    """
+    from pelican import Pelican, signals
+    from pelican.log import console
+    from pelican.log import init as init_logging
+
+    from kiosk_editorial import EditorialError
+
+    output = Path(output).resolve()
+    staging = output.parent / f".output-staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    settings = _settings(settings_file, OUTPUT_PATH=str(staging))
+    # Any error Pelican logs (an unreadable file, a template error) fails the build
+    # instead of quietly dropping a page.
+    init_logging(level=logging.WARNING, fatal="errors")
+    counter = _Counter()
+    logging.getLogger().addHandler(counter)
+    written, articles = [], []
+
+    def count(path, context=None, **_):
+        written.append(path)
+
+    def count_articles(generator):
+        articles.extend(generator.articles)
+
+    signals.content_written.connect(count)
+    signals.article_generator_finalized.connect(count_articles)
+    started = time.perf_counter()
+    try:
+        with console.status("Building…") as status:
+            pelican = Pelican(settings)
+            status.update("Reading and rendering…")
+            pelican.run()
+        _swap_in(staging, output)
+    except EditorialError as err:
+        _print_problems(err.problems)
+        raise Exit(code=1) from None
+    except KeyboardInterrupt:
+        raise Exit("Build interrupted; the previous output/ is unchanged.", code=130) from None
+    except Exception as err:  # noqa: BLE001 - any failure must leave output/ alone
+        raise Exit(f"Build failed: {err}. The previous output/ is unchanged.", code=1) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        signals.content_written.disconnect(count)
+        signals.article_generator_finalized.disconnect(count_articles)
+        logging.getLogger().removeHandler(counter)
+    summary = {
+        "articles": len(articles),
+        "pages": len(written),
+        "warnings": counter.warnings,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if not quiet:
+        print(
+            f"Built {output.name}/: {summary['articles']} articles, {summary['pages']} pages "
+            f"written, {summary['warnings']} warnings, {summary['seconds']} s"
+        )
+    return summary
+
+
+def _swap_in(staging: Path, output: Path):
+    old = output.parent / f".output-old-{os.getpid()}"
+    if output.exists():
+        output.rename(old)
+    staging.rename(output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@task(help={"output": "folder to write the site into (default: output/)"})
+def build(c, output=str(CONFIG["output"])):
+    """Build the site for local preview (pelicanconf.py; drafts under /drafts/)."""
+    build_site(CONFIG["dev"], output)
+
+
+@task(help={"output": "folder to write the site into (default: output/)"})
+def publish(c, output=str(CONFIG["output"])):
+    """Build the production site (publishconf.py: absolute URLs, no drafts)."""
+    build_site(CONFIG["prod"], output)
+
+
+@task
+def clean(c):
+    """Remove build products (output/, staging folders, caches); never content/."""
+    for path in [CONFIG["output"], ROOT / ".kiosk-cache", ROOT / "output-tests",
+                 *ROOT.glob(".output-*")]:  # fmt: skip
+        if path.exists():
+            shutil.rmtree(path)
+            print(f"removed {path.relative_to(ROOT)}/")
+
+
+@task
+def check(c):
+    """Validate all content against the editorial contract, without building."""
+    from kiosk_editorial import validate_site
+
+    started = time.perf_counter()
+    settings = _settings(CONFIG["dev"])
+    problems = validate_site(settings)
+    if problems:
+        _print_problems(problems)
+        raise Exit(code=1)
+    files = sum(1 for _ in Path(settings["PATH"]).rglob("*.md"))
+    print(f"Content OK: {files} files checked in {time.perf_counter() - started:.2f} s")
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)"})
+def serve(c, port=CONFIG["port"]):
+    """Serve output/ on http://127.0.0.1:PORT (build first)."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = partial(SimpleHTTPRequestHandler, directory=str(CONFIG["output"]))
+    with ThreadingHTTPServer((CONFIG["host"], int(port)), handler) as server:
+        print(f"Serving output/ at http://{CONFIG['host']}:{port}/ (Ctrl-C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)"})
+def livereload(c, port=CONFIG["port"]):
+    """Build, serve, and rebuild and refresh the browser whenever content or theme change."""
+    from livereload import Server
+
+    def rebuild():
+        try:
+            build_site(CONFIG["dev"], CONFIG["output"])
+        except Exit as err:
+            # Keep serving the last good site; the terminal shows what broke.
+            print(err.message or "Build failed; still serving the previous site.", file=sys.stderr)
+
+    rebuild()
+    server = Server()
+    for pattern in ("content/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
+        server.watch(str(ROOT / pattern), rebuild)
+    server.serve(host=CONFIG["host"], port=int(port), root=str(CONFIG["output"]))
+
+
+@task(
+    help={
+        "title": "the headline",
+        "section": "one of the configured sections (e.g. Analysis)",
+        "region": "one of the configured regions (optional)",
+        "column": "a configured column such as QiOSK (optional)",
+        "author": "byline; repeat for several authors (each needs a profile)",
+        "tags": "comma-separated tags (optional)",
+    },
+    iterable=["author"],
+)
+def new(c, title, section, author, region=None, column=None, tags=""):
+    """Scaffold a draft article with a valid header and print its path."""
+    from pelican.utils import slugify
+
+    from kiosk_editorial import validate_site
+
+    settings = _settings(CONFIG["dev"])
+    wrong = [
+        f"--{flag} {value!r} is not one of {', '.join(settings[key])}"
+        for flag, value, key in (("section", section, "SECTIONS"), ("region", region, "REGIONS"),
+                                 ("column", column, "COLUMNS"))  # fmt: skip
+        if value is not None and value not in settings[key]
+    ]
+    if not author:
+        wrong.append("--author is required (repeat it for several authors)")
+    if wrong:
+        raise Exit("\n".join(wrong), code=1)
+    now = datetime.now().replace(second=0, microsecond=0)
+    slug = slugify(title, regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []))
+    path = Path(settings["PATH"]) / "articles" / str(now.year) / f"{slug}.md"
+    if path.exists():
+        raise Exit(f"{path.relative_to(ROOT)} already exists; choose another title.", code=1)
+    header = {
+        "Title": title,
+        "Date": now.strftime("%Y-%m-%d %H:%M"),
+        "Section": section,
+        "Region": region,
+        "Column": column,
+        "Authors": ", ".join(author),
+        "Tags": tags or None,
+        "Slug": slug,
+        "Status": "draft",
+    }
+    body = (
+        "Write the opening paragraph here: it is the teaser when there is no Summary.\n\n"
+        "Set `Status: published` (or delete the line) when the piece is ready.\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}: {value}" for key, value in header.items() if value]
+    path.write_text("\n".join(lines) + "\n\n" + body, encoding="utf-8")
+    problems = [p for p in validate_site(settings) if Path(p.path).resolve() == path.resolve()]
+    if problems:
+        path.unlink()
+        _print_problems(problems)
+        raise Exit(code=1)
+    print(path.relative_to(ROOT))
+
+
+@task(help={"force": "regenerate every sample image, not only missing ones"})
+def images(c, force=False):
+    """Generate the sample magazine's placeholder images (Pillow) that are missing."""
+    flag = " --force" if force else ""
+    c.run(f"{sys.executable} {ROOT / 'scripts' / 'make_sample_images.py'}{flag}")
+
+
+@task(help={"browser": "also run the real-browser tests (default: yes)"})
+def test(c, browser=True):
+    """Run the whole test suite with pytest."""
+    marker = "" if browser else " -m 'not browser'"
+    c.run(f"{sys.executable} -m pytest{marker}", pty=False)
