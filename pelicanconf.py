@@ -129,7 +129,8 @@ PAGINATION_PATTERNS = (
 
 # --- Feeds (CONTENT.md). Development builds write them too, so that feed
 # links are testable; publishconf.py makes them absolute. -----------------------
-FEED_DOMAIN = None
+# Pelican joins feed URLs onto this, so it must be a string (None crashes the writer).
+FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/latest.atom.xml"
 FEED_ALL_RSS = "feeds/latest.rss.xml"
 CATEGORY_FEED_ATOM = "feeds/section/{slug}.atom.xml"
