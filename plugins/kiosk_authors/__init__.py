@@ -1,0 +1,81 @@
+"""Author profiles: ``content/authors/<slug>.md`` attached to Pelican's authors.
+
+An article's byline is a list of Pelican ``Author`` objects made from names.
+This plugin reads one profile per author (the header format of articles:
+``Name``, ``Role``, ``Photo``, ``Photo_Credit``, ``Website``, ``Twitter``,
+``Bluesky``, ``Mastodon``, then a Markdown bio), matches bylines to profiles by
+name, and on every matching ``Author`` sets
+
+- ``author.profile``: a :class:`Profile` (name, slug, role, bio_html, photo,
+  links), and
+- ``author.slug``: the profile's file name, so ``/author/<slug>/`` and
+  ``/feeds/author/<slug>.atom.xml`` follow the file, not the spelling of the name.
+
+It runs at ``article_generator_pretaxonomy`` because Pelican groups articles by
+author (keyed on the slug) right after that signal; a slug changed later would
+split or misfile author pages. The context gets ``authors_by_slug``: every
+profile, bylined or not, by slug.
+
+Settings: ``KIOSK_AUTHORS = {"path": "authors"}`` (folder under ``PATH``).
+"""
+
+import logging
+from itertools import chain
+from pathlib import Path
+from types import MappingProxyType
+
+from pelican import signals
+
+from .profiles import Profile, read_profile
+
+__all__ = ["Profile", "register"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = MappingProxyType({"path": "authors"})
+
+
+def plugin_settings(settings):
+    """Return KIOSK_AUTHORS merged over the defaults; reject unknown keys."""
+    given = settings.get("KIOSK_AUTHORS", {})
+    unknown = sorted(set(given) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"KIOSK_AUTHORS: unknown keys {unknown}; known: {sorted(DEFAULTS)}")
+    return {**DEFAULTS, **given}
+
+
+def read_profiles(settings):
+    """Read every profile under PATH/<path>/ and return them by slug."""
+    folder = Path(settings["PATH"]) / plugin_settings(settings)["path"]
+    return {path.stem: read_profile(path, settings) for path in sorted(folder.glob("*.md"))}
+
+
+def attach_profiles(generator):
+    """Give every byline of every article (drafts and hidden too) its profile."""
+    profiles = read_profiles(generator.settings)
+    by_name = {profile.name: profile for profile in profiles.values()}
+    contents = chain(
+        generator.articles,
+        generator.translations,
+        generator.drafts,
+        generator.drafts_translations,
+        generator.hidden_articles,
+        generator.hidden_translations,
+    )
+    for article in contents:
+        # Pelican makes a new Author per article, so each one is updated.
+        for author in getattr(article, "authors", []):
+            profile = by_name.get(author.name)
+            if profile is None:
+                # kiosk_editorial reports this as an error; without it, keep
+                # building with Pelican's own slug rather than stopping here.
+                logger.warning("%s: no author profile for %r", article.source_path, author.name)
+                author.profile = None
+                continue
+            author.profile = profile
+            author.slug = profile.slug
+    generator.context["authors_by_slug"] = profiles
+
+
+def register():
+    signals.article_generator_pretaxonomy.connect(attach_profiles)

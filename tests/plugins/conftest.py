@@ -1,0 +1,86 @@
+"""Tiny sites for plugin tests.
+
+``make_site`` writes a handful of Markdown files (and, if a test wants to see
+what a plugin computed, a few Jinja templates) into ``tmp_path``, builds them
+with the project's real ``pelicanconf.py`` and returns the output folder. The
+test then reads that folder as a reader or a feed reader would.
+
+Templates missing from the test theme fall back to Pelican's ``simple`` theme,
+so a test only writes the pages it looks at. The project's own ``theme/`` is
+deliberately not used: plugin tests must not break when a template changes.
+"""
+
+from pathlib import Path
+
+import blinker
+import pytest
+from pelican import Pelican
+from pelican.settings import read_settings
+
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "pelicanconf.py"
+
+# Direct templates of pelicanconf.py that the simple theme does not provide.
+_MINIMAL_TEMPLATES = {
+    "home.html": "<!doctype html><title>{{ SITENAME }}</title><main>home</main>",
+    "search.html": "<!doctype html><title>Search</title><main>search</main>",
+    "notfound.html": "<!doctype html><title>Not found</title><main>not found</main>",
+}
+
+
+def header(body="Body text.", **fields):
+    """Return a Markdown source with Pelican's ``Key: value`` header.
+
+    ``image_alt="…"`` becomes ``Image_Alt: …``; ``None`` values are left out.
+    """
+    lines = [
+        f"{'_'.join(part.capitalize() for part in key.split('_'))}: {value}"
+        for key, value in fields.items()
+        if value is not None
+    ]
+    return "\n".join(lines) + "\n\n" + body + "\n"
+
+
+def _disconnect_plugin_receivers():
+    # Pelican's signals are process-wide, so a plugin registered by an earlier
+    # test would otherwise still run in this one.
+    for signal in list(blinker.default_namespace.values()):
+        for receiver in list(signal.receivers_for(blinker.ANY)):
+            signal.disconnect(receiver)
+
+
+@pytest.fixture
+def make_site(tmp_path):
+    """Return ``build(files, plugins=…, settings=…, templates=…) -> output Path``.
+
+    ``files`` maps paths under ``content/`` (``"articles/a.md"``,
+    ``"authors/ana-ortiz.md"``, ``"images/x.jpg"``) to text or bytes.
+    """
+
+    def build(files, plugins=(), settings=None, templates=None):
+        content = tmp_path / "content"
+        for relative, data in files.items():
+            target = content / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                target.write_bytes(data)
+            else:
+                target.write_text(data, encoding="utf-8")
+        theme = tmp_path / "theme"
+        (theme / "templates").mkdir(parents=True, exist_ok=True)
+        for name, text in {**_MINIMAL_TEMPLATES, **(templates or {})}.items():
+            (theme / "templates" / name).write_text(text, encoding="utf-8")
+        output = tmp_path / "output"
+        override = {
+            "PATH": str(content),
+            "OUTPUT_PATH": str(output),
+            "THEME": str(theme),
+            "PLUGINS": list(plugins),
+            "CACHE_CONTENT": False,
+            "LOAD_CONTENT_CACHE": False,
+            **(settings or {}),
+        }
+        _disconnect_plugin_receivers()
+        Pelican(read_settings(path=str(SETTINGS_FILE), override=override)).run()
+        return output
+
+    return build
