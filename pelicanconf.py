@@ -150,7 +150,7 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "kiosk_editorial",  # validation; Section -> category
     "kiosk_authors",  # author.profile
-    # "kiosk_taxonomies",  # region/column terms, kicker, label, listing pages
+    "kiosk_taxonomies",  # region/column terms, kicker, label, listing pages
     # "kiosk_series",  # article.series, series pages
     # "kiosk_figures",  # figures with credits, top_image, responsive images
     # "kiosk_related",  # article.related teasers
