@@ -130,7 +130,8 @@ PAGINATION_PATTERNS = (
 # --- Feeds (CONTENT.md). Development builds write them too, so that feed
 # links are testable; publishconf.py makes them absolute. -----------------------
 # Pelican joins feed URLs onto this, so it must be a string (None crashes the writer).
-FEED_DOMAIN = SITEURL
+# Development feeds point at `invoke serve`; publishconf.py uses the real domain.
+FEED_DOMAIN = "http://127.0.0.1:8000"
 FEED_ALL_ATOM = "feeds/latest.atom.xml"
 FEED_ALL_RSS = "feeds/latest.rss.xml"
 CATEGORY_FEED_ATOM = "feeds/section/{slug}.atom.xml"

@@ -26,12 +26,18 @@ CONFIG = {
 sys.path.insert(0, str(ROOT / "plugins"))
 
 
-def _settings(settings_file, **override):
+def _settings(settings_file, content=None, **override):
     from pelican.settings import read_settings
 
+    if content:
+        override["PATH"] = str(Path(content).resolve())
     # Relative paths in the settings are relative to the repo, wherever invoke runs.
     os.chdir(ROOT)
     return read_settings(str(settings_file), override=override or None)
+
+
+def _relative(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def _print_problems(problems):
@@ -53,7 +59,7 @@ class _Counter(logging.Handler):
             self.warnings += 1
 
 
-def build_site(settings_file, output, quiet=False):
+def build_site(settings_file, output, content=None, quiet=False):
     """Build into a staging folder and swap it into ``output`` on success.
 
     Returns a summary dict; raises invoke.Exit with a clear message on failure.
@@ -67,7 +73,7 @@ def build_site(settings_file, output, quiet=False):
     output = Path(output).resolve()
     staging = output.parent / f".output-staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    settings = _settings(settings_file, OUTPUT_PATH=str(staging))
+    settings = _settings(settings_file, content, OUTPUT_PATH=str(staging))
     # Any error Pelican logs (an unreadable file, a template error) fails the build
     # instead of quietly dropping a page.
     init_logging(level=logging.WARNING, fatal="errors")
@@ -124,35 +130,41 @@ def _swap_in(staging: Path, output: Path):
     shutil.rmtree(old, ignore_errors=True)
 
 
-@task(help={"output": "folder to write the site into (default: output/)"})
-def build(c, output=str(CONFIG["output"])):
+BUILD_HELP = {
+    "output": "folder to write the site into (default: output/)",
+    "content": "content folder to build (default: content/)",
+}
+
+
+@task(help=BUILD_HELP)
+def build(c, output=str(CONFIG["output"]), content=None):
     """Build the site for local preview (pelicanconf.py; drafts under /drafts/)."""
-    build_site(CONFIG["dev"], output)
+    build_site(CONFIG["dev"], output, content)
 
 
-@task(help={"output": "folder to write the site into (default: output/)"})
-def publish(c, output=str(CONFIG["output"])):
+@task(help=BUILD_HELP)
+def publish(c, output=str(CONFIG["output"]), content=None):
     """Build the production site (publishconf.py: absolute URLs, no drafts)."""
-    build_site(CONFIG["prod"], output)
+    build_site(CONFIG["prod"], output, content)
 
 
 @task
 def clean(c):
     """Remove build products (output/, staging folders, caches); never content/."""
-    for path in [CONFIG["output"], ROOT / ".kiosk-cache", ROOT / "output-tests",
+    for path in [CONFIG["output"], ROOT / ".kiosk-cache",
                  *ROOT.glob(".output-*")]:  # fmt: skip
         if path.exists():
             shutil.rmtree(path)
             print(f"removed {path.relative_to(ROOT)}/")
 
 
-@task
-def check(c):
+@task(help={"content": "content folder to check (default: content/)"})
+def check(c, content=None):
     """Validate all content against the editorial contract, without building."""
     from kiosk_editorial import validate_site
 
     started = time.perf_counter()
-    settings = _settings(CONFIG["dev"])
+    settings = _settings(CONFIG["dev"], content)
     problems = validate_site(settings)
     if problems:
         _print_problems(problems)
@@ -203,16 +215,17 @@ def livereload(c, port=CONFIG["port"]):
         "column": "a configured column such as QiOSK (optional)",
         "author": "byline; repeat for several authors (each needs a profile)",
         "tags": "comma-separated tags (optional)",
+        "content": "content folder (default: content/)",
     },
     iterable=["author"],
 )
-def new(c, title, section, author, region=None, column=None, tags=""):
+def new(c, title, section, author, region=None, column=None, tags="", content=None):
     """Scaffold a draft article with a valid header and print its path."""
     from pelican.utils import slugify
 
     from kiosk_editorial import validate_site
 
-    settings = _settings(CONFIG["dev"])
+    settings = _settings(CONFIG["dev"], content)
     wrong = [
         f"--{flag} {value!r} is not one of {', '.join(settings[key])}"
         for flag, value, key in (("section", section, "SECTIONS"), ("region", region, "REGIONS"),
@@ -227,7 +240,7 @@ def new(c, title, section, author, region=None, column=None, tags=""):
     slug = slugify(title, regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []))
     path = Path(settings["PATH"]) / "articles" / str(now.year) / f"{slug}.md"
     if path.exists():
-        raise Exit(f"{path.relative_to(ROOT)} already exists; choose another title.", code=1)
+        raise Exit(f"{_relative(path)} already exists; choose another title.", code=1)
     header = {
         "Title": title,
         "Date": now.strftime("%Y-%m-%d %H:%M"),
@@ -251,7 +264,7 @@ def new(c, title, section, author, region=None, column=None, tags=""):
         path.unlink()
         _print_problems(problems)
         raise Exit(code=1)
-    print(path.relative_to(ROOT))
+    print(_relative(path))
 
 
 @task(help={"force": "regenerate every sample image, not only missing ones"})

@@ -1,0 +1,305 @@
+"""Editorial validation: each rule of CONTENT.md, on a tiny site in tmp_path.
+
+Every case starts from a valid site, breaks one thing, and expects exactly one
+problem that names the file and the field, the way an editor reads it.
+"""
+
+import pytest
+from pelican.settings import read_settings
+
+from kiosk_editorial import validate_site
+from kiosk_editorial.headers import read_source
+
+from tests.sites import ARTICLE, write_site
+
+
+def problems_in(content):
+    settings = read_settings("pelicanconf.py", override={"PATH": str(content)})
+    return validate_site(settings)
+
+
+def only_problem(content):
+    problems = problems_in(content)
+    assert len(problems) == 1, "\n".join(map(str, problems))
+    return problems[0]
+
+
+def article_with(content, **changes):
+    """Rewrite the sample article's header: key=None drops a key."""
+    header = dict(ARTICLE)
+    for key, value in changes.items():
+        key = key.replace("__", "-")
+        if value is None:
+            header.pop(key, None)
+        else:
+            header[key] = value
+    text = "\n".join(f"{k}: {v}" for k, v in header.items())
+    path = content / "articles" / "2024" / "summit.md"
+    path.write_text(text + "\n\nThe body of the piece.\n", encoding="utf-8")
+    return path
+
+
+def test_the_valid_tiny_site_has_no_problem(tmp_path):
+    assert problems_in(write_site(tmp_path)) == []
+
+
+@pytest.mark.parametrize("key", ["Title", "Date", "Section", "Authors"])
+def test_a_missing_required_key_is_named(tmp_path, key):
+    content = write_site(tmp_path)
+    article_with(content, **{key: None})
+    problem = only_problem(content)
+    assert problem.path.endswith("articles/2024/summit.md")
+    assert (problem.field, "required") == (key, problem.message.split()[1])
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "allowed"),
+    [
+        ("Section", "Gossip", "Analysis, Reporting, Opinion, Review, Interview, Media"),
+        ("Region", "Atlantis", "Africa, Asia-Pacific, Europe"),
+        ("Column", "Letters", "QiOSK"),
+        ("Status", "live", "published, draft, hidden"),
+        ("Image_Kind", "painting", "photo, image"),
+        ("Featured", "yes", "true, false"),
+    ],
+)
+def test_a_value_outside_its_list_names_the_allowed_values(tmp_path, key, value, allowed):
+    content = write_site(tmp_path)
+    article_with(content, **{key: value})
+    problem = only_problem(content)
+    assert problem.field == key
+    assert f"'{value}' is not one of" in problem.message
+    assert allowed in problem.message
+
+
+def test_the_error_line_reads_path_field_message(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Region="Atlantis")
+    line = str(only_problem(content))
+    path, field, message = line.split(": ", 2)
+    assert path.endswith("content/articles/2024/summit.md")
+    assert field == "Region"
+    assert message.startswith("'Atlantis' is not one of Africa, Asia-Pacific")
+
+
+@pytest.mark.parametrize("key", ["Date", "Modified"])
+@pytest.mark.parametrize("value", ["14/06/2024", "June 14, 2024", "2024-13-01"])
+def test_dates_must_be_iso_8601(tmp_path, key, value):
+    content = write_site(tmp_path)
+    article_with(content, **{key: value})
+    problem = only_problem(content)
+    assert problem.field == key
+    assert "ISO 8601" in problem.message
+
+
+@pytest.mark.parametrize("value", ["2024-06-14", "2024-06-14 09:30", "2024-06-14T09:30:00+02:00"])
+def test_iso_dates_with_or_without_time_or_offset_are_accepted(tmp_path, value):
+    content = write_site(tmp_path)
+    article_with(content, Date=value, Modified=None)
+    assert problems_in(content) == []
+
+
+def test_an_update_before_publication_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Date="2024-06-14 09:30", Modified="2024-06-13 09:30")
+    assert only_problem(content).field == "Modified"
+
+
+def test_an_unknown_key_is_a_typo_with_a_suggestion(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Regoin="Europe", Region=None)
+    problem = only_problem(content)
+    assert problem.field == "Regoin"
+    assert "did you mean Region?" in problem.message
+
+
+def test_extra_keys_allowed_by_settings_pass(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Kicker_Override="Special report")
+    settings = read_settings(
+        "pelicanconf.py",
+        override={"PATH": str(content), "EDITORIAL_EXTRA_KEYS": ["Kicker_Override"]},
+    )
+    assert validate_site(settings) == []
+
+
+@pytest.mark.parametrize("missing", ["Image_Alt", "Image_Credit"])
+def test_an_image_needs_alt_text_and_a_credit(tmp_path, missing):
+    content = write_site(tmp_path)
+    article_with(content, **{missing: None})
+    problem = only_problem(content)
+    assert problem.field == missing
+    assert "required when Image is given" in problem.message
+
+
+def test_an_image_file_that_does_not_exist_is_named(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Image="images/2024/nowhere.jpg")
+    problem = only_problem(content)
+    assert problem.field == "Image"
+    assert "'images/2024/nowhere.jpg' does not exist" in problem.message
+
+
+def test_a_credit_without_an_image_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Image=None, Image_Alt=None, Image_Caption=None)
+    problem = only_problem(content)
+    assert (problem.field, problem.message) == ("Image_Credit", "is given but there is no Image")
+
+
+def test_a_byline_without_a_profile_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Authors="Ana Ortiz, Jane Roe")
+    problem = only_problem(content)
+    assert problem.field == "Authors"
+    assert "'Jane Roe' has no profile in content/authors/" in problem.message
+
+
+def test_a_profile_without_a_name_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    (content / "authors" / "nobody.md").write_text("Role: Intern\n\nA bio.\n", encoding="utf-8")
+    problem = only_problem(content)
+    assert problem.path.endswith("authors/nobody.md")
+    assert problem.field == "Name"
+
+
+def test_duplicate_slugs_are_an_error_naming_the_first_owner(tmp_path):
+    content = write_site(tmp_path)
+    other = content / "articles" / "2024" / "other.md"
+    other.write_text(
+        (content / "articles" / "2024" / "summit.md").read_text("utf-8"), encoding="utf-8"
+    )
+    problem = only_problem(content)
+    assert problem.field == "Slug"
+    assert "'summit-without-the-other-side' is already used by" in problem.message
+
+
+def test_a_slug_derived_from_the_title_also_counts(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Slug=None, Title="About")  # the About page has slug 'about'
+    problem = only_problem(content)
+    assert problem.field == "Slug"
+    assert "'about' is already used by" in problem.message
+
+
+def test_a_slug_that_shadows_a_site_page_is_reserved(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Slug="latest")
+    assert "reserved" in only_problem(content).message
+
+
+def test_a_malformed_slug_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Slug="Summit Without")
+    assert only_problem(content).field == "Slug"
+
+
+def test_a_broken_filename_link_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(
+        path.read_text("utf-8") + "\nSee [the earlier piece]({filename}/articles/gone.md).\n",
+        encoding="utf-8",
+    )
+    problem = only_problem(content)
+    assert problem.field == "Body"
+    assert "{filename}/articles/gone.md" in problem.message
+
+
+def test_a_working_filename_link_passes(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(
+        path.read_text("utf-8") + "\nSee [the brief]({filename}brief.md).\n", encoding="utf-8"
+    )
+    assert problems_in(content) == []
+
+
+def test_a_body_image_without_alt_text_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(
+        path.read_text("utf-8") + '\n![](images/2024/hall.jpg "The hall. | AP Photo/Name")\n',
+        encoding="utf-8",
+    )
+    problem = only_problem(content)
+    assert problem.field == "Body"
+    assert "has no alt text" in problem.message
+
+
+def test_a_missing_body_image_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8") + "\n![A hall](images/2024/gone.jpg)\n", "utf-8")
+    assert "does not exist" in only_problem(content).message
+
+
+def test_script_urls_in_links_are_refused(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8") + "\n[click](javascript:alert(1))\n", "utf-8")
+    assert "refused" in only_problem(content).message
+
+
+def test_an_empty_file_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    (content / "articles" / "2024" / "empty.md").write_text("\n  \n", encoding="utf-8")
+    problem = only_problem(content)
+    assert (problem.field, problem.message.split(";")[0]) == ("file", "is empty")
+
+
+def test_a_file_that_is_not_utf8_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    (content / "articles" / "2024" / "latin1.md").write_bytes(
+        "Title: Caf\xe9 diplomacy\n\nBody.\n".encode("latin-1")
+    )
+    problem = only_problem(content)
+    assert problem.field == "file"
+    assert "not UTF-8" in problem.message
+
+
+def test_a_header_line_without_a_colon_is_not_swallowed_into_the_body(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    text = path.read_text("utf-8").replace("Region: Europe", "Region Europe")
+    path.write_text(text, encoding="utf-8")
+    problem = only_problem(content)
+    assert problem.field == "header"
+    assert "is not `Key: value`" in problem.message
+
+
+def test_an_article_without_body_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8").split("\n\n")[0] + "\n", encoding="utf-8")
+    assert only_problem(content).field == "Body"
+
+
+def test_a_bom_and_windows_line_endings_are_fine(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    text = path.read_text("utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    assert problems_in(content) == []
+    source, problems = read_source(path, path)
+    assert source.header["title"] == ARTICLE["Title"] and problems == []
+
+
+def test_non_markdown_files_among_articles_are_flagged(tmp_path):
+    content = write_site(tmp_path)
+    (content / "articles" / "notes.txt").write_text("Title: x\n\ny\n", encoding="utf-8")
+    assert "not a Markdown" in only_problem(content).message
+
+
+def test_all_problems_are_reported_together(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Region="Atlantis", Section="Gossip", Date="yesterday")
+    (content / "articles" / "2024" / "empty.md").write_text("", encoding="utf-8")
+    fields = sorted(p.field for p in problems_in(content))
+    assert fields == ["Date", "Region", "Section", "file"]
+
+
+def test_an_alias_must_be_a_site_path(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Aliases="2022/11/11/old-slug")
+    assert only_problem(content).field == "Aliases"

@@ -1,0 +1,114 @@
+"""The invoke tasks as an editor meets them in a shell: exit codes, the lines
+printed, and what happens to output/ when a build fails."""
+
+import hashlib
+from pathlib import Path
+
+from tests.conftest import invoke
+from tests.sites import write_site
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def break_region(content: Path):
+    path = content / "articles" / "2024" / "summit.md"
+    path.write_text(path.read_text("utf-8").replace("Region: Europe", "Region: Atlantis"), "utf-8")
+
+
+def test_task_list_has_a_one_line_help_for_each_task():
+    listed = invoke("--list").stdout
+    for name in ("build", "publish", "clean", "serve", "livereload", "check", "new", "test"):
+        line = next((row for row in listed.splitlines() if row.strip().startswith(name + " ")), "")
+        assert len(line.split(maxsplit=1)) == 2, f"{name} has no help in invoke --list"
+
+
+def test_check_names_file_and_field_and_fails(tmp_path):
+    content = write_site(tmp_path)
+    break_region(content)
+    result = invoke("check", "--content", str(content), check=False)
+    assert result.returncode == 1
+    problem = result.stderr.splitlines()[0]
+    assert problem.endswith(
+        "content/articles/2024/summit.md: Region: 'Atlantis' is not one of Africa, "
+        "Asia-Pacific, Europe, Latin America, Middle East, North America, Global"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_passes_a_valid_site(tmp_path):
+    result = invoke("check", "--content", str(write_site(tmp_path)))
+    assert result.stdout.startswith("Content OK: 5 files checked")
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(tmp_path):
+    content = write_site(tmp_path)
+    output = tmp_path / "output"
+    invoke("build", "--content", str(content), "--output", str(output))
+    before = tree_digest(output)
+    assert "summit-without-the-other-side/index.html" in before
+
+    break_region(content)
+    (content / "articles" / "2024" / "empty.md").write_text("", encoding="utf-8")
+    result = invoke("build", "--content", str(content), "--output", str(output), check=False)
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(": ")[1] for line in lines[:-1]] == ["file", "Region"]
+    assert lines[-1] == "2 content problems; nothing was published."
+    assert "Traceback" not in result.stdout + result.stderr
+    assert tree_digest(output) == before
+    assert not list(tmp_path.glob(".output-*")), "the staging folder was left behind"
+
+
+def test_a_build_ends_with_a_one_line_summary(tmp_path):
+    result = invoke("build", "--content", str(write_site(tmp_path)),
+                    "--output", str(tmp_path / "site"))  # fmt: skip
+    summary = result.stdout.strip().splitlines()[-1]
+    words = summary.split()
+    assert words[:3] == ["Built", "site/:", "2"], summary
+    assert "articles," in words and "pages" in words and "warnings," in words
+    assert summary.endswith(" s")
+
+
+def test_new_scaffolds_a_valid_draft_and_prints_its_path(tmp_path):
+    content = write_site(tmp_path)
+    result = invoke("new", "Will a withdrawal set the terms for talks?", "--section", "Analysis",
+                    "--region", "Europe", "--author", "Ana Ortiz", "--content", str(content))  # fmt: skip
+    path = Path(result.stdout.strip())
+    assert path.name == "will-a-withdrawal-set-the-terms-for-talks.md"
+    header = path.read_text("utf-8").split("\n\n")[0].splitlines()
+    assert "Section: Analysis" in header and "Status: draft" in header
+    assert invoke("check", "--content", str(content)).returncode == 0
+
+
+def test_new_refuses_a_section_that_does_not_exist(tmp_path):
+    content = write_site(tmp_path)
+    result = invoke("new", "A title", "--section", "Gossip", "--author", "Ana Ortiz",
+                    "--content", str(content), check=False)  # fmt: skip
+    assert result.returncode == 1
+    assert "--section 'Gossip' is not one of Analysis" in result.stderr
+    assert not list((content / "articles").rglob("a-title.md"))
+
+
+def test_new_refuses_an_author_without_a_profile(tmp_path):
+    content = write_site(tmp_path)
+    result = invoke("new", "A title", "--section", "Analysis", "--author", "Jane Roe",
+                    "--content", str(content), check=False)  # fmt: skip
+    assert result.returncode == 1
+    assert "Authors: 'Jane Roe' has no profile" in result.stderr
+    assert not list((content / "articles").rglob("a-title.md"))
+
+
+def test_clean_removes_build_products_but_never_content(tmp_path):
+    # clean works on the repo itself; prove it spares content/ by its file count.
+    root = Path(__file__).resolve().parent.parent
+    before = sorted((root / "content").rglob("*"))
+    invoke("clean")
+    assert sorted((root / "content").rglob("*")) == before
+    assert not (root / "output").exists()
