@@ -278,4 +278,11 @@ def images(c, force=False):
 def test(c, browser=True):
     """Run the whole test suite with pytest."""
     marker = "" if browser else " -m 'not browser'"
-    c.run(f"{sys.executable} -m pytest{marker}", pty=False)
+    # Chromium, Java and Node write caches into ~ and /tmp; keep them in a scratch
+    # folder so that CI machines and developers' homes stay clean.
+    scratch = ROOT / "output-tests" / "home"
+    env = {name: str(scratch / name.lower()) for name in
+           ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "TMPDIR")}  # fmt: skip
+    for folder in env.values():
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    c.run(f"{sys.executable} -m pytest{marker}", env=env, pty=False)
