@@ -39,6 +39,9 @@ def transform_body(html, resolve):
         if image is not None:
             images.append(image)
             _set_image_attributes(img, image)
+        # Body images are below the headline, so never needed for the first paint.
+        img.attrs.setdefault("loading", "lazy")
+        img.attrs.setdefault("decoding", "async")
         _make_figure(soup, img)
     for quote in soup.find_all("blockquote"):
         _mark_pullquote(quote)
@@ -61,9 +64,6 @@ def _set_image_attributes(img, image):
         value = getattr(image, name)
         if value != "":
             img[name] = str(value)
-    # Body images are below the headline, so never needed for the first paint.
-    img.attrs.setdefault("loading", "lazy")
-    img.attrs.setdefault("decoding", "async")
 
 
 def _make_figure(soup, img):

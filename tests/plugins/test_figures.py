@@ -1,0 +1,326 @@
+"""kiosk_figures: captioned figures, pull quotes, author notes, top image, variants.
+
+Pure functions first (caption rules, the body transform, image planning and the
+variant cache), then tiny sites read the way a browser would.
+"""
+
+import io
+import os
+from functools import partial
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import header
+from PIL import Image
+
+import kiosk_figures.images
+from kiosk_figures import resolve_image
+from kiosk_figures.body import reading_minutes, transform_body
+from kiosk_figures.credits import split_caption
+from kiosk_figures.images import ResponsiveImage, plan_image, render_all
+from kiosk_figures.settings import figure_settings
+from kiosk_figures.top_image import build_top_image
+
+
+def jpeg_bytes(width, height):
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (120, 90, 60)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def no_files(src):
+    return None
+
+
+def soup_of(html):
+    return BeautifulSoup(html, "html.parser")
+
+
+# --- Caption and credit -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "caption", "credit"),
+    [
+        ("The hall before the session. | AP Photo/Name", "The hall before the session.",
+         "AP Photo/Name"),
+        ("Trucks at dawn. REUTERS/Jane Doe", "Trucks at dawn.", "REUTERS/Jane Doe"),
+        ("Workers unload grain. AP Photo/J. Smith", "Workers unload grain.", "AP Photo/J. Smith"),
+        ("Police stand guard. John Moore/Getty Images", "Police stand guard.",
+         "John Moore/Getty Images"),
+        ("Near U.S. bases. AFP/Getty Images", "Near U.S. bases.", "AFP/Getty Images"),
+        ("A shop front. Shutterstock", "A shop front.", "Shutterstock"),
+        ("The harbour at night. Photo by Ana Ortiz", "The harbour at night.",
+         "Photo by Ana Ortiz"),
+        ("Plain caption. Nothing more to say.", "Plain caption. Nothing more to say.", ""),
+    ],
+)
+def test_caption_and_credit_are_split(title, caption, credit):
+    assert split_caption(title) == (caption, credit)
+
+
+# --- Body transform ---------------------------------------------------------------
+
+BODY_IMAGE = (
+    '<p>Intro.</p>\n<p><img alt="Delegates in the hall" src="images/hall.jpg" '
+    'title="The hall before the session. | AP Photo/Name"></p>\n<p>More.</p>'
+)
+
+
+def test_body_image_becomes_a_figure_with_separate_caption_and_credit():
+    soup = soup_of(transform_body(BODY_IMAGE, no_files).html)
+    figure = soup.select_one("figure.figure")
+    assert figure.select_one("img")["alt"] == "Delegates in the hall"
+    assert figure.select_one("figcaption .caption").get_text() == "The hall before the session."
+    assert figure.select_one("figcaption .credit").get_text() == "AP Photo/Name"
+    assert soup.select("p > img") == []
+    assert not figure.img.has_attr("title")
+    assert figure.img["loading"] == "lazy"
+
+
+def test_agency_credit_without_pipe_is_split_too():
+    html = '<p><img alt="Trucks" src="a.jpg" title="Trucks at dawn. REUTERS/Jane Doe"></p>'
+    soup = soup_of(transform_body(html, no_files).html)
+    assert soup.select_one("figure > figcaption .credit").get_text() == "REUTERS/Jane Doe"
+    assert soup.select_one("figure > figcaption .caption").get_text() == "Trucks at dawn."
+
+
+def test_image_without_title_is_a_figure_without_caption_but_keeps_alt():
+    html = '<p><img alt="A map of the strait" src="map.png"></p>'
+    soup = soup_of(transform_body(html, no_files).html)
+    assert soup.select_one("figure > img")["alt"] == "A map of the strait"
+    assert soup.select("figcaption") == []
+
+
+def test_image_inside_a_sentence_stays_inline():
+    html = '<p>The flag <img alt="flag" src="flag.png"> flew.</p>'
+    soup = soup_of(transform_body(html, no_files).html)
+    assert soup.select("figure") == []
+    assert soup.select_one("p > img")["alt"] == "flag"
+
+
+def test_local_image_gets_site_url_size_and_srcset():
+    image = ResponsiveImage(
+        src="https://kiosk.example/images/hall.jpg", width=1600, height=900,
+        srcset="https://kiosk.example/images/_v/x-480.jpg 480w", sizes="100vw",
+    )
+    body = transform_body(BODY_IMAGE, lambda src: image)
+    img = soup_of(body.html).select_one("figure > img")
+    assert img["src"] == "https://kiosk.example/images/hall.jpg"
+    assert (img["width"], img["height"]) == ("1600", "900")
+    assert img["srcset"] == "https://kiosk.example/images/_v/x-480.jpg 480w"
+    assert img["sizes"] == "100vw"
+    assert body.images == (image,)
+
+
+def test_pullquote_marker_becomes_a_class():
+    html = "<blockquote>\n<p>[!pullquote]\nTalks need both sides.</p>\n</blockquote>"
+    quote = soup_of(transform_body(html, no_files).html).select_one("blockquote.pullquote")
+    assert quote.get_text(strip=True) == "Talks need both sides."
+
+
+def test_ordinary_blockquote_is_left_alone():
+    html = "<blockquote><p>A quoted source.</p></blockquote>"
+    soup = soup_of(transform_body(html, no_files).html)
+    assert soup.select(".pullquote") == []
+
+
+def test_only_a_final_em_dash_paragraph_is_an_author_note():
+    html = "<p>\u2014 not a note, it is not last.</p><p>Body.</p><p>\u2014 Ana Ortiz, fellow.</p>"
+    notes = soup_of(transform_body(html, no_files).html).select("p.author-note")
+    assert [n.get_text() for n in notes] == ["\u2014 Ana Ortiz, fellow."]
+
+
+def test_reading_time_rounds_up_and_is_at_least_one_minute():
+    assert reading_minutes("<p>Short.</p>", 230) == 1
+    assert reading_minutes("<p>" + "word " * 461 + "</p>", 230) == 3
+
+
+# --- Images: planning and the variant cache --------------------------------------
+
+OPTIONS = figure_settings({})
+
+
+def test_variants_are_480_960_1600_and_never_upscaled(tmp_path):
+    large, small = tmp_path / "large.jpg", tmp_path / "small.jpg"
+    large.write_bytes(jpeg_bytes(2400, 1200))
+    small.write_bytes(jpeg_bytes(800, 400))
+    planned = plan_image(str(large), "/images/large.jpg", "", OPTIONS)
+    assert (planned.width, planned.height) == (2400, 1200)
+    assert [w.split()[-1] for w in planned.srcset.split(", ")] == ["480w", "960w", "1600w"]
+    assert planned.webp_srcset.count(".webp") == 3
+    small_plan = plan_image(str(small), "/images/small.jpg", "", OPTIONS)
+    assert [r.width for r in small_plan.renditions if r.fmt == "jpg"] == [480, 800]
+
+
+def test_unreadable_image_keeps_its_url_without_dimensions(tmp_path):
+    planned = plan_image(str(tmp_path / "missing.jpg"), "/images/missing.jpg", "", OPTIONS)
+    assert planned == ResponsiveImage(src="/images/missing.jpg")
+
+
+def test_variants_have_their_planned_size_and_are_cached(tmp_path, monkeypatch):
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(jpeg_bytes(2000, 1000))
+    renditions = plan_image(str(source), "/photo.jpg", "", OPTIONS).renditions
+    cache = tmp_path / "cache"
+    assert render_all(renditions, str(cache), OPTIONS) == 6
+    for rendition in renditions:
+        with Image.open(cache / os.path.basename(rendition.path)) as variant:
+            assert variant.size == (rendition.width, rendition.height)
+    mtimes = sorted((p.name, p.stat().st_mtime_ns) for p in cache.iterdir())
+
+    def must_not_resize(*args):
+        raise AssertionError("a cached variant was resized again")
+
+    monkeypatch.setattr(kiosk_figures.images, "resize", must_not_resize)
+    assert render_all(renditions, str(cache), OPTIONS) == 0
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in cache.iterdir()) == mtimes
+
+
+def test_changed_image_gets_new_variant_names(tmp_path):
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(jpeg_bytes(1000, 500))
+    before = plan_image(str(source), "/photo.jpg", "", OPTIONS).srcset
+    source.write_bytes(jpeg_bytes(1000, 600))
+    assert plan_image(str(source), "/photo.jpg", "", OPTIONS).srcset != before
+
+
+def test_resolver_maps_content_paths_to_site_urls_and_skips_external(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "hall.jpg").write_bytes(jpeg_bytes(1200, 800))
+    resolve = partial(resolve_image, {"PATH": str(tmp_path), "SITEURL": "https://k.example"},
+                      OPTIONS)
+    for src in ("images/hall.jpg", "/images/hall.jpg", "{static}/images/hall.jpg"):
+        image = resolve(src)
+        assert (image.src, image.width) == ("https://k.example/images/hall.jpg", 1200)
+    assert resolve("https://elsewhere.example/pic.jpg") is None
+
+
+# --- Top image --------------------------------------------------------------------
+
+
+def test_top_image_carries_caption_credit_and_label():
+    top = build_top_image(
+        {"image": "images/a.jpg", "image_alt": "Empty chairs",
+         "image_caption": "The hall.", "image_credit": "REUTERS/Jane Doe"},
+        lambda path: ResponsiveImage(src="/" + path, width=1600, height=900),
+    )
+    assert (top.src, top.alt, top.width, top.height) == ("/images/a.jpg", "Empty chairs", 1600, 900)
+    assert (top.caption, top.credit, top.kind) == ("The hall.", "REUTERS/Jane Doe", "photo")
+    assert top.credit_label == "Top photo credit: REUTERS/Jane Doe"
+
+
+def test_illustration_says_top_image_credit():
+    top = build_top_image(
+        {"image": "a.png", "image_alt": "Chart", "image_credit": "Kiosk", "image_kind": "image"},
+        no_files,
+    )
+    assert top.credit_label == "Top image credit: Kiosk"
+    assert (top.srcset, top.width) == ("", "")
+
+
+def test_no_image_means_no_top_image():
+    assert build_top_image({"title": "Words only"}, no_files) is None
+
+
+def test_unknown_setting_is_rejected():
+    with pytest.raises(ValueError, match="widht"):
+        figure_settings({"KIOSK_FIGURES": {"widht": [100]}})
+
+
+# --- A tiny site ----------------------------------------------------------------
+
+ARTICLE = """
+{% set t = article.top_image %}{% if t %}
+<figure class="top"><picture><source type="image/webp" srcset="{{ t.webp_srcset }}" sizes="{{ t.sizes }}">
+<img src="{{ t.src }}" alt="{{ t.alt }}" width="{{ t.width }}" height="{{ t.height }}" srcset="{{ t.srcset }}" sizes="{{ t.sizes }}"></picture>
+<figcaption><span class="caption">{{ t.caption }}</span> <span class="credit">{{ t.credit }}</span></figcaption></figure>
+<p class="top-credit">{{ t.credit_label }}</p>{% endif %}
+<p class="reading-time">{{ article.reading_time }} min read</p>
+<div class="body">{{ article.content }}</div>
+"""
+
+BODY = """Opening paragraph.
+
+![Workers unload grain](images/2025/fig.jpg "Workers unload sorghum. | AP Photo/Issa Moumouni")
+
+> [!pullquote]
+> The arithmetic of a tonne has changed.
+
+--- Amara Okafor reported from Niamey.
+"""
+
+
+def site_files():
+    return {
+        "images/2025/top.jpg": jpeg_bytes(2000, 1125),
+        "images/2025/fig.jpg": jpeg_bytes(1200, 800),
+        "articles/convoys.md": header(
+            BODY, title="Grain convoys", date="2025-07-09", category="Reporting",
+            authors="Amara Okafor", image="images/2025/top.jpg",
+            image_alt="Trucks wait on a dusty road", image_caption="A convoy before dawn.",
+            image_credit="AFP/Getty Images",
+        ),
+        "articles/plain.md": header("No images here.", title="Plain", date="2025-07-10",
+                                    category="Analysis", authors="Amara Okafor"),
+    }
+
+
+@pytest.fixture
+def build(make_site, tmp_path):
+    settings = {"SITEURL": "https://kiosk.example",
+                "KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache")}}
+    return partial(make_site, site_files(), plugins=["kiosk_figures"], settings=settings,
+                   templates={"article.html": ARTICLE})
+
+
+def page(output, slug):
+    return soup_of((output / slug / "index.html").read_text(encoding="utf-8"))
+
+
+def local_file(output, url):
+    return output / url.removeprefix("https://kiosk.example/")
+
+
+def test_site_article_shows_top_image_with_credit_and_dimensions(build):
+    output = build()
+    soup = page(output, "grain-convoys")
+    img = soup.select_one("figure.top img")
+    assert (img["width"], img["height"]) == ("2000", "1125")
+    assert img["alt"] == "Trucks wait on a dusty road"
+    assert soup.select_one("figure.top > figcaption .credit").get_text() == "AFP/Getty Images"
+    assert soup.select_one(".top-credit").get_text() == "Top photo credit: AFP/Getty Images"
+    for srcset in (img["srcset"], soup.select_one("source[type='image/webp']")["srcset"]):
+        for candidate in srcset.split(", "):
+            url, width = candidate.split()
+            with Image.open(local_file(output, url)) as variant:
+                assert f"{variant.width}w" == width
+    assert page(output, "plain").select("figure") == []
+
+
+def test_site_body_has_figures_pullquote_author_note_and_reading_time(build):
+    soup = page(build(), "grain-convoys")
+    body = soup.select_one(".body")
+    figure = body.select_one("figure.figure")
+    assert figure.select_one("figcaption .credit").get_text() == "AP Photo/Issa Moumouni"
+    assert figure.img["src"] == "https://kiosk.example/images/2025/fig.jpg"
+    assert (figure.img["width"], figure.img["height"]) == ("1200", "800")
+    assert "960w" in figure.img["srcset"]
+    assert body.select_one("blockquote.pullquote").get_text(strip=True) == (
+        "The arithmetic of a tonne has changed."
+    )
+    assert body.select_one("p.author-note").get_text().startswith("\u2014 Amara Okafor")
+    assert soup.select_one(".reading-time").get_text() == "1 min read"
+
+
+def test_site_rebuild_reuses_cached_variants(build, monkeypatch):
+    output = build()
+    variants = sorted((output / "images" / "_v").iterdir())
+    assert len(variants) == 12  # two originals, three widths, JPEG and WebP
+
+    def must_not_resize(*args):
+        raise AssertionError("a cached variant was resized again")
+
+    monkeypatch.setattr(kiosk_figures.images, "resize", must_not_resize)
+    output = build()
+    assert sorted((output / "images" / "_v").iterdir()) == variants
