@@ -19,11 +19,10 @@ from pelican.settings import read_settings
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "pelicanconf.py"
 
-# Direct templates of pelicanconf.py that the simple theme does not provide.
+# Page kinds of pelicanconf.py and Kiosk's plugins that the simple theme lacks.
 _MINIMAL_TEMPLATES = {
-    "home.html": "<!doctype html><title>{{ SITENAME }}</title><main>home</main>",
-    "search.html": "<!doctype html><title>Search</title><main>search</main>",
-    "notfound.html": "<!doctype html><title>Not found</title><main>not found</main>",
+    f"{name}.html": f"<!doctype html><title>{name}</title><main>{name}</main>"
+    for name in ("home", "search", "notfound", "region", "column", "series")
 }
 
 
