@@ -11,11 +11,19 @@ raised together as one ``EditorialError`` (one line each,
 While reading (signal ``article_generator_context``), ``Section:`` becomes
 Pelican's category, which gives sections their pages and feeds for free.
 
+Titles are plain text (CONTENT.md): the Markdown reader is swapped (signal
+``readers_init``) for one that escapes ``<``, ``>`` and ``&`` in a title before
+typogrify adds typographic quotes, so ``article.title`` is always HTML-safe
+text and a headline about ``<script>`` shows those characters, never runs them.
+
 Settings: ``SECTIONS``, ``REGIONS``, ``COLUMNS``, ``EDITORIAL_EXTRA_KEYS``
 (header keys allowed beyond CONTENT.md's).
 """
 
+import html
+
 from pelican import signals
+from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
 
 from .site import EditorialError, Problem, validate_site
@@ -35,6 +43,22 @@ def section_is_category(generator, metadata):
         metadata["category"] = Category(section, generator.settings)
 
 
+class PlainTextTitleReader(MarkdownReader):
+    """Pelican's Markdown reader, but the title is text, not HTML."""
+
+    def process_metadata(self, name, value):
+        if name == "title":
+            value = html.escape(value, quote=False)
+        return super().process_metadata(name, value)
+
+
+def plain_text_titles(readers):
+    for extension in PlainTextTitleReader.file_extensions:
+        if readers.reader_classes.get(extension) is MarkdownReader:
+            readers.reader_classes[extension] = PlainTextTitleReader
+
+
 def register():
     signals.initialized.connect(validate)
+    signals.readers_init.connect(plain_text_titles)
     signals.article_generator_context.connect(section_is_category)

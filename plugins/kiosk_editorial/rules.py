@@ -27,7 +27,6 @@ STATUSES = ("published", "draft", "hidden")
 IMAGE_KINDS = ("photo", "image")
 BOOLEANS = ("true", "false")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!]")
 # Markdown images and links, and Pelican's intra-site link syntax.
 MD_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\(\s*(?P<src>[^)\s]+)(?:\s+"(?P<title>[^"]*)")?\s*\)')
 SITE_LINK = re.compile(r"\{(?P<kind>filename|static|attach)\}(?P<target>[^)\s\"'>]+)")
@@ -78,9 +77,6 @@ def content_file(root: Path, reference: str) -> Path:
 
 def check_article(header, root, vocabulary):
     """Single-file rules for an article (cross-file rules live in site.py)."""
-    title = header.get("title")
-    if title and MARKUP.search(title):
-        yield "Title", f"must be plain text, without HTML markup (found {title!r})"
     yield from check_date("Date", header.get("date"))
     yield from check_date("Modified", header.get("modified"))
     if header.get("date") and header.get("modified"):
@@ -133,9 +129,6 @@ def check_author(header, root):
 
 
 def check_page(header):
-    title = header.get("title")
-    if title and MARKUP.search(title):
-        yield "Title", f"must be plain text, without HTML markup (found {title!r})"
     yield from check_choice("Status", header.get("status"), STATUSES)
     yield from check_date("Modified", header.get("modified"))
     yield from check_slug(header.get("slug"))
