@@ -30,7 +30,6 @@ PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
-    "extra/robots.txt": {"path": "robots.txt"},
 }
 USE_FOLDER_AS_CATEGORY = False
 DELETE_OUTPUT_DIRECTORY = True
@@ -157,9 +156,9 @@ PLUGINS = [
     # "kiosk_related",  # article.related teasers
     "kiosk_home",  # home page lead/top/bands, Latest and QiOSK rails
     # "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
-    # "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
-    # "kiosk_search",  # Pagefind index after the build
-    # "pelican.plugins.sitemap",
+    "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
+    "kiosk_search",  # Pagefind index after the build
+    "pelican.plugins.sitemap",
 ]
 
 # --- Markdown and typography --------------------------------------------------
@@ -192,4 +191,13 @@ SOCIAL = [
 PREFERRED_SOURCE = {
     "enabled": True,
     "url": "https://www.google.com/preferences/source?q=kiosk.example",
+}
+
+# --- kiosk_seo / sitemap: discovery by search engines and aggregators ----------
+# pelican-sitemap: every article, listing and page; lastmod from Modified/Date.
+# The search page and the 404 page are not content a crawler should list.
+SITEMAP = {
+    "format": "xml",
+    "exclude": [r"^404\.html$", r"^search/$"],
+    "changefreqs": {"articles": "weekly", "indexes": "daily", "pages": "monthly"},
 }

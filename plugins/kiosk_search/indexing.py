@@ -1,0 +1,63 @@
+"""Running Pagefind over a built site, leaving draft folders out.
+
+The Pagefind CLI indexes every HTML file under ``--site`` and has no way to
+exclude a folder, so the Python API is used instead: it is handed exactly the
+files to index. Pagefind then keeps only pages that carry ``data-pagefind-body``
+(the article template), the rule it applies as soon as one page has it.
+"""
+
+import asyncio
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pagefind.index import PagefindIndex
+
+log = logging.getLogger(__name__)
+
+
+def draft_prefixes(settings):
+    """Output folders that only hold drafts, from DRAFT_SAVE_AS and DRAFT_PAGE_SAVE_AS.
+
+    ``"drafts/{slug}/index.html"`` gives ``"drafts/"``; an empty save_as (the
+    publish build) means drafts are not written and nothing is excluded.
+    """
+    prefixes = set()
+    for key in ("DRAFT_SAVE_AS", "DRAFT_PAGE_SAVE_AS"):
+        static = (settings.get(key) or "").split("{", 1)[0]
+        folder = static.rsplit("/", 1)[0] + "/" if "/" in static else ""
+        if folder:
+            prefixes.add(folder)
+    return tuple(sorted(prefixes))
+
+
+def html_files(output_path, bundle_dir, exclude):
+    """``(relative path, site URL)`` of every HTML page to hand to Pagefind."""
+    root = Path(output_path)
+    skip = (*exclude, bundle_dir.strip("/") + "/")
+    for path in sorted(root.rglob("*.html")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith(skip):
+            continue
+        url = "/" + relative.removesuffix("index.html")
+        yield relative, url
+
+
+async def _build(output_path, bundle_dir, files):
+    config = {"output_path": os.path.join(output_path, bundle_dir)}
+    async with PagefindIndex(config=config) as index:
+        for relative, url in files:
+            text = (Path(output_path) / relative).read_text(encoding="utf-8")
+            await index.add_html_file(content=text, url=url)
+        # Leaving the context writes the bundle to output_path.
+
+
+def run_pagefind(output_path, bundle_dir="pagefind", exclude=()):
+    """Index ``output_path`` and write the Pagefind bundle into ``bundle_dir`` below it."""
+    files = list(html_files(output_path, bundle_dir, exclude))
+    # Pelican may itself be running inside an event loop (an embedding app,
+    # a test harness); a worker thread gets a loop of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _build(output_path, bundle_dir, files)).result()
+    log.info("kiosk_search: indexed %d HTML files into %s/", len(files), bundle_dir)

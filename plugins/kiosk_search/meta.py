@@ -1,0 +1,46 @@
+"""What a search result shows and how it can be filtered, for one article.
+
+Pagefind reads ``data-pagefind-filter`` and ``data-pagefind-meta`` attributes
+anywhere in a page, so these values travel as ``<meta>`` tags in the head
+(printed by ``partials/meta.html``) rather than as markup the theme must place.
+"""
+
+from bs4 import BeautifulSoup
+
+FILTER = "data-pagefind-filter"
+META = "data-pagefind-meta"
+
+
+def _name(value):
+    # Region and section are objects with .name once the taxonomy plugins
+    # ran; kicker parts may be such objects or (label, url) pairs.
+    if isinstance(value, tuple | list):
+        return value[0]
+    return getattr(value, "name", value) if value else None
+
+
+def kicker_text(article):
+    """The kicker as a reader sees it: "Analysis | Europe"."""
+    parts = getattr(article, "kicker", None)
+    if parts:
+        return " | ".join(_name(part) for part in parts)
+    second = _name(getattr(article, "column", None)) or _name(getattr(article, "region", None))
+    return " | ".join(filter(None, (_name(getattr(article, "category", None)), second)))
+
+
+def search_meta(article, date_format):
+    """Return ``[(attribute, key, value), …]`` for Pagefind's filters and result metadata."""
+    triples = []
+    section = _name(getattr(article, "category", None))
+    region = _name(getattr(article, "region", None))
+    if section:
+        triples.append((FILTER, "section", section))
+    if region:
+        triples.append((FILTER, "region", region))
+    title = " ".join(BeautifulSoup(article.title, "html.parser").get_text().split())
+    triples += [
+        (META, "title", title),
+        (META, "kicker", kicker_text(article)),
+        (META, "date", article.date.strftime(date_format)),
+    ]
+    return triples
