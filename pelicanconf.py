@@ -155,7 +155,7 @@ PLUGINS = [
     "kiosk_figures",  # figures with credits, top_image, responsive images
     # "kiosk_related",  # article.related teasers
     "kiosk_home",  # home page lead/top/bands, Latest and QiOSK rails
-    # "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
+    "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
     "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
     "kiosk_search",  # Pagefind index after the build
     # "kiosk_publish",  # publish only: minify, fingerprint assets, precompress

@@ -5,8 +5,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image
 from pelican.readers import MarkdownReader
+from PIL import Image
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,9 @@ def social_links(meta):
     if twitter := meta.get("twitter"):
         links.append(("X", _url(twitter) or f"https://x.com/{twitter.lstrip('@')}"))
     if bluesky := meta.get("bluesky"):
-        links.append(("Bluesky", _url(bluesky) or f"https://bsky.app/profile/{bluesky.lstrip('@')}"))
+        links.append(
+            ("Bluesky", _url(bluesky) or f"https://bsky.app/profile/{bluesky.lstrip('@')}")
+        )
     if mastodon := meta.get("mastodon"):
         links.append(("Mastodon", _url(mastodon) or _mastodon_url(mastodon)))
     return links

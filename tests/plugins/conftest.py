@@ -10,6 +10,7 @@ so a test only writes the pages it looks at. The project's own ``theme/`` is
 deliberately not used: plugin tests must not break when a template changes.
 """
 
+import functools
 from pathlib import Path
 
 import blinker
@@ -47,39 +48,46 @@ def _disconnect_plugin_receivers():
             signal.disconnect(receiver)
 
 
+def build_site(root, files, plugins=(), settings=None, templates=None):
+    """Write a tiny site under ``root``, build it and return the output Path.
+
+    ``files`` maps paths under ``content/`` (``"articles/a.md"``,
+    ``"authors/ana-ortiz.md"``, ``"images/x.jpg"``) to text or bytes;
+    ``templates`` maps template file names to Jinja source.
+    """
+    root = Path(root)
+    content = root / "content"
+    for relative, data in files.items():
+        target = content / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            target.write_bytes(data)
+        else:
+            target.write_text(data, encoding="utf-8")
+    theme = root / "theme"
+    (theme / "templates").mkdir(parents=True, exist_ok=True)
+    for name, text in {**_MINIMAL_TEMPLATES, **(templates or {})}.items():
+        (theme / "templates" / name).write_text(text, encoding="utf-8")
+    output = root / "output"
+    override = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "THEME": str(theme),
+        "PLUGINS": list(plugins),
+        "CACHE_CONTENT": False,
+        "LOAD_CONTENT_CACHE": False,
+        **(settings or {}),
+    }
+    _disconnect_plugin_receivers()
+    Pelican(read_settings(path=str(SETTINGS_FILE), override=override)).run()
+    return output
+
+
 @pytest.fixture
 def make_site(tmp_path):
     """Return ``build(files, plugins=…, settings=…, templates=…) -> output Path``.
 
-    ``files`` maps paths under ``content/`` (``"articles/a.md"``,
-    ``"authors/ana-ortiz.md"``, ``"images/x.jpg"``) to text or bytes.
+    See :func:`build_site`; a module-scoped fixture can call that directly
+    with a folder from ``tmp_path_factory`` to share one build between tests.
     """
-
-    def build(files, plugins=(), settings=None, templates=None):
-        content = tmp_path / "content"
-        for relative, data in files.items():
-            target = content / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, bytes):
-                target.write_bytes(data)
-            else:
-                target.write_text(data, encoding="utf-8")
-        theme = tmp_path / "theme"
-        (theme / "templates").mkdir(parents=True, exist_ok=True)
-        for name, text in {**_MINIMAL_TEMPLATES, **(templates or {})}.items():
-            (theme / "templates" / name).write_text(text, encoding="utf-8")
-        output = tmp_path / "output"
-        override = {
-            "PATH": str(content),
-            "OUTPUT_PATH": str(output),
-            "THEME": str(theme),
-            "PLUGINS": list(plugins),
-            "CACHE_CONTENT": False,
-            "LOAD_CONTENT_CACHE": False,
-            **(settings or {}),
-        }
-        _disconnect_plugin_receivers()
-        Pelican(read_settings(path=str(SETTINGS_FILE), override=override)).run()
-        return output
-
-    return build
+    return functools.partial(build_site, tmp_path)

@@ -5,10 +5,9 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 from conftest import header
-from PIL import Image
-
 from kiosk_authors import plugin_settings
 from kiosk_authors.profiles import social_links
+from PIL import Image
 
 AUTHOR_PAGE = """
 <h1>{{ author.profile.name }}</h1>

@@ -6,7 +6,6 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 from conftest import header
-
 from kiosk_home import DEFAULTS, build_home, plugin_settings
 
 HOME = """
@@ -42,7 +41,9 @@ def _article(title, day, region="Europe", image=True, **extra):
 def site(make_site):
     files = {
         "articles/feat.md": _article("Featured but older", 1, featured="true"),
-        "articles/feat-old.md": _article("Featured even older", 2, featured="true", status="hidden"),
+        "articles/feat-old.md": _article(
+            "Featured even older", 2, featured="true", status="hidden"
+        ),
         "articles/a.md": _article("Asia story", 3, region="Asia-Pacific"),
         "articles/b.md": _article("No picture", 4, image=False),
         "articles/c.md": _article("Europe two", 5),

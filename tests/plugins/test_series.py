@@ -4,7 +4,6 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from conftest import header
-
 from kiosk_series import plugin_settings
 
 ARTICLE = """
@@ -13,7 +12,8 @@ ARTICLE = """
 <aside class="series"><a class="name" href="{{ SITEURL }}/{{ s.url }}">{{ s.name }}</a>
 <span class="part">{% if s.index %}Part {{ s.index }} of {{ s.total }}{% endif %}</span>
 <ol>{% for e in s.entries %}<li>{{ e.title }}</li>{% endfor %}</ol>
-{% if s.previous %}<a rel="prev" href="{{ SITEURL }}/{{ s.previous.url }}">{{ s.previous.title }}</a>{% endif %}
+{% if s.previous %}
+<a rel="prev" href="{{ SITEURL }}/{{ s.previous.url }}">{{ s.previous.title }}</a>{% endif %}
 {% if s.next %}<a rel="next" href="{{ SITEURL }}/{{ s.next.url }}">{{ s.next.title }}</a>{% endif %}
 </aside>{% endif %}
 """
@@ -57,7 +57,11 @@ def test_middle_entry_shows_its_place_and_neighbours(site):
     assert box.select_one(".name").get_text() == "Diplomacy Watch"
     assert box.select_one(".name")["href"] == "/series/diplomacy-watch/"
     assert box.select_one(".part").get_text() == "Part 2 of 3"
-    assert [li.get_text() for li in box.select("ol li")] == ["Watch one", "Watch two", "Watch three"]
+    assert [li.get_text() for li in box.select("ol li")] == [
+        "Watch one",
+        "Watch two",
+        "Watch three",
+    ]
     assert box.select_one("a[rel=prev]")["href"] == "/watch-one/"
     assert box.select_one("a[rel=next]")["href"] == "/watch-three/"
 

@@ -8,7 +8,6 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from conftest import header
-
 from kiosk_taxonomies import plugin_settings
 
 LISTING = """
@@ -16,17 +15,22 @@ LISTING = """
 <a class="feed" href="{{ SITEURL }}/{{ term.feed_url }}">feed</a>
 <ol class="articles">{% for a in articles_page.object_list %}
 <li><a href="{{ SITEURL }}/{{ a.url }}">{{ a.title }}</a></li>{% endfor %}</ol>
-{% if articles_next_page %}<a rel="next" href="{{ SITEURL }}/{{ articles_next_page.url }}">next</a>{% endif %}
+{% if articles_next_page %}
+<a rel="next" href="{{ SITEURL }}/{{ articles_next_page.url }}">next</a>{% endif %}
 """
 ARTICLE = """
-<p class="kicker">{% for part in article.kicker %}<a href="{{ SITEURL }}/{{ part.url }}">{{ part.name }}</a>{% endfor %}</p>
+<p class="kicker">{% for part in article.kicker %}
+<a href="{{ SITEURL }}/{{ part.url }}">{{ part.name }}</a>{% endfor %}</p>
 <span class="label">{{ article.label.name }}</span><h1>{{ article.title }}</h1>
 """
 HOME = """
-<nav class="regions">{% for r in regions %}<a href="{{ SITEURL }}/{{ r.url }}">{{ r.name }}</a>{% endfor %}</nav>
-<nav class="columns">{% for c in columns %}<a href="{{ SITEURL }}/{{ c.url }}">{{ c.name }}</a>{% endfor %}</nav>
+<nav class="regions">{% for r in regions %}
+<a href="{{ SITEURL }}/{{ r.url }}">{{ r.name }}</a>{% endfor %}</nav>
+<nav class="columns">{% for c in columns %}
+<a href="{{ SITEURL }}/{{ c.url }}">{{ c.name }}</a>{% endfor %}</nav>
 <nav class="sections">{% for s in sections %}
-<a href="{{ SITEURL }}/{{ s.url }}" title="{{ s.description }}" data-feed="{{ s.feed_url }}">{{ s.name }}</a>{% endfor %}</nav>
+<a href="{{ SITEURL }}/{{ s.url }}" title="{{ s.description }}"
+   data-feed="{{ s.feed_url }}">{{ s.name }}</a>{% endfor %}</nav>
 """
 TEMPLATES = {
     "region.html": "{% set term = region %}" + LISTING,
@@ -57,7 +61,9 @@ def site(make_site):
         "articles/draft.md": _article(
             "Draft Europe", "2026-01-08", "Analysis", region="Europe", status="draft"
         ),
-        "articles/future.md": _article("Scheduled Europe", "2099-01-01", "Analysis", region="Europe"),
+        "articles/future.md": _article(
+            "Scheduled Europe", "2099-01-01", "Analysis", region="Europe"
+        ),
     }
     return make_site(
         files,
@@ -129,8 +135,16 @@ def test_navigation_lists_terms_with_articles_in_the_editors_order(site):
 @pytest.mark.parametrize(
     ("slug", "kicker", "label"),
     [
-        ("brief-from-brussels", [("Reporting", "/section/reporting/"), ("QiOSK", "/column/qiosk/")], "Europe"),
-        ("old-europe", [("Analysis", "/section/analysis/"), ("Europe", "/region/europe/")], "Europe"),
+        (
+            "brief-from-brussels",
+            [("Reporting", "/section/reporting/"), ("QiOSK", "/column/qiosk/")],
+            "Europe",
+        ),
+        (
+            "old-europe",
+            [("Analysis", "/section/analysis/"), ("Europe", "/region/europe/")],
+            "Europe",
+        ),
         ("untagged", [("Opinion", "/section/opinion/")], "Opinion"),
     ],
 )

@@ -1,0 +1,207 @@
+"""kiosk_feeds: rich Atom/RSS items and the JSON Feed, as feed readers see them."""
+
+import io
+import json
+from datetime import datetime
+from types import SimpleNamespace
+
+import feedparser
+import pytest
+from conftest import build_site, header
+from kiosk_feeds import plugin_settings
+from kiosk_feeds.items import feed_image
+from lxml import etree
+from PIL import Image
+
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "media": "http://search.yahoo.com/mrss/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+SITE = "https://kiosk.example"
+NEWEST_FIRST = ["Brief from Kyiv", "Summit without the other side", "Plain analysis"]
+
+
+def _jpeg():
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 18), "navy").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+JPEG = _jpeg()
+
+
+def _files():
+    def article(title, date, **extra):
+        fields = {"title": title, "date": date, "category": "Analysis", "authors": "Ana Ortiz"}
+        return header("<p>Body of the piece.</p>", **{**fields, **extra})
+
+    return {
+        "images/2026/hall.jpg": JPEG,
+        "articles/summit.md": article(
+            "Summit without the other side",
+            "2026-06-14 09:30",
+            category="Reporting",
+            modified="2026-06-15 11:00",
+            region="Europe",
+            authors="Ana Ortiz, Samuel Hale",
+            tags="Ukraine, Negotiations",
+            summary="What talks can do when one side stays home.",
+            image="images/2026/hall.jpg",
+            image_alt="Empty chairs around a table",
+            image_caption="The hall before the session.",
+            image_credit="REUTERS/Jane Photographer",
+        ),
+        "articles/plain.md": article("Plain analysis", "2026-06-01"),
+        "articles/brief.md": article(
+            "Brief from Kyiv", "2026-06-20", region="Europe", column="QiOSK"
+        ),
+        "articles/draft.md": article("Draft piece", "2026-06-21", status="draft"),
+        "articles/hidden.md": article("Hidden piece", "2026-06-22", status="hidden"),
+        "articles/scheduled.md": article("Scheduled piece", "2099-01-01"),
+    }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    # One build serves every read-only check below.
+    root = tmp_path_factory.mktemp("feeds")
+    settings = {"SITEURL": SITE, "FEED_DOMAIN": SITE}
+    return build_site(
+        root, _files(), plugins=["kiosk_taxonomies", "kiosk_feeds"], settings=settings
+    )
+
+
+def _xml(path):
+    return etree.parse(str(path))
+
+
+def test_every_feed_parses_cleanly(site):
+    for path in (
+        "feeds/latest.atom.xml",
+        "feeds/latest.rss.xml",
+        "feeds/section/reporting.atom.xml",
+        "feeds/author/ana-ortiz.atom.xml",
+        "feeds/region/europe.atom.xml",
+        "feeds/column/qiosk.atom.xml",
+    ):
+        parsed = feedparser.parse(site / path)
+        assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+
+
+def test_feeds_hold_only_published_articles_newest_first(site):
+    for path in ("feeds/latest.atom.xml", "feeds/latest.rss.xml"):
+        assert [e.title for e in feedparser.parse(site / path).entries] == NEWEST_FIRST
+    items = json.loads((site / "feeds" / "latest.json").read_text(encoding="utf-8"))["items"]
+    assert [item["title"] for item in items] == NEWEST_FIRST
+
+
+def test_atom_has_required_elements_and_rich_entries(site):
+    root = _xml(site / "feeds" / "latest.atom.xml").getroot()
+    for required in ("atom:id", "atom:title", "atom:updated"):
+        assert root.find(required, NS) is not None, required
+    for entry in root.findall("atom:entry", NS):
+        for required in ("atom:id", "atom:title", "atom:updated", "atom:link[@rel='alternate']"):
+            assert entry.find(required, NS) is not None, required
+        assert entry.findall("atom:author/atom:name", NS)
+    summit = root.find("atom:entry[atom:title='Summit without the other side']", NS)
+    assert [n.text for n in summit.findall("atom:author/atom:name", NS)] == [
+        "Ana Ortiz",
+        "Samuel Hale",
+    ]
+    assert summit.find("atom:author/atom:uri", NS).text == f"{SITE}/author/ana-ortiz/"
+    terms = [c.get("term") for c in summit.findall("atom:category", NS)]
+    assert terms == ["Reporting", "Europe", "Ukraine", "Negotiations"]
+    enclosure = summit.find("atom:link[@rel='enclosure']", NS)
+    assert enclosure.get("href") == f"{SITE}/images/2026/hall.jpg"
+    assert enclosure.get("type") == "image/jpeg"
+    assert enclosure.get("length") == str(len(JPEG))
+    media = summit.find("media:content", NS)
+    assert media.get("url") == f"{SITE}/images/2026/hall.jpg"
+    assert media.find("media:credit", NS).text == "REUTERS/Jane Photographer"
+    assert media.find("media:description", NS).text == "The hall before the session."
+
+
+def test_rss_has_required_elements_and_rich_items(site):
+    channel = _xml(site / "feeds" / "latest.rss.xml").getroot().find("channel")
+    for required in ("title", "link", "description"):
+        assert channel.find(required) is not None, required
+    assert channel.find("description").text.startswith("Kiosk is an independent magazine")
+    for item in channel.findall("item"):
+        for required in ("title", "link", "guid", "pubDate"):
+            assert item.find(required) is not None, required
+    summit = channel.find("item[title='Summit without the other side']")
+    assert [c.text for c in summit.findall("dc:creator", NS)] == ["Ana Ortiz", "Samuel Hale"]
+    assert [c.text for c in summit.findall("category")] == [
+        "Reporting",
+        "Europe",
+        "Ukraine",
+        "Negotiations",
+    ]
+    enclosure = summit.find("enclosure")
+    assert (enclosure.get("url"), enclosure.get("length")) == (
+        f"{SITE}/images/2026/hall.jpg",
+        str(len(JPEG)),
+    )
+    assert summit.find("media:content/media:credit", NS).text == "REUTERS/Jane Photographer"
+    brief = channel.find("item[title='Brief from Kyiv']")
+    assert [c.text for c in brief.findall("category")] == ["Analysis", "Europe", "QiOSK"]
+    assert brief.find("enclosure") is None
+
+
+def test_region_feed_items_are_enriched_too(site):
+    root = _xml(site / "feeds" / "region" / "europe.atom.xml").getroot()
+    summit = root.find("atom:entry[atom:title='Summit without the other side']", NS)
+    assert len(summit.findall("atom:author", NS)) == 2
+    assert summit.find("media:content/media:credit", NS) is not None
+
+
+def test_json_feed_is_json_feed_1_1(site):
+    feed = json.loads((site / "feeds" / "latest.json").read_text(encoding="utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] == "Kiosk"
+    assert feed["feed_url"] == f"{SITE}/feeds/latest.json"
+    summit = next(i for i in feed["items"] if i["title"] == "Summit without the other side")
+    assert summit["id"] == summit["url"] == f"{SITE}/summit-without-the-other-side/"
+    assert "Body of the piece." in summit["content_html"]
+    assert summit["summary"] == "What talks can do when one side stays home."
+    assert summit["authors"] == [
+        {"name": "Ana Ortiz", "url": f"{SITE}/author/ana-ortiz/"},
+        {"name": "Samuel Hale", "url": f"{SITE}/author/samuel-hale/"},
+    ]
+    assert summit["tags"] == ["Reporting", "Europe", "Ukraine", "Negotiations"]
+    assert summit["image"] == f"{SITE}/images/2026/hall.jpg"
+    published = datetime.fromisoformat(summit["date_published"])
+    assert (published.hour, published.utcoffset().total_seconds()) == (9, 7200)
+    assert datetime.fromisoformat(summit["date_modified"]).day == 15
+    for item in feed["items"]:
+        assert item["content_html"] and item["date_published"]
+
+
+def test_json_feed_can_carry_summaries_only(make_site):
+    site = make_site(
+        _files(), plugins=["kiosk_feeds"], settings={"KIOSK_FEEDS": {"json_content": "summary"}}
+    )
+    items = json.loads((site / "feeds" / "latest.json").read_text(encoding="utf-8"))["items"]
+    summit = next(i for i in items if i["title"] == "Summit without the other side")
+    assert "Body of the piece." not in summit["content_html"]
+    assert "one side stays home" in summit["content_html"]
+
+
+def test_top_image_of_kiosk_figures_wins_over_the_raw_header(tmp_path):
+    article = SimpleNamespace(
+        image="images/raw.jpg",
+        top_image=SimpleNamespace(
+            src="/images/raw-1200.webp", alt="Alt", caption="Cap", credit="AP Photo/Name"
+        ),
+    )
+    image = feed_image(article, {"SITEURL": "https://kiosk.example", "PATH": str(tmp_path)})
+    assert image.url == "https://kiosk.example/images/raw-1200.webp"
+    assert (image.mime_type, image.credit, image.length) == ("image/webp", "AP Photo/Name", 0)
+
+
+def test_bad_settings_are_rejected():
+    with pytest.raises(ValueError, match="json_path"):
+        plugin_settings({"KIOSK_FEEDS": {"json_path": "x.json"}})
+    with pytest.raises(ValueError, match="json_content"):
+        plugin_settings({"KIOSK_FEEDS": {"json_content": "everything"}})
