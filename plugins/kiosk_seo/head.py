@@ -3,7 +3,7 @@
 ``page_head(settings, context)`` reads the Jinja context Pelican renders a page
 with and returns a ``PageHead``; ``partials/meta.html`` only prints it. The page
 kind is recognised from the context: ``article``, ``page``, a direct template
-(``template_name``: home, index, search, notfound) or a listing whose subject is
+(home, index, search, notfound: by the file written) or a listing whose subject is
 passed as ``category``, ``region``, ``column``, ``series``, ``author`` or ``tag``.
 """
 
@@ -148,8 +148,18 @@ def _page_head(settings, config, page, publisher):
     return head
 
 
+def _direct_template(settings, context):
+    """Which of DIRECT_TEMPLATES is being rendered (Pelican does not pass its name)."""
+    paginator = context.get("articles_paginator")
+    written = paginator.name if paginator is not None else context.get("output_file")
+    for name in settings.get("DIRECT_TEMPLATES", ()):
+        if written and settings.get(f"{name.upper()}_SAVE_AS") == written:
+            return name
+    return None
+
+
 def _listing_head(settings, config, context, publisher):
-    template = context.get("template_name")
+    template = _direct_template(settings, context)
     kind = next((key for key in _LISTING_SUBJECTS if context.get(key) is not None), None)
     subject = None if template in _DIRECT_LABELS or kind is None else context[kind]
     label = _DIRECT_LABELS.get(template) if subject is None else subject.name
