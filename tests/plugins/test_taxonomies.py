@@ -162,3 +162,23 @@ def test_hidden_article_page_still_has_its_kicker(site):
 def test_unknown_setting_is_rejected():
     with pytest.raises(ValueError, match="region_feed"):
         plugin_settings({"KIOSK_TAXONOMIES": {"region_feed": "x"}})
+
+
+def test_section_header_is_the_kicker_with_kiosk_editorial(make_site):
+    # The real header is Section:, which kiosk_editorial turns into the category.
+    files = {
+        "authors/ana-ortiz.md": header("Bio.", name="Ana Ortiz"),
+        "articles/a.md": header(
+            title="Gas deal",
+            date="2026-01-01",
+            section="Analysis",
+            region="Europe",
+            authors="Ana Ortiz",
+        ),
+    }
+    site = make_site(
+        files, plugins=["kiosk_editorial", "kiosk_taxonomies"], templates={"article.html": ARTICLE}
+    )
+    page = _soup(site / "gas-deal" / "index.html")
+    kicker = [(a.get_text(), a["href"]) for a in page.select(".kicker a")]
+    assert kicker == [("Analysis", "/section/analysis/"), ("Europe", "/region/europe/")]
