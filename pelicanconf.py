@@ -153,7 +153,7 @@ PLUGINS = [
     "kiosk_taxonomies",  # region/column terms, kicker, label, listing pages
     "kiosk_series",  # article.series, series pages
     "kiosk_figures",  # figures with credits, top_image, responsive images
-    # "kiosk_related",  # article.related teasers
+    "kiosk_related",  # article.related teasers
     "kiosk_home",  # home page lead/top/bands, Latest and QiOSK rails
     "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
     "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
