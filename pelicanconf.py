@@ -158,10 +158,11 @@ PLUGINS = [
     "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
     "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
     "kiosk_search",  # Pagefind index after the build
-    # "kiosk_publish",  # publish only: minify, fingerprint assets, precompress
+    "kiosk_publish",  # publish only: minify, fingerprint assets, precompress
     # "kiosk_headers",  # publish only: _headers and .htaccess for static hosts
-    # "kiosk_verify",  # last: integrity check of the finished site
+    # pelican-sitemap writes /sitemap.xml at `finalized` too: before kiosk_verify reads it.
     "pelican.plugins.sitemap",
+    "kiosk_verify",  # last: integrity check of the finished site (on in publishconf.py)
 ]
 
 # --- Markdown and typography --------------------------------------------------

@@ -21,3 +21,10 @@ DRAFT_URL = ""
 DRAFT_PAGE_SAVE_AS = ""
 DRAFT_PAGE_URL = ""
 PUBLISH = True
+
+# The finished site is checked before it replaces output/: a broken link,
+# image or fragment fails the publish (kiosk_verify).
+VERIFY = {"enabled": True}
+
+# kiosk_publish: minify HTML, fingerprint theme CSS/JS, precompress text files.
+PUBLISH_PIPELINE = {"enabled": True}

@@ -1,0 +1,76 @@
+"""kiosk_verify: the finished site is checked before it replaces the old one.
+
+At ``finalized`` (after every other plugin has written its files, so it must be
+last in ``PLUGINS``), ``verify_site`` walks the output folder: every internal
+link, image, stylesheet, script, ``srcset`` entry and ``#fragment`` must
+resolve (absolute URLs that start with SITEURL count as internal), every page
+must parse as HTML without errors a browser would have to repair, and every
+feed and sitemap must parse. Any problem raises ``SiteBroken`` listing each
+broken thing with its page, which fails the build; ``invoke build`` then
+discards the staging folder and the previous ``output/`` stays online.
+
+Off unless ``VERIFY = {"enabled": True}`` (publishconf.py turns it on), so a
+development build stays quick. ``invoke verify`` runs the same check on
+``output/`` at any time.
+
+Settings: ``VERIFY`` (see ``DEFAULTS``).
+"""
+
+from types import MappingProxyType
+
+from pelican import signals
+
+from .check import Problem, verify_site
+
+DEFAULTS = MappingProxyType(
+    {
+        "enabled": False,
+        # Regular expressions of references not to check: paths served by
+        # another system on the same host (a newsletter endpoint, say).
+        "ignore": (),
+    }
+)
+
+__all__ = ["DEFAULTS", "Problem", "SiteBroken", "register", "verify_settings", "verify_site"]
+
+
+class SiteBroken(Exception):
+    """The built site has broken things; ``problems`` lists each with its page."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        noun = "thing" if len(self.problems) == 1 else "things"
+        lines = "\n".join(str(problem) for problem in self.problems)
+        super().__init__(f"{len(self.problems)} broken {noun} in the built site:\n{lines}\n")
+
+
+def verify_settings(settings):
+    """Return ``VERIFY`` merged over DEFAULTS, as a new dict; unknown keys fail."""
+    given = settings.get("VERIFY") or {}
+    unknown = sorted(set(given) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(
+            f"VERIFY: unknown key(s) {', '.join(unknown)}; "
+            f"known keys are {', '.join(sorted(DEFAULTS))}"
+        )
+    return {**DEFAULTS, **given}
+
+
+def _check_settings(pelican):
+    verify_settings(pelican.settings)
+
+
+def _verify(pelican):
+    config = verify_settings(pelican.settings)
+    if not config["enabled"]:
+        return
+    problems = verify_site(pelican.output_path, pelican.settings.get("SITEURL", ""),
+                           ignore=config["ignore"])  # fmt: skip
+    if problems:
+        raise SiteBroken(problems)
+
+
+def register():
+    """Connect kiosk_verify to Pelican's signals."""
+    signals.initialized.connect(_check_settings)
+    signals.finalized.connect(_verify)

@@ -1,0 +1,182 @@
+"""``verify_site``: does every internal thing the built site points at exist?
+
+Works on a finished output folder and nothing else, so the same function runs
+inside the build (``finalized``), from ``invoke verify``, and in tests.
+"""
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+from lxml import etree
+
+from .pages import parse_page
+
+# Schemes that leave the site on purpose; nothing to resolve.
+OUTSIDE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "data", "sms", "ftp"})
+# Schemes that run code when followed: never acceptable in a published page.
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
+# "#top" scrolls to the top in every browser even without such an id (HTML spec).
+IMPLICIT_FRAGMENTS = frozenset({"", "top"})
+FEED_NAME = re.compile(r"\.(atom|rss)\.xml$")
+SITEMAP_NAME = re.compile(r"(^|-)sitemap(-[\w-]+)?\.xml$")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken thing: the page (path in the output folder) it is on, what, and why."""
+
+    page: str
+    target: str
+    message: str
+
+    def __str__(self):
+        return f"{self.page}: {self.target}: {self.message}" if self.target else (
+            f"{self.page}: {self.message}")
+
+
+class _Site:
+    """The output folder, with the answers it has already given cached."""
+
+    def __init__(self, folder: Path, site_url: str, ignore):
+        self.folder = folder
+        split = urlsplit(site_url or "")
+        self.origin = f"{split.scheme}://{split.netloc}" if split.netloc else ""
+        self.base_path = split.path.rstrip("/")  # "/mag" when the site lives below a path
+        self.ignore = [re.compile(pattern) for pattern in ignore]
+        self._pages = {}
+
+    def page(self, path: Path):
+        if path not in self._pages:
+            self._pages[path] = parse_page(path.read_bytes())
+        return self._pages[path]
+
+    def file_for(self, site_path: str) -> Path | None:
+        """The file a host serves for ``/a/b/`` or ``/a/b.css``, or None."""
+        if self.base_path:
+            if not (site_path + "/").startswith(self.base_path + "/"):
+                return None
+            site_path = site_path[len(self.base_path):] or "/"
+        candidate = self.folder / unquote(site_path).lstrip("/")
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    def internal_path(self, page_url: str, reference: str):
+        """``(site path, fragment)`` for an internal reference, ``None`` for an external one.
+
+        Raises ValueError for a reference no page should contain.
+        """
+        if self.origin and (reference == self.origin or reference.startswith(
+                (self.origin + "/", self.origin + "#", self.origin + "?"))):  # fmt: skip
+            reference = reference[len(self.origin):] or "/"
+        parts = urlsplit(reference)
+        scheme = parts.scheme.lower()
+        if scheme in SCRIPT_SCHEMES:
+            raise ValueError("is a script URL; pages must not run code from links")
+        if scheme or parts.netloc:
+            if scheme and scheme not in OUTSIDE_SCHEMES:
+                raise ValueError(f"has an unknown scheme {scheme!r}")
+            return None
+        if not parts.path:
+            return page_url, parts.fragment
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_url), parts.path))
+        if parts.path.endswith("/") and not joined.endswith("/"):
+            joined += "/"
+        return joined, parts.fragment
+
+    def check_reference(self, page_url: str, reference: str):
+        """Problems with one reference made from the page at ``page_url``."""
+        if any(pattern.search(reference) for pattern in self.ignore):
+            return
+        try:
+            internal = self.internal_path(page_url, reference)
+        except ValueError as err:
+            yield str(err)
+            return
+        if internal is None:
+            return
+        site_path, fragment = internal
+        target = self.file_for(site_path)
+        if target is None:
+            yield "not found in the site"
+        elif fragment not in IMPLICIT_FRAGMENTS and target.suffix == ".html":
+            if unquote(fragment) not in self.page(target).anchors:
+                yield f"no element with id {unquote(fragment)!r} on that page"
+
+
+def _html_problems(site: _Site, path: Path, shown: str):
+    page = site.page(path)
+    for error in page.errors:
+        yield Problem(shown, "", error)
+    page_url = site.base_path + "/" + shown
+    for reference in dict.fromkeys(page.references):  # each broken target once per page
+        for message in site.check_reference(page_url, reference):
+            yield Problem(shown, reference, message)
+
+
+def _feed_problems(site: _Site, path: Path, shown: str):
+    parsed = feedparser.parse(path.read_bytes())
+    if parsed.bozo:
+        yield Problem(shown, "", f"is not a well-formed feed ({parsed.bozo_exception})")
+        return
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if link:
+            for message in site.check_reference(site.base_path + "/" + shown, link):
+                yield Problem(shown, link, message)
+
+
+def _json_feed_problems(site: _Site, path: Path, shown: str):
+    try:
+        feed = json.loads(path.read_bytes())
+    except ValueError as err:
+        yield Problem(shown, "", f"is not valid JSON ({err})")
+        return
+    if not str(feed.get("version", "")).startswith("https://jsonfeed.org/version/"):
+        yield Problem(shown, "", "is not a JSON Feed (no jsonfeed.org version)")
+        return
+    for item in feed.get("items", []):
+        link = item.get("url")
+        if link:
+            for message in site.check_reference(site.base_path + "/" + shown, link):
+                yield Problem(shown, link, message)
+
+
+def _sitemap_problems(site: _Site, path: Path, shown: str):
+    try:
+        tree = etree.fromstring(path.read_bytes())
+    except etree.XMLSyntaxError as err:
+        yield Problem(shown, "", f"is not well-formed XML ({err})")
+        return
+    for loc in tree.iter("{*}loc"):
+        link = (loc.text or "").strip()
+        for message in site.check_reference(site.base_path + "/" + shown, link):
+            yield Problem(shown, link, message)
+
+
+def verify_site(folder, site_url: str = "", ignore=()) -> list[Problem]:
+    """Every broken thing in the built site in ``folder``, sorted by page; empty means sound.
+
+    ``site_url`` is the site's SITEURL: absolute URLs that start with it are
+    internal and must resolve too. ``ignore`` holds regular expressions of
+    references not to check (a path served by another system).
+    """
+    folder = Path(folder)
+    site = _Site(folder, site_url, ignore)
+    problems = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        shown = path.relative_to(folder).as_posix()
+        if path.suffix == ".html":
+            problems.extend(_html_problems(site, path, shown))
+        elif FEED_NAME.search(path.name):
+            problems.extend(_feed_problems(site, path, shown))
+        elif path.suffix == ".json" and shown.startswith("feeds/"):
+            problems.extend(_json_feed_problems(site, path, shown))
+        elif SITEMAP_NAME.search(path.name) and "/" not in shown:
+            problems.extend(_sitemap_problems(site, path, shown))
+    return sorted(set(problems))
