@@ -144,8 +144,11 @@ def build(c, output=str(CONFIG["output"]), content=None):
 
 @task(help=BUILD_HELP)
 def publish(c, output=str(CONFIG["output"]), content=None):
-    """Build the production site (publishconf.py: absolute URLs, no drafts)."""
+    """Build the production site: absolute URLs, no drafts, minified, fingerprinted, precompressed."""
+    from kiosk_publish import format_summary, site_summary
+
     build_site(CONFIG["prod"], output, content)
+    print(format_summary(site_summary(Path(output))))
 
 
 @task

@@ -1,0 +1,73 @@
+"""kiosk_publish: the production-only finishing steps of ``invoke publish``.
+
+At Pelican's ``finalized`` signal, while the site is still in the build's
+staging folder (so a failure here publishes nothing), in this order:
+
+1. fingerprint: theme CSS/JS get their content hash in their name
+   (``kiosk.3f9a1c2e.css``) and every text file's references follow;
+2. minify: every HTML page, keeping it valid HTML with JSON-LD intact;
+3. precompress: every text file gets ``.gz`` and ``.br`` siblings.
+
+Fingerprinting comes first so that minified and compressed pages already carry
+the final names; compression comes last because it must see the final bytes.
+kiosk_search has indexed the pages by then (it is earlier in PLUGINS), and
+kiosk_verify checks the result after us.
+
+Settings: ``PUBLISH_PIPELINE`` (see ``settings.DEFAULTS``), enabled only in
+publishconf.py. ``site_summary()`` gives ``invoke publish`` its last line.
+"""
+
+import logging
+from pathlib import Path
+
+from pelican import signals
+
+from .fingerprint import fingerprint_assets, reference_rewriter
+from .minify import minify_page
+from .precompress import precompress
+from .settings import DEFAULTS, publish_settings
+from .summary import format_summary, site_summary
+
+__all__ = [
+    "DEFAULTS", "finish_site", "format_summary", "publish_settings", "register", "site_summary",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+
+def finish_site(output: Path, config: dict) -> None:
+    """Run the three steps over the finished site in ``output``."""
+    renamed = fingerprint_assets(output, config["fingerprint_dirs"],
+                                 config["fingerprint_extensions"])  # fmt: skip
+    rewrite = reference_rewriter(renamed)
+    text_files = [
+        path for path in sorted(output.rglob("*"))
+        if path.is_file() and path.suffix in config["precompress_extensions"]
+    ]  # fmt: skip
+    for path in text_files:
+        text = path.read_text(encoding="utf-8")
+        changed = rewrite(text)
+        if config["minify_html"] and path.suffix == ".html":
+            changed = minify_page(changed)
+        if changed != text:
+            path.write_text(changed, encoding="utf-8")
+    for path in text_files:
+        precompress(path, config["brotli_quality"])
+    log.info("kiosk_publish: %d assets fingerprinted, %d files precompressed",
+             len(renamed), len(text_files))  # fmt: skip
+
+
+def _check_settings(pelican):
+    publish_settings(pelican.settings)
+
+
+def _finish(pelican):
+    config = publish_settings(pelican.settings)
+    if config["enabled"]:
+        finish_site(Path(pelican.output_path), config)
+
+
+def register():
+    """Connect kiosk_publish to Pelican's signals."""
+    signals.initialized.connect(_check_settings)
+    signals.finalized.connect(_finish)
