@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
@@ -138,22 +139,29 @@ def cached_path(rendition, cache_dir):
 def render_all(renditions, cache_dir, options):
     """Make sure every rendition is in the cache; return how many were resized.
 
-    Each original is decoded once for all of its missing variants.
+    Each original is decoded once for all of its missing variants, and
+    originals are processed in parallel threads: Pillow releases the GIL while
+    it decodes, resizes and encodes.
     """
     missing = {}
     for rendition in renditions:
         if not os.path.exists(cached_path(rendition, cache_dir)):
             missing.setdefault(rendition.source, []).append(rendition)
-    if missing:
-        os.makedirs(cache_dir, exist_ok=True)
-    for source, group in missing.items():
-        with Image.open(source) as original:
+    if not missing:
+        return 0
+    os.makedirs(cache_dir, exist_ok=True)
+
+    def render_source(group):
+        with Image.open(group[0].source) as original:
             image = ImageOps.exif_transpose(original)
             if image.mode not in ("RGB", "RGBA", "L"):
                 image = image.convert("RGBA" if "transparency" in image.info else "RGB")
             for rendition in group:
-                _write_atomically(image, rendition, cache_path=cached_path(rendition, cache_dir),
-                                  options=options)
+                _write_atomically(image, rendition, cached_path(rendition, cache_dir), options)
+
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as executor:
+        # list() so that an exception in any thread fails the build here.
+        list(executor.map(render_source, missing.values()))
     return sum(len(group) for group in missing.values())
 
 

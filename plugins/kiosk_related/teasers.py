@@ -32,11 +32,11 @@ class Teaser:
 
 def make_teaser(article, paragraphs=3):
     """Build the :class:`Teaser` of ``article`` (a Pelican Article)."""
-    excerpt = first_paragraphs(article.content, paragraphs)
+    blocks = first_paragraphs(article.content, paragraphs)
     if "summary" in article.metadata:
         teaser_html = article.summary
     else:
-        teaser_html = first_paragraphs(article.content, 1)
+        teaser_html = blocks[0] if blocks else ""
     image = getattr(article, "top_image", None)
     return Teaser(
         article=article,
@@ -45,14 +45,14 @@ def make_teaser(article, paragraphs=3):
         url=article.url,
         dek=getattr(article, "subtitle", "") or "",
         teaser_html=teaser_html,
-        excerpt_html=excerpt,
+        excerpt_html="\n".join(blocks),
         image=image,
         credit_label=image.credit_label if image is not None else "",
     )
 
 
 def first_paragraphs(html, count):
-    """The first ``count`` top-level paragraphs of ``html``, as an HTML fragment.
+    """The first ``count`` top-level paragraphs of ``html``, each as HTML.
 
     Whole ``<p>`` elements only, so the cut always falls between blocks and no
     tag is left open. Figures, pull quotes and author notes are skipped, and
@@ -75,4 +75,4 @@ def first_paragraphs(html, count):
             node.attrs.pop("id", None)
         if block.get_text(strip=True):
             kept.append(str(block))
-    return "\n".join(kept)
+    return kept

@@ -113,10 +113,12 @@ def test_ten_thousand_articles_are_related_in_under_two_seconds():
              series=f"s{i % 300}" if i % 7 == 0 else "", day=i / 24)
         for i in range(10_000)
     ]
-    started = time.perf_counter()
+    # CPU time, not wall time: a busy machine running other tests must not
+    # fail this; about 0.8 s on the development machine.
+    started = time.process_time()
     picks = relate(pool, pool, OPTIONS)
-    elapsed = time.perf_counter() - started
-    print(f"related for 10,000 articles in {elapsed:.2f} s")
+    elapsed = time.process_time() - started
+    print(f"related for 10,000 articles in {elapsed:.2f} s of CPU")
     assert elapsed < 2.0
     assert all(len(p) == 4 for p in picks)
     assert all(pool[i].key != pool[n].key for n, p in enumerate(picks) for i in p)
@@ -139,7 +141,7 @@ BODY = """<p id="intro">First<sup id="fnref:1"><a class="footnote-ref" href="#fn
 
 
 def test_excerpt_is_the_first_three_whole_paragraphs_without_figures():
-    soup = BeautifulSoup(first_paragraphs(BODY, 3), "html.parser")
+    soup = BeautifulSoup("".join(first_paragraphs(BODY, 3)), "html.parser")
     paragraphs = soup.find_all("p", recursive=False)
     assert [p.get_text() for p in paragraphs] == ["First.", "Second with emphasis.", "Third."]
     assert soup.select("figure, img, figcaption, h2, blockquote, sup, [id]") == []
@@ -148,7 +150,7 @@ def test_excerpt_is_the_first_three_whole_paragraphs_without_figures():
 
 def test_excerpt_skips_an_author_note_and_empty_paragraphs():
     html = '<p><img alt="only" src="/i.jpg"></p><p>Body.</p><p class="author-note">— A. B.</p>'
-    assert first_paragraphs(html, 3) == "<p>Body.</p>"
+    assert first_paragraphs(html, 3) == ["<p>Body.</p>"]
 
 
 # --- Tiny sites -----------------------------------------------------------------
