@@ -1,0 +1,223 @@
+"""kiosk_verify: every broken thing in a built site is found and named with its page.
+
+Most tests write a few files straight into ``tmp_path`` (a built site is only a
+folder) and call ``verify_site``; the last ones publish a tiny site the way an
+editor does and check that a broken link stops the publish.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk_verify import SiteBroken, verify_settings, verify_site
+from kiosk_verify.pages import parse_page, srcset_urls
+from tests.conftest import invoke
+from tests.sites import write_site as write_tiny_site
+from tests.test_tasks import tree_digest
+
+SITE_URL = "https://kiosk.example"
+
+
+def page(body: str, title="A page") -> str:
+    return f"<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def write(folder: Path, files: dict) -> Path:
+    for relative, text in files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return folder
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A sound little site: a home page, an article with an image and a stylesheet."""
+    return write(tmp_path / "output", {
+        "index.html": page('<a href="/story/">Story</a> <a href="story/#part-2">Part 2</a>'
+                           '<link rel="stylesheet" href="/theme/css/site.css">'),
+        "story/index.html": page('<h2 id="part-2">Part 2</h2><img src="../images/a.jpg" alt="A" '
+                                 'srcset="/images/a.jpg 480w, /images/a-960.jpg 960w">'
+                                 f'<a href="{SITE_URL}/">Home</a> <a href="#top">Top</a>'),
+        "images/a.jpg": b"jpeg",
+        "images/a-960.jpg": b"jpeg",
+        "theme/css/site.css": "body{}",
+    })  # fmt: skip
+
+
+def messages(folder, site_url=SITE_URL):
+    return [str(problem) for problem in verify_site(folder, site_url)]
+
+
+def test_a_sound_site_has_no_problems(site):
+    assert verify_site(site, SITE_URL) == []
+
+
+def test_a_link_to_a_missing_page_is_named_with_its_page(site):
+    write(site, {"about/index.html": page('<a href="/no-such-page/">Gone</a>')})
+    assert messages(site) == ["about/index.html: /no-such-page/: not found in the site"]
+
+
+def test_a_missing_image_and_a_missing_srcset_entry_are_both_reported(site):
+    (site / "images" / "a-960.jpg").unlink()
+    write(site, {"gallery/index.html": page('<img src="/images/gone.png" alt="Gone">')})
+    assert messages(site) == [
+        "gallery/index.html: /images/gone.png: not found in the site",
+        "story/index.html: /images/a-960.jpg: not found in the site",
+    ]
+
+
+def test_a_fragment_must_name_an_element_on_the_target_page(site):
+    write(site, {"index.html": page('<a href="/story/#part-3">Part 3</a><a href="#nav">Nav</a>')})
+    assert messages(site) == [
+        "index.html: #nav: no element with id 'nav' on that page",
+        "index.html: /story/#part-3: no element with id 'part-3' on that page",
+    ]
+
+
+def test_absolute_urls_of_the_site_are_internal_and_other_hosts_are_not(site):
+    write(site, {"links/index.html": page(
+        f'<a href="{SITE_URL}/missing/">Ours</a> <a href="https://elsewhere.example/x/">Theirs</a>'
+        '<a href="mailto:desk@kiosk.example">Mail</a>'
+        f'<meta property="og:image" content="{SITE_URL}/images/card.jpg">')})  # fmt: skip
+    assert messages(site) == [
+        f"links/index.html: {SITE_URL}/images/card.jpg: not found in the site",
+        f"links/index.html: {SITE_URL}/missing/: not found in the site",
+    ]
+
+
+def test_a_site_below_a_path_resolves_links_from_that_path(tmp_path):
+    folder = write(tmp_path / "out", {
+        "index.html": page('<a href="/mag/story/">Story</a> <a href="/story/">Wrong</a>'),
+        "story/index.html": page("Story"),
+    })  # fmt: skip
+    assert messages(folder, "https://example.org/mag") == [
+        "index.html: /story/: not found in the site"
+    ]
+
+
+def test_script_urls_and_stray_scripts_are_refused(site):
+    write(site, {"bad/index.html": page('<a href="JavaScript:alert(1)">Click</a>'
+                                        '<script src="/theme/js/missing.js"></script>')})
+    assert messages(site) == [
+        "bad/index.html: /theme/js/missing.js: not found in the site",
+        "bad/index.html: JavaScript:alert(1): is a script URL; pages must not run code from links",
+    ]
+
+
+def test_markup_a_browser_must_repair_is_reported_with_its_line(site):
+    write(site, {"broken/index.html": page('<p id="x">One</span></p>\n<p id="x">Two</p>')})
+    assert messages(site) == [
+        "broken/index.html: id 'x' is used more than once",
+        "broken/index.html: line 1: Unexpected end tag : span",
+    ]
+
+
+def test_a_page_without_a_title_is_reported(site):
+    write(site, {"untitled.html": "<!doctype html><html><head></head><body>Hi</body></html>"})
+    assert messages(site) == ["untitled.html: has no <title>"]
+
+
+def test_feeds_must_parse_and_their_links_resolve(site):
+    write(site, {
+        "feeds/latest.atom.xml": (
+            '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f'<title>Kiosk</title><id>{SITE_URL}/</id><updated>2024-06-14T09:30:00Z</updated>'
+            f'<entry><title>Gone</title><link href="{SITE_URL}/gone/" rel="alternate"/>'
+            '<id>gone</id><updated>2024-06-14T09:30:00Z</updated></entry></feed>'),
+        "feeds/section/analysis.atom.xml": "<feed><title>Broken</feed>",
+        "feeds/latest.json": json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                         "items": [{"url": f"{SITE_URL}/story/"}]}),
+    })  # fmt: skip
+    found = messages(site)
+    assert found[0] == f"feeds/latest.atom.xml: {SITE_URL}/gone/: not found in the site"
+    assert found[1].startswith("feeds/section/analysis.atom.xml: is not a well-formed feed")
+    assert len(found) == 2
+
+
+def test_sitemaps_must_parse_and_list_only_pages_that_exist(site):
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    write(site, {
+        "sitemap.xml": f"<urlset {ns}><url><loc>{SITE_URL}/story/</loc></url>"
+                       f"<url><loc>{SITE_URL}/old/</loc></url></urlset>",
+        "news-sitemap.xml": f"<urlset {ns}><url><loc>{SITE_URL}/story/</loc></url>",
+    })  # fmt: skip
+    found = messages(site)
+    assert found[0].startswith("news-sitemap.xml: is not well-formed XML")
+    assert found[1:] == [f"sitemap.xml: {SITE_URL}/old/: not found in the site"]
+
+
+def test_ignored_references_are_not_checked(site):
+    write(site, {"index.html": page('<a href="/newsletter/">Subscribe</a>')})
+    assert verify_site(site, SITE_URL, ignore=[r"^/newsletter/"]) == []
+
+
+def test_srcset_candidates_are_split_into_urls():
+    assert srcset_urls(" /a.jpg 480w,/b.jpg  960w , /c.jpg") == ["/a.jpg", "/b.jpg", "/c.jpg"]
+
+
+def test_anchors_include_ids_and_named_anchors():
+    parsed = parse_page(page('<h2 id="one">One</h2><a name="two"></a>').encode())
+    assert parsed.anchors == {"one", "two"}
+    assert parsed.errors == []
+
+
+def test_settings_have_defaults_and_refuse_unknown_keys():
+    assert verify_settings({}) == {"enabled": False, "ignore": ()}
+    assert verify_settings({"VERIFY": {"enabled": True}})["enabled"] is True
+    with pytest.raises(ValueError, match="VERIFY: unknown key.*enable"):
+        verify_settings({"VERIFY": {"enable": True}})
+
+
+def test_the_error_lists_each_broken_thing_on_its_own_line(site):
+    write(site, {"index.html": page('<a href="/a/">A</a><a href="/b/">B</a>')})
+    error = SiteBroken(verify_site(site, SITE_URL))
+    assert str(error).splitlines() == [
+        "2 broken things in the built site:",
+        "index.html: /a/: not found in the site",
+        "index.html: /b/: not found in the site",
+        "Fix the things above and build again",
+    ]
+
+
+# --- As an editor meets it: `invoke publish` on a tiny site -----------------
+
+
+def write_site(tmp_path: Path) -> Path:
+    """The tiny site of tests/sites.py plus the favicon every page links to."""
+    content = write_tiny_site(tmp_path)
+    write(content, {"extra/favicon.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    return content
+
+
+def break_links(content: Path):
+    path = content / "articles" / "2024" / "summit.md"
+    path.write_text(path.read_text("utf-8") + (
+        "\nSee [the earlier piece](/no-such-piece/) and [part two](#part-two).\n\n"
+        f"![A map of the region]({SITE_URL}/images/2024/missing-map.png)\n"
+    ), "utf-8")  # fmt: skip
+
+
+def test_a_broken_link_fails_the_publish_naming_page_and_target(tmp_path):
+    content = write_site(tmp_path)
+    output = tmp_path / "output"
+    invoke("publish", "--content", str(content), "--output", str(output))
+    before = tree_digest(output)
+
+    break_links(content)
+    result = invoke("publish", "--content", str(content), "--output", str(output), check=False)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = set(result.stderr.splitlines())
+    page_path = "summit-without-the-other-side/index.html"
+    assert f"{page_path}: /no-such-piece/: not found in the site" in lines
+    assert f"{page_path}: #part-two: no element with id 'part-two' on that page" in lines
+    assert f"{page_path}: {SITE_URL}/images/2024/missing-map.png: not found in the site" in lines
+    assert tree_digest(output) == before, "a broken publish replaced the previous site"
+    assert not list(tmp_path.glob(".output-*")), "the staging folder was left behind"
+
+
+def test_the_sample_magazine_publishes_with_no_broken_thing(published_site):
+    assert [str(problem) for problem in verify_site(published_site, SITE_URL)] == []
