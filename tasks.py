@@ -289,3 +289,27 @@ def test(c, browser=True):
     for folder in env.values():
         Path(folder).mkdir(parents=True, exist_ok=True)
     c.run(f"{sys.executable} -m pytest{marker}", env=env, pty=False)
+
+
+@task(
+    help={
+        "output": "built site to check (default: output/)",
+        "site_url": "absolute URLs starting with this are internal (default: publishconf's SITEURL)",
+    }
+)
+def verify(c, output=str(CONFIG["output"]), site_url=None):
+    """Check a built site: every internal link, image, srcset, #fragment, feed and sitemap."""
+    from kiosk_verify import verify_site
+
+    folder = Path(output).resolve()
+    if not folder.is_dir():
+        raise Exit(f"{_relative(folder)}/ does not exist; run invoke build or publish first.", 1)
+    if site_url is None:
+        site_url = _settings(CONFIG["prod"])["SITEURL"]
+    problems = verify_site(folder, site_url)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        noun = "thing" if len(problems) == 1 else "things"
+        raise Exit(f"{len(problems)} broken {noun} in {_relative(folder)}/", code=1)
+    print(f"{_relative(folder)}/: every link, image, fragment, feed and sitemap resolves")
