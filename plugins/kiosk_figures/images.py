@@ -125,8 +125,7 @@ def resize(image, rendition, target, options):
     if rendition.fmt == "webp":
         image.save(target, "WEBP", quality=options["webp_quality"], method=4)
     elif rendition.fmt == "jpg":
-        image.save(target, "JPEG", quality=options["jpeg_quality"], optimize=True,
-                   progressive=True)
+        image.save(target, "JPEG", quality=options["jpeg_quality"], optimize=True, progressive=True)
     else:
         image.save(target, "PNG", optimize=True)
 
@@ -168,8 +167,9 @@ def render_all(renditions, cache_dir, options):
 def _write_atomically(image, rendition, cache_path, options):
     # Write beside the final name and rename, so that an interrupted or a
     # parallel build never leaves half a file in the cache.
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(cache_path),
-                                         suffix="." + rendition.fmt)
+    handle, temporary = tempfile.mkstemp(
+        dir=os.path.dirname(cache_path), suffix="." + rendition.fmt
+    )
     os.close(handle)
     try:
         resize(image, rendition, temporary, options)

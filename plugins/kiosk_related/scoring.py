@@ -50,8 +50,7 @@ def relate(subjects, pool, options):
     newest = pool[newest_first[0]].timestamp if pool else 0.0
     half_life = options["recency_half_life_days"] * 86400
     recency = [
-        options["recency_weight"] * 0.5 ** ((newest - item.timestamp) / half_life)
-        for item in pool
+        options["recency_weight"] * 0.5 ** ((newest - item.timestamp) / half_life) for item in pool
     ]
 
     region_weight, section_weight = options["region_weight"], options["section_weight"]
@@ -69,7 +68,9 @@ def relate(subjects, pool, options):
             if floor is not None and score < floor:
                 break
             candidate = pool[index]
-            if candidate.key == subject.key or (subject.series and candidate.series == subject.series):
+            if candidate.key == subject.key or (
+                subject.series and candidate.series == subject.series
+            ):
                 continue
             if len(ranked) == count - 1:
                 floor = score - max_bonus

@@ -32,11 +32,8 @@ class Teaser:
 
 def make_teaser(article, paragraphs=3):
     """Build the :class:`Teaser` of ``article`` (a Pelican Article)."""
-    blocks = first_paragraphs(article.content, paragraphs)
-    if "summary" in article.metadata:
-        teaser_html = article.summary
-    else:
-        teaser_html = blocks[0] if blocks else ""
+    blocks = first_paragraphs(article.content, paragraphs) or [""]
+    teaser_html = article.summary if "summary" in article.metadata else blocks[0]
     image = getattr(article, "top_image", None)
     return Teaser(
         article=article,

@@ -8,18 +8,17 @@ import io
 import os
 from functools import partial
 
+import kiosk_figures.images
 import pytest
 from bs4 import BeautifulSoup
 from conftest import header
-from PIL import Image
-
-import kiosk_figures.images
 from kiosk_figures import resolve_image
 from kiosk_figures.body import reading_minutes, transform_body
 from kiosk_figures.credits import split_caption
 from kiosk_figures.images import ResponsiveImage, plan_image, render_all
 from kiosk_figures.settings import figure_settings
 from kiosk_figures.top_image import build_top_image
+from PIL import Image
 
 
 def jpeg_bytes(width, height):
@@ -42,16 +41,21 @@ def soup_of(html):
 @pytest.mark.parametrize(
     ("title", "caption", "credit"),
     [
-        ("The hall before the session. | AP Photo/Name", "The hall before the session.",
-         "AP Photo/Name"),
+        (
+            "The hall before the session. | AP Photo/Name",
+            "The hall before the session.",
+            "AP Photo/Name",
+        ),
         ("Trucks at dawn. REUTERS/Jane Doe", "Trucks at dawn.", "REUTERS/Jane Doe"),
         ("Workers unload grain. AP Photo/J. Smith", "Workers unload grain.", "AP Photo/J. Smith"),
-        ("Police stand guard. John Moore/Getty Images", "Police stand guard.",
-         "John Moore/Getty Images"),
+        (
+            "Police stand guard. John Moore/Getty Images",
+            "Police stand guard.",
+            "John Moore/Getty Images",
+        ),
         ("Near U.S. bases. AFP/Getty Images", "Near U.S. bases.", "AFP/Getty Images"),
         ("A shop front. Shutterstock", "A shop front.", "Shutterstock"),
-        ("The harbour at night. Photo by Ana Ortiz", "The harbour at night.",
-         "Photo by Ana Ortiz"),
+        ("The harbour at night. Photo by Ana Ortiz", "The harbour at night.", "Photo by Ana Ortiz"),
         ("Plain caption. Nothing more to say.", "Plain caption. Nothing more to say.", ""),
     ],
 )
@@ -101,8 +105,11 @@ def test_image_inside_a_sentence_stays_inline():
 
 def test_local_image_gets_site_url_size_and_srcset():
     image = ResponsiveImage(
-        src="https://kiosk.example/images/hall.jpg", width=1600, height=900,
-        srcset="https://kiosk.example/images/_v/x-480.jpg 480w", sizes="100vw",
+        src="https://kiosk.example/images/hall.jpg",
+        width=1600,
+        height=900,
+        srcset="https://kiosk.example/images/_v/x-480.jpg 480w",
+        sizes="100vw",
     )
     body = transform_body(BODY_IMAGE, lambda src: image)
     img = soup_of(body.html).select_one("figure > img")
@@ -188,8 +195,9 @@ def test_changed_image_gets_new_variant_names(tmp_path):
 def test_resolver_maps_content_paths_to_site_urls_and_skips_external(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "hall.jpg").write_bytes(jpeg_bytes(1200, 800))
-    resolve = partial(resolve_image, {"PATH": str(tmp_path), "SITEURL": "https://k.example"},
-                      OPTIONS)
+    resolve = partial(
+        resolve_image, {"PATH": str(tmp_path), "SITEURL": "https://k.example"}, OPTIONS
+    )
     for src in ("images/hall.jpg", "/images/hall.jpg", "{static}/images/hall.jpg"):
         image = resolve(src)
         assert (image.src, image.width) == ("https://k.example/images/hall.jpg", 1200)
@@ -201,8 +209,12 @@ def test_resolver_maps_content_paths_to_site_urls_and_skips_external(tmp_path):
 
 def test_top_image_carries_caption_credit_and_label():
     top = build_top_image(
-        {"image": "images/a.jpg", "image_alt": "Empty chairs",
-         "image_caption": "The hall.", "image_credit": "REUTERS/Jane Doe"},
+        {
+            "image": "images/a.jpg",
+            "image_alt": "Empty chairs",
+            "image_caption": "The hall.",
+            "image_credit": "REUTERS/Jane Doe",
+        },
         lambda path: ResponsiveImage(src="/" + path, width=1600, height=900),
     )
     assert (top.src, top.alt, top.width, top.height) == ("/images/a.jpg", "Empty chairs", 1600, 900)
@@ -232,9 +244,12 @@ def test_unknown_setting_is_rejected():
 
 ARTICLE = """
 {% set t = article.top_image %}{% if t %}
-<figure class="top"><picture><source type="image/webp" srcset="{{ t.webp_srcset }}" sizes="{{ t.sizes }}">
-<img src="{{ t.src }}" alt="{{ t.alt }}" width="{{ t.width }}" height="{{ t.height }}" srcset="{{ t.srcset }}" sizes="{{ t.sizes }}"></picture>
-<figcaption><span class="caption">{{ t.caption }}</span> <span class="credit">{{ t.credit }}</span></figcaption></figure>
+<figure class="top"><picture>
+<source type="image/webp" srcset="{{ t.webp_srcset }}" sizes="{{ t.sizes }}">
+<img src="{{ t.src }}" alt="{{ t.alt }}" width="{{ t.width }}" height="{{ t.height }}"
+ srcset="{{ t.srcset }}" sizes="{{ t.sizes }}"></picture>
+<figcaption><span class="caption">{{ t.caption }}</span>
+<span class="credit">{{ t.credit }}</span></figcaption></figure>
 <p class="top-credit">{{ t.credit_label }}</p>{% endif %}
 <p class="reading-time">{{ article.reading_time }} min read</p>
 <div class="body">{{ article.content }}</div>
@@ -256,22 +271,39 @@ def site_files():
         "images/2025/top.jpg": jpeg_bytes(2000, 1125),
         "images/2025/fig.jpg": jpeg_bytes(1200, 800),
         "articles/convoys.md": header(
-            BODY, title="Grain convoys", date="2025-07-09", category="Reporting",
-            authors="Amara Okafor", image="images/2025/top.jpg",
-            image_alt="Trucks wait on a dusty road", image_caption="A convoy before dawn.",
+            BODY,
+            title="Grain convoys",
+            date="2025-07-09",
+            category="Reporting",
+            authors="Amara Okafor",
+            image="images/2025/top.jpg",
+            image_alt="Trucks wait on a dusty road",
+            image_caption="A convoy before dawn.",
             image_credit="AFP/Getty Images",
         ),
-        "articles/plain.md": header("No images here.", title="Plain", date="2025-07-10",
-                                    category="Analysis", authors="Amara Okafor"),
+        "articles/plain.md": header(
+            "No images here.",
+            title="Plain",
+            date="2025-07-10",
+            category="Analysis",
+            authors="Amara Okafor",
+        ),
     }
 
 
 @pytest.fixture
 def build(make_site, tmp_path):
-    settings = {"SITEURL": "https://kiosk.example",
-                "KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache")}}
-    return partial(make_site, site_files(), plugins=["kiosk_figures"], settings=settings,
-                   templates={"article.html": ARTICLE})
+    settings = {
+        "SITEURL": "https://kiosk.example",
+        "KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache")},
+    }
+    return partial(
+        make_site,
+        site_files(),
+        plugins=["kiosk_figures"],
+        settings=settings,
+        templates={"article.html": ARTICLE},
+    )
 
 
 def page(output, slug):

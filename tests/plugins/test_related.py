@@ -10,7 +10,6 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 from conftest import header
-
 from kiosk_related.scoring import Item, relate
 from kiosk_related.settings import DEFAULTS, related_settings
 from kiosk_related.teasers import first_paragraphs
@@ -46,8 +45,11 @@ def test_more_shared_tags_rank_higher():
 
 def test_a_rare_shared_tag_beats_a_common_one():
     subject = item("subject", ["security", "lithium"])
-    pool = [subject, *(item(f"s{i}", ["security"], day=i) for i in range(20)),
-            item("rare", ["lithium"], day=-100)]
+    pool = [
+        subject,
+        *(item(f"s{i}", ["security"], day=i) for i in range(20)),
+        item("rare", ["lithium"], day=-100),
+    ]
     assert related_keys(subject, pool)[0] == "rare"
 
 
@@ -75,8 +77,12 @@ def test_itself_and_its_series_are_never_related():
 
 def test_equal_scores_go_newest_first_then_by_slug():
     subject = item("subject", ["gas"])
-    pool = [subject, item("b", ["gas"], day=1), item("a", ["gas"], day=1),
-            item("c", ["gas"], day=3)]
+    pool = [
+        subject,
+        item("b", ["gas"], day=1),
+        item("a", ["gas"], day=1),
+        item("c", ["gas"], day=3),
+    ]
     assert related_keys(subject, pool) == ["c", "a", "b"]
     assert related_keys(subject, list(reversed(pool))) == ["c", "a", "b"]
 
@@ -108,9 +114,14 @@ def test_ten_thousand_articles_are_related_in_under_two_seconds():
     weights = [1 / (i + 1) for i in range(600)]
     regions = ["Africa", "Asia-Pacific", "Europe", "Latin America", "Middle East", ""]
     pool = [
-        item(f"a{i:05d}", set(rng.choices(tags, weights, k=rng.randint(2, 5))),
-             region=rng.choice(regions), section=rng.choice(["Analysis", "Reporting"]),
-             series=f"s{i % 300}" if i % 7 == 0 else "", day=i / 24)
+        item(
+            f"a{i:05d}",
+            set(rng.choices(tags, weights, k=rng.randint(2, 5))),
+            region=rng.choice(regions),
+            section=rng.choice(["Analysis", "Reporting"]),
+            series=f"s{i % 300}" if i % 7 == 0 else "",
+            day=i / 24,
+        )
         for i in range(10_000)
     ]
     # CPU time, not wall time: a busy machine running other tests must not
@@ -172,27 +183,47 @@ PARAGRAPHS = "\n\n".join(f"Paragraph {n} of the piece." for n in range(1, 6))
 
 
 def article(title, date, tags="", region=None, section="Reporting", **extra):
-    return header(PARAGRAPHS, title=title, date=date, category=section, authors="Ana Ortiz",
-                  tags=tags or None, region=region, **extra)
+    return header(
+        PARAGRAPHS,
+        title=title,
+        date=date,
+        category=section,
+        authors="Ana Ortiz",
+        tags=tags or None,
+        region=region,
+        **extra,
+    )
 
 
 def site_files():
     lithium = "Lithium, Chile, Mining"
     return {
-        "articles/a.md": article("Lithium bargain", "2026-03-01", lithium,
-                                 region="Latin America", series="Lithium Watch"),
+        "articles/a.md": article(
+            "Lithium bargain", "2026-03-01", lithium, region="Latin America", series="Lithium Watch"
+        ),
         "articles/b.md": article(
-            "Chile's lithium law", "2026-02-01", lithium, region="Latin America",
-            subtitle="A state company takes the lead.", summary="The law, explained.",
-            image="images/missing.jpg", image_alt="A salt flat",
+            "Chile's lithium law",
+            "2026-02-01",
+            lithium,
+            region="Latin America",
+            subtitle="A state company takes the lead.",
+            summary="The law, explained.",
+            image="images/missing.jpg",
+            image_alt="A salt flat",
             image_credit="REUTERS/Jane Doe",
         ),
         "articles/c.md": article("Santiago votes", "2026-02-10", "Chile", region="Latin America"),
-        "articles/d.md": article("Brussels budget", "2026-02-20", "Budget", region="Europe",
-                                 section="Opinion"),
+        "articles/d.md": article(
+            "Brussels budget", "2026-02-20", "Budget", region="Europe", section="Opinion"
+        ),
         "articles/e.md": article("Andes water", "2026-01-05", region="Latin America"),
-        "articles/sibling.md": article("Lithium Watch, part 2", "2026-02-25", lithium,
-                                       region="Latin America", series="Lithium Watch"),
+        "articles/sibling.md": article(
+            "Lithium Watch, part 2",
+            "2026-02-25",
+            lithium,
+            region="Latin America",
+            series="Lithium Watch",
+        ),
         "articles/draft.md": article("Draft lithium", "2026-02-26", lithium, status="draft"),
         "articles/hidden.md": article("Hidden lithium", "2026-02-27", lithium, status="hidden"),
         "articles/future.md": article("Scheduled lithium", "2099-01-01", lithium),
@@ -200,14 +231,16 @@ def site_files():
 
 
 def related_on(output, slug):
-    soup = BeautifulSoup((output / slug / "index.html").read_text(encoding="utf-8"),
-                         "html.parser")
+    soup = BeautifulSoup((output / slug / "index.html").read_text(encoding="utf-8"), "html.parser")
     return soup.select(".related .teaser")
 
 
 def test_site_related_block_ranks_and_filters(make_site):
-    output = make_site(site_files(), plugins=["kiosk_figures", "kiosk_related"],
-                       templates={"article.html": ARTICLE})
+    output = make_site(
+        site_files(),
+        plugins=["kiosk_figures", "kiosk_related"],
+        templates={"article.html": ARTICLE},
+    )
     teasers = related_on(output, "lithium-bargain")
     headlines = [t.select_one("h3").get_text() for t in teasers]
     # b shares three tags, c one; e fills in as the newest other Latin America
@@ -235,8 +268,7 @@ def test_site_teaser_label_is_the_region_with_taxonomies(make_site):
         templates={"article.html": ARTICLE},
     )
     teasers = related_on(output, "lithium-bargain")
-    labels = [(t.select_one(".label").get_text(), t.select_one(".label")["href"])
-              for t in teasers]
+    labels = [(t.select_one(".label").get_text(), t.select_one(".label")["href"]) for t in teasers]
     assert labels[0] == ("Latin America", "/region/latin-america/")
     headlines = [t.select_one("h3").get_text() for t in teasers]
     assert "Lithium Watch, part 2" not in headlines
