@@ -144,7 +144,7 @@ def build(c, output=str(CONFIG["output"]), content=None):
 
 @task(help=BUILD_HELP)
 def publish(c, output=str(CONFIG["output"]), content=None):
-    """Build the production site: absolute URLs, no drafts, minified, fingerprinted, precompressed."""
+    """Build the production site: absolute URLs, no drafts, minified, precompressed."""
     from kiosk_publish import format_summary, site_summary
 
     build_site(CONFIG["prod"], output, content)

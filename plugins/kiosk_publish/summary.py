@@ -38,7 +38,7 @@ def _size(n: int) -> str:
 
 
 def format_summary(summary: dict) -> str:
-    """One line, e.g. 'Published 83 pages: 412 files, 9.1 MB; text 2.4 MB -> 410.2 kB gzip, 350.1 kB brotli'."""
+    """One line: 'Published 83 pages: 389 files, 6.4 MB; text 2.7 MB -> 764.8 kB gzip, …'."""
     return (
         f"Published {summary['pages']} pages: {summary['files']} files, "
         f"{_size(summary['bytes'])}; text {_size(summary['text_bytes'])} -> "

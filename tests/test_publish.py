@@ -1,0 +1,169 @@
+"""kiosk_publish: what `invoke publish` adds to a production build.
+
+Readers get minified pages that still validate and still carry their JSON-LD;
+browsers can cache theme assets for a year because their names change with
+their content; static hosts find a .gz and a .br beside every text file.
+"""
+
+import brotli
+import gzip
+import json
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import invoke
+from kiosk_publish import publish_settings
+from kiosk_publish.fingerprint import fingerprinted_name, reference_rewriter
+from kiosk_publish.minify import minify_page
+from kiosk_publish.precompress import precompress
+from sites import write_site
+
+TEXT = (".html", ".css", ".js", ".xml", ".json", ".txt", ".svg")
+FINGERPRINTED = re.compile(r"/theme/(css|js)/[\w-]+\.[0-9a-f]{8}\.(css|js)$")
+
+
+# --- pure functions ------------------------------------------------------------
+
+
+def test_fingerprint_is_eight_hex_digits_of_the_content(tmp_path):
+    one = tmp_path / "a" / "kiosk.css"
+    two = tmp_path / "b" / "kiosk.css"
+    for path, css in ((one, "body{color:red}"), (two, "body{color:blue}")):
+        path.parent.mkdir()
+        path.write_text(css)
+    assert re.fullmatch(r"kiosk\.[0-9a-f]{8}\.css", fingerprinted_name(one))
+    assert fingerprinted_name(one) == fingerprinted_name(one)
+    assert fingerprinted_name(one) != fingerprinted_name(two)
+
+
+def test_references_follow_the_new_name_wherever_they_are_written():
+    rewrite = reference_rewriter({"theme/css/kiosk.css": "theme/css/kiosk.0123abcd.css"})
+    page = (
+        '<link href="https://kiosk.example/theme/css/kiosk.css">'
+        '<link href="/theme/css/kiosk.css?v=2">'
+        "<link href=../theme/css/kiosk.css>"
+    )
+    assert rewrite(page).count("theme/css/kiosk.0123abcd.css") == 3
+    assert "kiosk.css" not in rewrite(page)
+
+
+def test_lookalike_paths_are_left_alone():
+    rewrite = reference_rewriter({"theme/css/kiosk.css": "theme/css/kiosk.0123abcd.css"})
+    for text in ("/theme/css/kiosk.css.map", "/theme/css/kiosk.cssx", "mytheme/css/kiosk.css"):
+        assert rewrite(text) == text
+
+
+def test_minified_page_keeps_closing_tags_and_json_ld():
+    data = {"@context": "https://schema.org", "@type": "NewsArticle",
+            "headline": "A summit <without> the \"other\" side"}  # fmt: skip
+    page = (
+        "<!doctype html>\n<html lang=\"en\">\n  <head>\n    <title>T</title>\n"
+        f'    <script type="application/ld+json">{json.dumps(data, indent=2)}</script>\n'
+        "  </head>\n  <body>\n    <p>One</p>\n    <p>Two</p>\n  </body>\n</html>\n"
+    )
+    small = minify_page(page)
+    assert len(small) < len(page)
+    assert small.count("</p>") == 2 and "</body>" in small and "</html>" in small
+    script = BeautifulSoup(small, "html.parser").find("script", type="application/ld+json")
+    assert json.loads(script.string) == data
+
+
+def test_precompressed_siblings_decompress_to_the_original(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text("<p>Kiosk</p>\n" * 500)
+    gz_size, br_size = precompress(page)
+    original = page.read_bytes()
+    assert gzip.decompress((tmp_path / "index.html.gz").read_bytes()) == original
+    assert brotli.decompress((tmp_path / "index.html.br").read_bytes()) == original
+    assert 0 < br_size < len(original) and 0 < gz_size < len(original)
+    # Same content, same bytes: a checksum deploy must not re-send unchanged pages.
+    before = (tmp_path / "index.html.gz").read_bytes()
+    precompress(page)
+    assert (tmp_path / "index.html.gz").read_bytes() == before
+
+
+def test_settings_reject_unknown_keys_and_default_to_the_theme_folder():
+    assert publish_settings({"THEME_STATIC_DIR": "theme"})["fingerprint_dirs"] == ("theme",)
+    assert publish_settings({})["enabled"] is False
+    with pytest.raises(ValueError, match="minfy_html"):
+        publish_settings({"PUBLISH_PIPELINE": {"minfy_html": False}})
+
+
+# --- a tiny site, published and built the way an editor does it -------------------
+
+
+def publishable_site(tmp_path):
+    """write_site() plus the favicon every page links (kiosk_verify checks it)."""
+    content = write_site(tmp_path)
+    favicon = content / "extra" / "favicon.svg"
+    if not favicon.exists():
+        favicon.parent.mkdir(parents=True, exist_ok=True)
+        favicon.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>\n')
+    return content
+
+
+@pytest.fixture(scope="module")
+def tiny_published(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("tiny-publish")
+    output = tmp_path / "output"
+    result = invoke("publish", "--content", str(publishable_site(tmp_path)), "--output", str(output))
+    return output, result.stdout
+
+
+def _pages(output):
+    return sorted(output.rglob("*.html"))
+
+
+def test_every_page_links_existing_fingerprinted_assets(tiny_published):
+    output, _ = tiny_published
+    for page in _pages(output):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        assets = [tag["href"] for tag in soup.select('link[rel~="stylesheet"]')]
+        assets += [tag["src"] for tag in soup.select("script[src]")]
+        ours = [url for url in assets if "/theme/" in url]
+        assert ours, f"{page} links no theme asset"
+        for url in ours:
+            assert FINGERPRINTED.search(url), f"{page}: {url} is not fingerprinted"
+            assert (output / url.split("kiosk.example/", 1)[-1].lstrip("/")).is_file(), url
+    # One name per asset: the unhashed copy is gone.
+    assert not (output / "theme" / "css" / "kiosk.css").exists()
+    assert not (output / "theme" / "js" / "kiosk.js").exists()
+
+
+def test_every_text_file_has_gz_and_br_that_decompress_to_it(tiny_published):
+    output, _ = tiny_published
+    texts = [p for p in output.rglob("*") if p.is_file() and p.suffix in TEXT]
+    assert len(texts) > 10
+    for path in texts:
+        original = path.read_bytes()
+        assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == original, path
+        assert brotli.decompress(path.with_name(path.name + ".br").read_bytes()) == original, path
+
+
+def test_pages_are_minified_and_keep_their_structured_data(tiny_published):
+    output, _ = tiny_published
+    article = output / "summit-without-the-other-side" / "index.html"
+    html = article.read_text()
+    assert "\n  <" not in html, "indentation survived minification"
+    soup = BeautifulSoup(html, "html.parser")
+    kinds = [json.loads(s.string)["@type"] for s in soup.find_all("script", type="application/ld+json")]
+    assert "NewsArticle" in kinds
+    assert soup.find("h1") and soup.find("link", rel="canonical")["href"].startswith("https://")
+
+
+def test_publish_ends_with_pages_and_bytes(tiny_published):
+    output, stdout = tiny_published
+    last = stdout.strip().splitlines()[-1]
+    match = re.match(r"Published (\d+) pages: (\d+) files, .* -> .* gzip, .* brotli$", last)
+    assert match, last
+    assert int(match.group(1)) == len(_pages(output))
+
+
+def test_development_build_is_left_readable(tmp_path):
+    output = tmp_path / "output"
+    invoke("build", "--content", str(write_site(tmp_path)), "--output", str(output))
+    assert (output / "theme" / "css" / "kiosk.css").is_file()
+    assert not list(output.rglob("*.gz")) and not list(output.rglob("*.br"))
+    assert "\n" in (output / "index.html").read_text().strip()
