@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from .credits import split_caption
+from .credits import split_caption, typographic
 
 PULLQUOTE_MARKER = "[!pullquote]"
 EM_DASH = "\u2014"
@@ -85,7 +85,7 @@ def _make_figure(soup, img):
                 if figcaption.contents:
                     figcaption.append(" ")
                 span = soup.new_tag("span", attrs={"class": name})
-                span.string = text
+                span.string = typographic(text)
                 figcaption.append(span)
         figure.append(figcaption)
 

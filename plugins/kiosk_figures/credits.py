@@ -5,7 +5,10 @@ that is a recognised agency credit ("... session. REUTERS/Jane Doe") is the
 credit. These are plain-text rules on the Markdown title, never on HTML.
 """
 
+import html
 import re
+
+from typogrify.filters import smartypants
 
 # A sentence ends at . ! ? or an ellipsis, perhaps followed by closing quotes or
 # brackets, then whitespace; a single capital before the dot is an initial
@@ -47,3 +50,10 @@ def split_caption(title):
         if _CREDIT.fullmatch(tail):
             return title[:start].strip(), tail
     return title, ""
+
+
+def typographic(text):
+    """Curly quotes, dashes and ellipses for caption text, as typogrify gives
+    the body: Pelican typogrifies text nodes, never the image title they come from.
+    """
+    return html.unescape(smartypants(text)) if text else text

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .credits import split_caption
+from .credits import split_caption, typographic
 from .images import ResponsiveImage
 
 KINDS = ("photo", "image")
@@ -51,10 +51,10 @@ def build_top_image(metadata, resolve):
     return TopImage(
         src=image.src,
         alt=str(metadata.get("image_alt") or ""),
-        caption=caption,
-        credit=credit,
+        caption=typographic(caption),
+        credit=typographic(credit),
         kind=kind,
-        credit_label=f"Top {kind} credit: {credit}" if credit else "",
+        credit_label=f"Top {kind} credit: {typographic(credit)}" if credit else "",
         width=image.width,
         height=image.height,
         srcset=image.srcset,

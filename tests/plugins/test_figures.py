@@ -89,6 +89,13 @@ def test_agency_credit_without_pipe_is_split_too():
     assert soup.select_one("figure > figcaption .caption").get_text() == "Trucks at dawn."
 
 
+def test_captions_get_typographic_quotes_like_the_body():
+    html = '<p><img alt="Camp" src="a.jpg" title="Ontario\'s camp. | Photo by Pat O\'Neil"></p>'
+    soup = soup_of(transform_body(html, no_files).html)
+    assert soup.select_one("figcaption .caption").get_text() == "Ontario\u2019s camp."
+    assert soup.select_one("figcaption .credit").get_text() == "Photo by Pat O\u2019Neil"
+
+
 def test_image_without_title_is_a_figure_without_caption_but_keeps_alt():
     html = '<p><img alt="A map of the strait" src="map.png"></p>'
     soup = soup_of(transform_body(html, no_files).html)
