@@ -158,12 +158,13 @@ PLUGINS = [
     "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
     "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
     "kiosk_search",  # Pagefind index after the build
-    # "kiosk_headers",  # publish only: _headers and .htaccess for static hosts
     # pelican-sitemap writes /sitemap.xml at `finalized` too: before kiosk_verify reads it.
     "pelican.plugins.sitemap",
     # After every plugin that writes files at `finalized` (Pagefind, sitemap), so
     # that each text file it finds gets minified/fingerprinted and precompressed.
     "kiosk_publish",  # publish only: minify, fingerprint assets, precompress
+    # After kiosk_publish, whose fingerprinted asset names _headers lists.
+    "kiosk_headers",  # publish only: _headers and .htaccess for static hosts
     "kiosk_verify",  # last: integrity check of the finished site (on in publishconf.py)
 ]
 

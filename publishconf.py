@@ -22,6 +22,10 @@ DRAFT_PAGE_SAVE_AS = ""
 DRAFT_PAGE_URL = ""
 PUBLISH = True
 
+# _headers (Netlify, Cloudflare Pages) and .htaccess (Apache): a strict CSP,
+# HSTS and a year of caching for fingerprinted assets (kiosk_headers).
+HEADERS = {"enabled": True}
+
 # The finished site is checked before it replaces output/: a broken link,
 # image or fragment fails the publish (kiosk_verify).
 VERIFY = {"enabled": True}
