@@ -313,3 +313,49 @@ def verify(c, output=str(CONFIG["output"]), site_url=None):
         noun = "thing" if len(problems) == 1 else "things"
         raise Exit(f"{len(problems)} broken {noun} in {_relative(folder)}/", code=1)
     print(f"{_relative(folder)}/: every link, image, fragment, feed and sitemap resolves")
+
+
+@task(
+    help={
+        "to": "rsync:PATH, rsync:user@host:PATH or git:REMOTE#BRANCH (e.g. git:origin#gh-pages)",
+        **BUILD_HELP,
+    }
+)
+def deploy(c, to, output=str(CONFIG["output"]), content=None):
+    """Publish, and only if that succeeded, ship the site to TARGET; print what shipped."""
+    import subprocess
+
+    from deploy.gitbranch import ship_git
+    from deploy.rsync import ship_rsync
+    from deploy.targets import TargetError, parse_target
+    from kiosk_publish import format_summary, site_summary
+
+    try:
+        target = parse_target(to, Path.cwd())
+    except TargetError as err:
+        raise Exit(str(err), code=2) from None
+    # build_site raises Exit on any failure, so a broken build never ships.
+    build_site(CONFIG["prod"], output, content)
+    print(format_summary(site_summary(Path(output))))
+    site = Path(output).resolve()
+    try:
+        if target.kind == "rsync":
+            shipped = ship_rsync(site, target.destination)
+            print(f"Deployed to {target}: {len(shipped['sent'])} files sent, "
+                  f"{len(shipped['deleted'])} deleted")  # fmt: skip
+            return
+        message = f"Publish Kiosk {datetime.now().astimezone():%Y-%m-%d %H:%M %z}"
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True)  # fmt: skip
+        if head.returncode == 0:
+            message += f" from {head.stdout.strip()}"
+        shipped = ship_git(site, target.destination, target.branch, message, ROOT)
+    except (subprocess.CalledProcessError, OSError) as err:
+        raise Exit(f"Deploy to {target} failed: {err}", code=1) from None
+    if shipped["commit"] is None:
+        print(f"Nothing to deploy: {target} already holds this build.")
+        return
+    for change in shipped["changes"]:
+        print(change)
+    print(f"Deployed {shipped['commit'][:10]} to {target}: {len(shipped['changes'])} files "
+          f"changed ({message!r})")  # fmt: skip
