@@ -20,8 +20,9 @@ def _git(repo, *args, check=True):
 def _identity(root: Path) -> dict:
     """Commit as the editor's repository would, or as 'Kiosk deploy' without one."""
     env = dict(os.environ)
-    for key, var, default in (("user.name", "GIT_COMMITTER_NAME", "Kiosk deploy"),
-                              ("user.email", "GIT_COMMITTER_EMAIL", "deploy@localhost")):  # fmt: skip
+    wanted = (("user.name", "GIT_COMMITTER_NAME", "Kiosk deploy"),
+              ("user.email", "GIT_COMMITTER_EMAIL", "deploy@localhost"))  # fmt: skip
+    for key, var, default in wanted:
         value = _git(root, "config", key, check=False).stdout.strip()
         env.setdefault(var, value or default)
     return env
