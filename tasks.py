@@ -59,9 +59,10 @@ class _Counter(logging.Handler):
             self.warnings += 1
 
 
-def build_site(settings_file, output, content=None, quiet=False):
+def build_site(settings_file, output, content=None, quiet=False, **override):
     """Build into a staging folder and swap it into ``output`` on success.
 
+    ``override``: settings that win over the file's (livereload turns search off).
     Returns a summary dict; raises invoke.Exit with a clear message on failure.
     """
     from pelican import Pelican, signals
@@ -73,7 +74,7 @@ def build_site(settings_file, output, content=None, quiet=False):
     output = Path(output).resolve()
     staging = output.parent / f".output-staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    settings = _settings(settings_file, content, OUTPUT_PATH=str(staging))
+    settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging))
     # Any error Pelican logs (an unreadable file, a template error) fails the build
     # instead of quietly dropping a page.
     init_logging(level=logging.WARNING, fatal="errors")
@@ -191,23 +192,44 @@ def serve(c, port=CONFIG["port"]):
             pass
 
 
-@task(help={"port": "port on 127.0.0.1 (default 8000)"})
-def livereload(c, port=CONFIG["port"]):
+@task(help={"port": "port on 127.0.0.1 (default 8000)", **BUILD_HELP})
+def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=None):
     """Build, serve, and rebuild and refresh the browser whenever content or theme change."""
     from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+
+    from deploy.preview import BuildStatus, echoed_stderr, preview_app
+
+    # livereload ignores a change less than 3 s after the last refresh (meant for
+    # tools that write many files); our rebuild runs once per poll anyway, and an
+    # editor who saves twice in a row must see the second save too.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+
+    status = BuildStatus()
+    # Resolved now: build_site moves into the repository, the editor's shell may not be there.
+    output = Path(output).resolve()
+    content = Path(content).resolve() if content else None
+    content_dir = content or ROOT / "content"
 
     def rebuild():
         try:
-            build_site(CONFIG["dev"], CONFIG["output"])
+            with echoed_stderr() as captured:
+                # Pagefind takes seconds and search is not what an editor previews.
+                build_site(CONFIG["dev"], output, content, KIOSK_SEARCH={"enabled": False})
+            status.error = None
         except Exit as err:
-            # Keep serving the last good site; the terminal shows what broke.
-            print(err.message or "Build failed; still serving the previous site.", file=sys.stderr)
+            # The previous good site stays in output/ and keeps being served, with
+            # the problem on a banner in every page as well as in the terminal.
+            message = err.message or "Build failed; still serving the previous site."
+            print(message, file=sys.stderr)
+            status.error = f"{captured.getvalue()}{message}"
 
     rebuild()
-    server = Server()
-    for pattern in ("content/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
+    server = Server(preview_app(output, status))
+    for pattern in (f"{content_dir}/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
         server.watch(str(ROOT / pattern), rebuild)
-    server.serve(host=CONFIG["host"], port=int(port), root=str(CONFIG["output"]))
+    print(f"Previewing at http://{CONFIG['host']}:{port}/ (Ctrl-C stops)", flush=True)
+    server.serve(host=CONFIG["host"], port=int(port), debug=False)
 
 
 @task(
@@ -359,3 +381,20 @@ def deploy(c, to, output=str(CONFIG["output"]), content=None):
         print(change)
     print(f"Deployed {shipped['commit'][:10]} to {target}: {len(shipped['changes'])} files "
           f"changed ({message!r})")  # fmt: skip
+
+
+@task(
+    help={
+        "articles": "number of synthetic articles (default 1000)",
+        "against": "comma-separated peers: hugo, pelican (default both)",
+        "runs": "alternating runs per system; the table shows medians (default 3)",
+        "seed": "corpus seed: the same seed gives the same corpus (default 2026)",
+    }
+)
+def bench(c, articles=1000, against="hugo,pelican", runs=3, seed=2026):
+    """Benchmark the publish build against Hugo and plain Pelican (bench/, BENCHMARKS.md)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import run as bench_run
+
+    peers = [name.strip() for name in against.split(",") if name.strip()]
+    bench_run.main(int(articles), peers, int(runs), int(seed))

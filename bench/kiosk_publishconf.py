@@ -1,0 +1,17 @@
+"""Kiosk's production settings, with every cache moved into the benchmark's folder.
+
+Identical to publishconf.py except where caches live: a cold benchmark build
+must start with no caches, and deleting the repository's own ``.kiosk-cache/``
+would disturb other builds on the same machine. ``KIOSK_BENCH_CACHE`` is set
+by bench/run.py.
+"""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from publishconf import *  # noqa: E402,F403
+
+_CACHE = os.environ.get("KIOSK_BENCH_CACHE", ".kiosk-cache/bench")
+KIOSK_FIGURES = {**(globals().get("KIOSK_FIGURES") or {}), "cache_path": f"{_CACHE}/images"}
+CACHE_PATH = f"{_CACHE}/pelican"
