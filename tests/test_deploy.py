@@ -37,8 +37,8 @@ def git(repo, *args):
 
 def edit_article(content: Path):
     path = content / ARTICLE_FILE
-    path.write_text(path.read_text().replace("The body of the piece.",
-                                             "The body of the piece, with a second thought."))  # fmt: skip
+    text = path.read_text()
+    path.write_text(text.replace("The body of the piece.", "The body, with a second thought."))
 
 
 def break_article(content: Path):

@@ -40,8 +40,8 @@ def render_config(tmp: Path, site: Path, port: int) -> Path:
     if not BROTLI_MODULE.exists():
         site_conf = re.sub(r"^\s*brotli_static on;\n", "", site_conf, flags=re.M)
     (tmp / "kiosk.conf").write_text(site_conf)
-    temp_paths = "\n".join(f"    {name}_temp_path {tmp / name};"
-                           for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
+    temps = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp_paths = "\n".join(f"    {name}_temp_path {tmp / name};" for name in temps)
     main = f"""
 daemon off;
 worker_processes 1;

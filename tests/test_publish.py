@@ -5,11 +5,11 @@ browsers can cache theme assets for a year because their names change with
 their content; static hosts find a .gz and a .br beside every text file.
 """
 
-import brotli
 import gzip
 import json
 import re
 
+import brotli
 import pytest
 from bs4 import BeautifulSoup
 
@@ -108,7 +108,8 @@ def publishable_site(tmp_path):
 def tiny_published(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("tiny-publish")
     output = tmp_path / "output"
-    result = invoke("publish", "--content", str(publishable_site(tmp_path)), "--output", str(output))
+    content = publishable_site(tmp_path)
+    result = invoke("publish", "--content", str(content), "--output", str(output))
     return output, result.stdout
 
 
@@ -148,7 +149,8 @@ def test_pages_are_minified_and_keep_their_structured_data(tiny_published):
     html = article.read_text()
     assert "\n  <" not in html, "indentation survived minification"
     soup = BeautifulSoup(html, "html.parser")
-    kinds = [json.loads(s.string)["@type"] for s in soup.find_all("script", type="application/ld+json")]
+    blocks = soup.find_all("script", type="application/ld+json")
+    kinds = [json.loads(block.string)["@type"] for block in blocks]
     assert "NewsArticle" in kinds
     assert soup.find("h1") and soup.find("link", rel="canonical")["href"].startswith("https://")
 
