@@ -6,6 +6,7 @@ their content; static hosts find a .gz and a .br beside every text file.
 """
 
 import gzip
+import hashlib
 import json
 import re
 
@@ -169,3 +170,16 @@ def test_development_build_is_left_readable(tmp_path):
     assert (output / "theme" / "css" / "kiosk.css").is_file()
     assert not list(output.rglob("*.gz")) and not list(output.rglob("*.br"))
     assert "\n" in (output / "index.html").read_text().strip()
+
+
+def test_a_fingerprinted_asset_keeps_the_bytes_its_name_was_hashed_from(tmp_path):
+    from kiosk_publish import finish_site
+
+    css = tmp_path / "theme" / "css" / "kiosk.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("body{background:url(/theme/css/kiosk.css)}")
+    (tmp_path / "index.html").write_text('<link href="/theme/css/kiosk.css">')
+    finish_site(tmp_path, publish_settings({"PUBLISH_PIPELINE": {"enabled": True}}))
+    (hashed,) = (tmp_path / "theme" / "css").glob("kiosk.*.css")
+    assert hashed.name == f"kiosk.{hashlib.sha256(hashed.read_bytes()).hexdigest()[:8]}.css"
+    assert f"/theme/css/{hashed.name}" in (tmp_path / "index.html").read_text()

@@ -40,13 +40,16 @@ def finish_site(output: Path, config: dict) -> None:
     renamed = fingerprint_assets(output, config["fingerprint_dirs"],
                                  config["fingerprint_extensions"])  # fmt: skip
     rewrite = reference_rewriter(renamed)
+    hashed = {output / name for name in renamed.values()}
     text_files = [
         path for path in sorted(output.rglob("*"))
         if path.is_file() and path.suffix in config["precompress_extensions"]
     ]  # fmt: skip
     for path in text_files:
         text = path.read_text(encoding="utf-8")
-        changed = rewrite(text)
+        # A hashed asset is never rewritten: its bytes must stay those its name
+        # was computed from, or a year-long cache would keep a stale copy.
+        changed = text if path in hashed else rewrite(text)
         if config["minify_html"] and path.suffix == ".html":
             changed = minify_page(changed)
         if changed != text:
