@@ -1,0 +1,82 @@
+"""The benchmark corpus (bench/corpus.py): deterministic, and valid Kiosk content.
+
+A benchmark is only comparable over time if every run builds the same bytes,
+and only meaningful if the corpus is what editors really write: it must pass
+the same editorial validation as the magazine (``invoke check``).
+"""
+
+import hashlib
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+from tests.conftest import invoke
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    manifest = corpus.write_corpus(root, 40, seed=7)
+    return root, manifest
+
+
+def test_same_seed_gives_the_same_bytes(small_corpus, tmp_path):
+    root, _ = small_corpus
+    # A pool of its own: the images must be drawn identically too.
+    corpus.write_corpus(tmp_path, 40, seed=7)
+    assert tree_digest(tmp_path) == tree_digest(root)
+
+
+def test_another_seed_gives_another_magazine():
+    _, first, _ = corpus.generate(20, seed=1)
+    _, second, _ = corpus.generate(20, seed=2)
+    assert [a.slug for a in first] != [a.slug for a in second]
+
+
+def test_kiosk_corpus_passes_the_editorial_check(small_corpus):
+    root, manifest = small_corpus
+    result = invoke("check", "--content", str(root / "kiosk"))
+    assert "Content OK" in result.stdout
+    articles = list((root / "kiosk" / "articles").rglob("*.md"))
+    assert len(articles) == manifest["articles"] == 40
+
+
+def test_every_format_holds_every_article(small_corpus):
+    root, manifest = small_corpus
+    for kind in ("kiosk", "pelican", "hugo"):
+        assert all((root / kind / path).is_file() for path in manifest["paths"][kind])
+    pelican = (root / "pelican" / manifest["paths"]["pelican"][0]).read_text()
+    assert "\nCategory: " in pelican and "Section:" not in pelican and "Region:" not in pelican
+    hugo = (root / "hugo" / manifest["paths"]["hugo"][0]).read_text()
+    assert hugo.startswith("---\ntitle: ")
+
+
+def test_the_corpus_looks_like_the_magazine():
+    """The shape the benchmark claims: ~80 authors, ~300 tags, 800-1,200 words, past dates."""
+    authors, articles, _ = corpus.generate(1000, seed=2026)
+    assert len(authors) == 80
+    assert len({tag for a in articles for tag in a.tags}) >= 250
+    prose = [sum(len(block.split()) for block in a.body.split("\n\n")
+                 if not block.startswith(("#", "![", "\u2014")))
+             for a in articles]  # fmt: skip
+    assert 800 <= min(prose) and max(prose) <= 1200
+    assert all(a.date <= datetime(2026, 11, 1, 23, 59) for a in articles)
+    assert len({a.date.year for a in articles}) >= 7
+    assert set(Counter(a.section for a in articles)) == set(corpus.SECTIONS)
+    assert any(a.column == "QiOSK" for a in articles)
+    assert len({a.series for a in articles if a.series}) >= 10
+    assert all(" | " in line for a in articles for line in a.body.splitlines()
+               if line.startswith("!["))  # fmt: skip
+    assert all("> [!pullquote]" in a.body for a in articles)
+    assert len({a.slug for a in articles}) == len(articles)
