@@ -47,6 +47,22 @@ def check_keys(header, spelling, allowed, required, extras):
             yield key, "is required but missing or empty"
 
 
+# Invisible characters that XML 1.0 (feeds, sitemaps) cannot carry, and that a
+# header only gets by accident (a paste from a PDF or a mis-decoded file). Tab
+# is allowed: it is whitespace.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def check_characters(header, spelling):
+    """Header values with control characters, each named by its code point."""
+    for key, value in header.items():
+        found = CONTROL.search(value)
+        if found:
+            yield spelling.get(key, key), (
+                f"contains the invisible control character U+{ord(found.group()):04X} "
+                f"at position {found.start() + 1}; delete it")
+
+
 def check_choice(field, value, allowed):
     if value is not None and value not in allowed:
         yield field, f"{value!r} is not one of {', '.join(allowed)}"

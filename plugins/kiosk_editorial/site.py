@@ -54,6 +54,26 @@ def _files(root: Path, folders, ignore):
                     yield Path(dirpath) / name
 
 
+def _links_outside(root: Path, folders):
+    """Problems for links (files or folders) under ``folders`` that lead outside ``root``.
+
+    Pelican's readers and static copying follow linked folders, so one link to
+    a folder elsewhere would publish whatever is there, unvalidated.
+    """
+    inside = root.resolve()
+    for folder in folders:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            for name in sorted(dirnames + filenames):
+                path = Path(dirpath) / name
+                if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                    kind = "folder" if path.is_dir() else "file"
+                    yield Problem(_shown(path), "file",
+                                  f"is a link to a {kind} outside content/; refused")
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -84,6 +104,7 @@ class _Collector:
             self.add(path, [(err.field, err.message)])
             return None
         self.add(path, header_problems)
+        self.add(path, rules.check_characters(source.header, source.spelling))
         return source
 
 
@@ -136,6 +157,9 @@ def validate_site(settings) -> list[Problem]:
                 found.add(path, [("Body", "is empty; write the text after the header and a blank line")])
             found.add(path, rules.check_body(source.body, source.body_line, path.parent, root))
             found.add(path, _claim_slug(header, settings, urls, _shown(path)))
+    folders = ["authors", *settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"],
+               *(settings.get("STATIC_PATHS") or ())]  # fmt: skip
+    found.problems.extend(p for p in _links_outside(root, folders) if p not in found.problems)
     for alias, shown in aliases.items():
         if alias.strip("/") in urls:
             found.problems.append(Problem(shown, "Aliases", f"{alias!r} is the address of {urls[alias.strip('/')]}"))
