@@ -74,6 +74,23 @@ def _install_head_global(generator):
     env.globals["kiosk_seo"] = kiosk_seo
 
 
+def _stable_sitemap_dates(generator):
+    """Date listing pages in /sitemap.xml by the newest article, not by the clock.
+
+    pelican-sitemap gives pages without a date of their own (home, sections,
+    tags) the time its module was imported, so two builds of the same content
+    differed (issue 7: reproducible builds). A listing changes when its
+    newest article does, which is also the truer ``lastmod``.
+    """
+    try:
+        from pelican.plugins.sitemap.sitemap import generator as sitemap
+    except ImportError:
+        return
+    dates = [getattr(a, "modified", None) or a.date for a in generator.articles]
+    if dates:
+        sitemap.now = max(dates)
+
+
 def _generators(pelican):
     return DiscoveryGenerator
 
@@ -83,3 +100,4 @@ def register():
     signals.initialized.connect(_check_settings)
     signals.generator_init.connect(_install_head_global)
     signals.get_generators.connect(_generators)
+    signals.article_generator_finalized.connect(_stable_sitemap_dates)
