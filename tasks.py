@@ -229,6 +229,10 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
     for pattern in (f"{content_dir}/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
         server.watch(str(ROOT / pattern), rebuild)
     print(f"Previewing at http://{CONFIG['host']}:{port}/ (Ctrl-C stops)", flush=True)
+    # livereload logs through its own handler; passed on to Pelican's root
+    # handler as well, every line would show twice among the build's messages.
+    for name in ("livereload", "tornado"):
+        logging.getLogger(name).propagate = False
     server.serve(host=CONFIG["host"], port=int(port), debug=False)
 
 
