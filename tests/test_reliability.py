@@ -187,6 +187,17 @@ def test_two_publish_builds_are_byte_identical(published_site, tmp_path):
     assert differing(tree_digest(published_site), tree_digest(again)) == []
 
 
+def test_pagefind_filter_values_are_written_in_a_stable_order(published_site):
+    from kiosk_search.stable import read
+
+    filters = {}
+    for path in (published_site / "pagefind" / "filter").glob("*.pf_filter"):
+        name, values = read(path)
+        filters[name] = [value for value, _pages in values]
+    assert sorted(filters) == ["region", "section"]
+    assert all(values == sorted(values) for values in filters.values()), filters
+
+
 # --- 3. Escaping everywhere --------------------------------------------------------
 
 HOSTILE = 'Why <script>alert(1)</script> & "quotes" matter'

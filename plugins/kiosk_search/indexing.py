@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pagefind.index import PagefindIndex
 
+from .stable import stabilise
+
 log = logging.getLogger(__name__)
 
 
@@ -60,4 +62,10 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=()):
     # a test harness); a worker thread gets a loop of its own.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, _build(output_path, bundle_dir, files)).result()
+    try:
+        stabilise(Path(output_path) / bundle_dir)
+    except (ValueError, KeyError, IndexError) as err:
+        # A Pagefind release with another layout: search still works, only
+        # byte-identical rebuilds are lost, so say so rather than fail.
+        log.warning("kiosk_search: Pagefind bundle left as written (%s)", err)
     log.info("kiosk_search: indexed %d HTML files into %s/", len(files), bundle_dir)
