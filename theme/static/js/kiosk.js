@@ -1,0 +1,34 @@
+/* Kiosk: progressive enhancement only. Without this file every teaser's
+   "keep reading" is a plain link to the story; with it, the link becomes a
+   disclosure button that shows the story's opening paragraphs in place.
+   Loaded with `defer`; no inline scripts anywhere (CSP-friendly). */
+(function () {
+  "use strict";
+
+  function enhance(link) {
+    var panel = document.getElementById(link.getAttribute("data-expands"));
+    if (!panel) return;
+
+    var button = document.createElement("button");
+    var name = link.querySelector(".visually-hidden");
+    var label = document.createElement("span");
+    button.type = "button";
+    button.className = "keep-reading keep-reading--button";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", panel.id);
+    label.textContent = "keep reading";
+    button.appendChild(label);
+    if (name) button.appendChild(name.cloneNode(true));
+
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      panel.hidden = !open;
+      label.textContent = open ? "Show less" : "keep reading";
+    });
+
+    link.replaceWith(button);
+  }
+
+  document.querySelectorAll("a[data-expands]").forEach(enhance);
+})();
