@@ -68,4 +68,11 @@ def write_site(tmp_path: Path) -> Path:
         content / "articles" / "2024" / "brief.md", BRIEF, "The corridor reopened on Monday."
     )
     write_markdown(content / "pages" / "about.md", {"Title": "About"}, "About Kiosk.")
+    # The theme links the favicon from every page; the integrity check wants it there.
+    favicon = content / "extra" / "favicon.svg"
+    favicon.parent.mkdir(parents=True, exist_ok=True)
+    favicon.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16"/></svg>',
+        encoding="utf-8",
+    )
     return content
