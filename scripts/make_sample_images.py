@@ -341,9 +341,17 @@ def draw_map(rng: random.Random, size) -> Image.Image:
     hr = min(w, h) * rng.uniform(0.08, 0.14)
     zone = [(hx + hr * math.cos(a) * rng.uniform(0.8, 1.2), hy + hr * math.sin(a) * rng.uniform(0.8, 1.2))
             for a in [2 * math.pi * i / 9 for i in range(9)]]
-    d.polygon(zone, fill=mix(land, accent, 0.35), outline=accent)
-    for k in range(-int(hr * 2), int(hr * 2), 10):
-        d.line([(hx + k - hr, hy + hr), (hx + k + hr, hy - hr)], fill=mix(land, accent, 0.5), width=1)
+    d.polygon(zone, fill=mix(land, accent, 0.35))
+    hatch = Image.new("RGB", size, mix(land, accent, 0.35))
+    hd = ImageDraw.Draw(hatch)
+    for k in range(-int(hr * 3), int(hr * 3), 10):
+        hd.line([(hx + k - hr * 1.5, hy + hr * 1.5), (hx + k + hr * 1.5, hy - hr * 1.5)],
+                fill=mix(land, accent, 0.6), width=2)
+    zmask = Image.new("L", size, 0)
+    ImageDraw.Draw(zmask).polygon(zone, fill=255)
+    img.paste(hatch, mask=zmask)
+    d = ImageDraw.Draw(img)
+    d.line(zone + [zone[0]], fill=accent, width=2)
 
     # Cities and a dashed shipping route.
     cities = [(rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h) for _ in range(rng.randint(4, 8))]
