@@ -1,0 +1,103 @@
+"""An incremental rebuild publishes exactly what a clean build publishes.
+
+Editors rebuild many times a day, with every cache kept (Pelican's content
+cache, kiosk_figures' resized images). Whatever a cache saves, it must never
+change the result: after an edit, a deletion and a new article, rebuilding
+into the same output must give the same files with the same bytes as a clean
+build of the final content into a fresh folder with no caches. Not timed:
+speed is the benchmark's business (bench/, BENCHMARKS.md).
+"""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+from tasks import ROOT, build_site
+
+SETTINGS = '''\
+import os, sys
+sys.path.append(os.curdir)
+from publishconf import *  # noqa: F403
+# Every cache on, in this test's own folder.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CACHE_PATH = {cache!r} + "/pelican"
+KIOSK_FIGURES = {{**(globals().get("KIOSK_FIGURES") or {{}}), "cache_path": {cache!r} + "/images"}}
+'''
+
+
+def settings_file(folder: Path, cache: Path) -> Path:
+    path = folder / "settings.py"
+    path.write_text(SETTINGS.format(cache=str(cache)), encoding="utf-8")
+    return path
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """(incremental tree, clean tree, deleted slug, new slug) after edit, delete and add."""
+    tmp_path = tmp_path_factory.mktemp("incremental")
+    manifest = corpus.write_corpus(tmp_path / "corpus", 30, seed=11)
+    content = tmp_path / "corpus" / "kiosk"
+    paths = manifest["paths"]["kiosk"]
+    warm = settings_file(tmp_path, tmp_path / "cache")
+    build_site(warm, tmp_path / "incremental", content, quiet=True)
+
+    with open(content / paths[10], "a", encoding="utf-8") as handle:
+        handle.write("\nCorrection: the summit was on a Tuesday.\n")
+    (content / paths[20]).unlink()
+    # The same seed gives the same authors; the slug ends in -31, unique here.
+    newcomer = corpus.generate(31, seed=11)[1][-1]
+    target = content / corpus.article_path("kiosk", newcomer)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(corpus.kiosk_article(newcomer), encoding="utf-8")
+    build_site(warm, tmp_path / "incremental", content, quiet=True)
+
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    build_site(settings_file(clean, clean / "cache"), clean / "output", content, quiet=True)
+    return (tree(tmp_path / "incremental"), tree(clean / "output"),
+            Path(paths[20]).stem, newcomer.slug)  # fmt: skip
+
+
+def split(files: dict) -> tuple[dict, dict]:
+    """(the site, the Pagefind bundle): the bundle has its own known problem."""
+    bundle = {path: digest for path, digest in files.items() if path.startswith("pagefind/")}
+    return {path: d for path, d in files.items() if path not in bundle}, bundle
+
+
+def test_rebuild_after_edit_delete_and_add_equals_a_clean_build(two_builds):
+    incremental, clean, deleted, added = two_builds
+    rebuilt, expected = split(incremental)[0], split(clean)[0]
+    assert sorted(rebuilt) == sorted(expected), "the rebuild has other files than a clean build"
+    differing = [path for path in expected if rebuilt[path] != expected[path]]
+    assert differing == [], f"files differ from a clean build: {differing[:10]}"
+    assert f"{added}/index.html" in expected
+    assert not any(deleted in path for path in expected)
+
+
+@pytest.mark.xfail(
+    reason="Pagefind 1.5.2 writes its filter index in hash-map order, which is random per "
+    "process: two clean publish builds of this corpus differ in pagefind/filter/*.pf_filter, "
+    "pagefind.*.pf_meta and pagefind-entry.json. Not strict: the order is sometimes the same.",
+    strict=False,
+)
+def test_rebuild_has_the_same_search_bundle_as_a_clean_build(two_builds):
+    incremental, clean, _, _ = two_builds
+    assert split(incremental)[1] == split(clean)[1]
+
+
+@pytest.fixture(autouse=True)
+def _repo_cwd(monkeypatch):
+    # build_site resolves settings relative to the repository, as invoke does.
+    monkeypatch.chdir(ROOT)
