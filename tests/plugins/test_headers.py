@@ -173,7 +173,7 @@ def served_publish(tmp_path):
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     content = write_site(tmp_path)
-    (content / "extra").mkdir()
+    (content / "extra").mkdir(exist_ok=True)
     (content / "extra" / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     output = tmp_path / "output"
     subprocess.run([sys.executable, "-m", "invoke", "publish", "--content", str(content),
