@@ -52,7 +52,8 @@ def build_in_process(content: Path, output: Path):
     if problems:
         return problems
     _disconnect_plugin_receivers()
-    override = {"PATH": str(content), "OUTPUT_PATH": str(output), "KIOSK_SEARCH": {"enabled": False},
+    override = {"PATH": str(content), "OUTPUT_PATH": str(output),
+                "KIOSK_SEARCH": {"enabled": False},
                 "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False}  # fmt: skip
     Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override)).run()
     return []
@@ -66,7 +67,8 @@ def assert_escaped(output: Path):
             if script.get("type") == "application/ld+json":
                 json.loads(script.string)
             else:
-                assert script.get("src"), f"{path.relative_to(output)}: inline script {str(script)[:80]}"
+                shown = f"{path.relative_to(output)}: inline script {str(script)[:80]}"
+                assert script.get("src"), shown
         for element in page.find_all(True):
             handlers = [name for name in element.attrs if name.lower().startswith("on")]
             assert not handlers, f"{path.relative_to(output)}: <{element.name} {handlers}>"
@@ -120,13 +122,15 @@ def test_a_file_with_a_bom_and_crlf_endings_builds(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     invoke("build", "--content", str(content), "--output", str(tmp_path / "output"))
     assert h1(tmp_path / "output") == ARTICLE["Title"]
-    dek = BeautifulSoup((tmp_path / "output" / PAGE).read_bytes(), "lxml").select_one(".article__dek")
+    page = BeautifulSoup((tmp_path / "output" / PAGE).read_bytes(), "lxml")
+    dek = page.select_one(".article__dek")
     assert dek.get_text() == ARTICLE["Subtitle"]
 
 
 def test_a_five_megabyte_article_builds(tmp_path):
     content = tiny_site(tmp_path)
-    paragraph = ("Negotiators met again in Geneva on Tuesday, and the talks ran late. " * 20) + "\n\n"
+    sentence = "Negotiators met again in Geneva on Tuesday, and the talks ran late. "
+    paragraph = sentence * 20 + "\n\n"
     body = paragraph * (5_000_000 // len(paragraph) + 1)
     write_markdown(content / "articles" / "2024" / "summit.md", ARTICLE, body)
     assert (content / "articles" / "2024" / "summit.md").stat().st_size > 5_000_000
@@ -138,7 +142,8 @@ def test_a_five_megabyte_article_builds(tmp_path):
 def test_binary_junk_stops_the_build_with_one_clear_line(tmp_path):
     content = tiny_site(tmp_path)
     (content / "articles" / "2024" / "scan.md").write_bytes(os.urandom(64) + b"\xff\xfe\x00")
-    result = invoke("build", "--content", str(content), "--output", str(tmp_path / "o"), check=False)
+    output = tmp_path / "o"
+    result = invoke("build", "--content", str(content), "--output", str(output), check=False)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     [line] = [row for row in result.stderr.splitlines() if "scan.md" in row]
@@ -152,7 +157,8 @@ def test_a_linked_folder_outside_content_is_refused(tmp_path, folder):
     elsewhere = tmp_path / "elsewhere"
     write_markdown(elsewhere / "secret.md", {**ARTICLE, "Slug": "secret"}, "Not for publication.")
     (content / folder / "elsewhere").symlink_to(elsewhere, target_is_directory=True)
-    result = invoke("build", "--content", str(content), "--output", str(tmp_path / "o"), check=False)
+    output = tmp_path / "o"
+    result = invoke("build", "--content", str(content), "--output", str(output), check=False)
     assert result.returncode == 1
     assert f"content/{folder}/elsewhere: file: is a link to a folder outside content/; refused" in (
         result.stderr.splitlines()[0])

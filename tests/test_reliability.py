@@ -80,6 +80,10 @@ def settings_file(folder: Path, **settings) -> Path:
     return path
 
 
+def plugin_paths(tmp_path: Path) -> str:
+    return repr([str(ROOT / "plugins"), str(tmp_path / "plugins")])
+
+
 def build_with(conf: Path, output: Path, content: Path):
     return subprocess.run([sys.executable, "-c", RUN_BUILD, str(conf), str(output), str(content)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
@@ -113,7 +117,7 @@ def test_an_exception_in_a_plugin_leaves_output_as_it_was(site_online, tmp_path)
     content, output, before = site_online
     (tmp_path / "plugins").mkdir()
     (tmp_path / "plugins" / "boom.py").write_text(BOOM_PLUGIN, encoding="utf-8")
-    conf = settings_file(tmp_path, PLUGIN_PATHS=repr([str(ROOT / "plugins"), str(tmp_path / "plugins")]),
+    conf = settings_file(tmp_path, PLUGIN_PATHS=plugin_paths(tmp_path),
                          PLUGINS='PLUGINS + ["boom"]', BOOM='"error"')  # fmt: skip
     result = build_with(conf, output, content)
     assert result.returncode == 1
@@ -127,7 +131,7 @@ def test_an_interrupt_inside_the_build_leaves_output_as_it_was(site_online, tmp_
     content, output, before = site_online
     (tmp_path / "plugins").mkdir()
     (tmp_path / "plugins" / "boom.py").write_text(BOOM_PLUGIN, encoding="utf-8")
-    conf = settings_file(tmp_path, PLUGIN_PATHS=repr([str(ROOT / "plugins"), str(tmp_path / "plugins")]),
+    conf = settings_file(tmp_path, PLUGIN_PATHS=plugin_paths(tmp_path),
                          PLUGINS='PLUGINS + ["boom"]', BOOM='"interrupt"')  # fmt: skip
     result = build_with(conf, output, content)
     assert result.returncode == 130
@@ -172,7 +176,8 @@ def test_ctrl_c_during_a_build_leaves_output_as_it_was(site_online):
 
 
 def differing(first: dict, second: dict) -> list[str]:
-    return sorted(name for name in first.keys() | second.keys() if first.get(name) != second.get(name))
+    names = first.keys() | second.keys()
+    return sorted(name for name in names if first.get(name) != second.get(name))
 
 
 def test_two_development_builds_are_byte_identical(built_site, tmp_path):
@@ -226,7 +231,8 @@ def hostile_site(tmp_path_factory):
                    {**AUTHORS["ana-ortiz"], "Name": HOSTILE_AUTHOR}, "Ana writes.")  # fmt: skip
     header = {**ARTICLE, "Title": HOSTILE, "Subtitle": HOSTILE, "Summary": HOSTILE,
               "Image_Alt": HOSTILE, "Image_Caption": HOSTILE, "Image_Credit": HOSTILE,
-              "Tags": f"Ukraine, {HOSTILE_TAG}", "Authors": f"{HOSTILE_AUTHOR}, Samuel Hale"}  # fmt: skip
+              "Tags": f"Ukraine, {HOSTILE_TAG}",
+              "Authors": f"{HOSTILE_AUTHOR}, Samuel Hale"}  # fmt: skip
     write_markdown(content / "articles" / "2024" / "summit.md", header, "The body of the piece.")
     output = folder / "output"
     invoke("publish", "--content", str(content), "--output", str(output))
@@ -341,7 +347,8 @@ def test_javascript_links_in_markdown_stop_the_build(tmp_path):
     content = tiny_site(tmp_path)
     path = content / "articles" / "2024" / "brief.md"
     path.write_text(path.read_text("utf-8") + "\n[Read more](javascript:alert(1))\n", "utf-8")
-    result = invoke("build", "--content", str(content), "--output", str(tmp_path / "o"), check=False)
+    result = invoke("build", "--content", str(content), "--output", str(tmp_path / "o"),
+                    check=False)  # fmt: skip
     assert result.returncode == 1
     assert "is refused: script URLs" in result.stderr
     assert not (tmp_path / "o").exists()
