@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, invoke
+from tests.conftest import ROOT, invoke
 from deploy.rsync import rsync_command
 from deploy.targets import Target, TargetError, parse_target
 from test_publish import publishable_site

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from deploy.preview import with_banner
 from test_publish import publishable_site
 

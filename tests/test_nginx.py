@@ -14,7 +14,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from conftest import ROOT
+from tests.conftest import ROOT
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")

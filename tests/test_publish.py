@@ -14,7 +14,7 @@ import brotli
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import invoke
+from tests.conftest import invoke
 from kiosk_publish import publish_settings
 from kiosk_publish.fingerprint import fingerprinted_name, reference_rewriter
 from kiosk_publish.minify import minify_page
