@@ -1,0 +1,144 @@
+"""The sample magazine in a real browser (Debian's Chromium through Playwright):
+the reader's journey, the keep-reading toggle with and without JavaScript, no
+sideways scrolling on a phone, and full-page screenshots of every page kind
+(output-tests/screenshots/, git-ignored) for a human to look at."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from test_theme_markup import KINDS, representative, url_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "output-tests" / "screenshots"
+WIDTHS = (375, 1280)
+
+
+@pytest.fixture(scope="module")
+def urls(built_site, site_url):
+    return {kind: site_url + url_path(rel) for kind, rel in representative(built_site).items()}
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def no_js(browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def load_all_images(page):
+    """Lazy images load only when scrolled to; a full-page screenshot does not scroll."""
+    page.evaluate(
+        """async () => {
+          for (const img of document.images) img.loading = "eager";
+          await Promise.all([...document.images].map(img => img.complete ? null :
+            new Promise(done => { img.onload = img.onerror = done; })));
+        }"""
+    )
+
+
+def test_reader_journey_home_region_article(desktop, site_url):
+    page = desktop
+    page.goto(site_url + "/")
+    expect(page.locator(".home-lead h2 a")).to_be_visible()
+    # Regions sit behind a disclosure in the primary navigation.
+    page.locator(".regions-menu > summary").click()
+    region_link = page.locator(".regions-menu a").first
+    region_name = region_link.inner_text()
+    region_link.click()
+    expect(page).to_have_url(re.compile(r"/region/[a-z-]+/$"))
+    expect(page.locator("h1")).to_have_text(region_name)
+    story = page.locator(".list-grid .story__title a").first
+    headline = story.inner_text()
+    story.click()
+    expect(page.locator("h1")).to_have_text(headline)
+    # The kicker names the column when there is one, else the region.
+    expect(page.locator(".article__header .kicker a")).to_have_count(2)
+    expect(page.locator(".article__header .kicker a").first).to_have_attribute(
+        "href", re.compile(r"^/section/"))
+
+
+def test_phone_menu_opens_without_javascript(no_js, site_url):
+    page = no_js
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(site_url + "/")
+    nav_link = page.locator(".primary-nav a[href='/search/']")
+    expect(nav_link).to_be_hidden()
+    page.locator(".nav-menu__toggle").click()
+    expect(nav_link).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_keep_reading_toggle_with_keyboard(desktop, urls):
+    page = desktop
+    page.goto(urls["article"])
+    button = page.locator(".teaser button.keep-reading").first
+    expect(button).to_have_attribute("aria-expanded", "false")
+    panel = page.locator("#" + button.get_attribute("aria-controls"))
+    expect(panel).to_be_hidden()
+
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(panel).to_be_visible()
+    expect(panel.locator("p").nth(1)).to_be_visible()
+    expect(button).to_contain_text("Show less")
+    expect(button).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(panel).to_be_hidden()
+    expect(button).to_contain_text("keep reading")
+
+
+def test_keep_reading_without_javascript_is_a_link(no_js, urls, site_url):
+    page = no_js
+    page.goto(urls["article"])
+    assert page.locator(".teaser button").count() == 0
+    link = page.locator(".teaser a.keep-reading").first
+    title = link.locator("xpath=ancestor::article[1]").locator(".teaser__title").inner_text()
+    link.press("Enter")
+    expect(page.locator("h1")).to_have_text(title)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_sideways_scrolling_on_a_phone(phone, urls, kind):
+    phone.goto(urls[kind])
+    load_all_images(phone)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{urls[kind]} is {width}px wide at 375px"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_screenshots_of_every_page_kind(browser, urls, width):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    for kind in KINDS:
+        page.goto(urls[kind])
+        load_all_images(page)
+        path = SHOTS / f"{kind}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+    context.close()
+    # The 404 page is served with 200 by http.server, so every console error is real.
+    assert errors == []
