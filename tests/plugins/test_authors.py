@@ -4,7 +4,7 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import header
+from tests.plugins.conftest import header
 from kiosk_authors import plugin_settings
 from kiosk_authors.profiles import social_links
 from PIL import Image

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import feedparser
 import pytest
-from conftest import build_site, header
+from tests.plugins.conftest import build_site, header
 from kiosk_feeds import plugin_settings
 from kiosk_feeds.items import feed_image
 from lxml import etree

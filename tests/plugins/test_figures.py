@@ -11,7 +11,7 @@ from functools import partial
 import kiosk_figures.images
 import pytest
 from bs4 import BeautifulSoup
-from conftest import header
+from tests.plugins.conftest import header
 from kiosk_figures import resolve_image
 from kiosk_figures.body import reading_minutes, transform_body
 from kiosk_figures.credits import split_caption

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import header
+from tests.plugins.conftest import header
 from kiosk_home import DEFAULTS, build_home, plugin_settings
 
 HOME = """

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import header
+from tests.plugins.conftest import header
 from kiosk_related.scoring import Item, relate
 from kiosk_related.settings import DEFAULTS, related_settings
 from kiosk_related.teasers import first_paragraphs

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import header
+from tests.plugins.conftest import header
 
 from kiosk_search import search_settings
 from kiosk_search.indexing import draft_prefixes

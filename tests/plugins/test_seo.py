@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import header
+from tests.plugins.conftest import header
 from lxml import etree
 from PIL import Image
 

@@ -3,7 +3,7 @@
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import header
+from tests.plugins.conftest import header
 from kiosk_series import plugin_settings
 
 ARTICLE = """

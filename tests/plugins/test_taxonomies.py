@@ -7,7 +7,7 @@ kiosk_editorial turns ``Section:`` into; the plugin sees the same thing.
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import header
+from tests.plugins.conftest import header
 from kiosk_taxonomies import plugin_settings
 
 LISTING = """
