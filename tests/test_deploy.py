@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_publish import publishable_site
 
-from tests.conftest import ROOT, invoke
 from deploy.rsync import rsync_command
 from deploy.targets import Target, TargetError, parse_target
-from test_publish import publishable_site
+from tests.conftest import ROOT, invoke
 
 ARTICLE_PAGE = "summit-without-the-other-side/index.html"
 ARTICLE_FILE = Path("articles/2024/summit.md")

@@ -9,10 +9,10 @@ import urllib.error
 import urllib.request
 
 import pytest
-
-from tests.conftest import ROOT
-from deploy.preview import with_banner
 from test_publish import publishable_site
+
+from deploy.preview import with_banner
+from tests.conftest import ROOT
 
 PAGE = "/summit-without-the-other-side/"
 ARTICLE_FILE = ("articles", "2024", "summit.md")

@@ -24,6 +24,7 @@ from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
 from pelican import signals
 
 from .profiles import Profile, read_profile
@@ -37,10 +38,7 @@ DEFAULTS = MappingProxyType({"path": "authors"})
 
 def plugin_settings(settings):
     """Return KIOSK_AUTHORS merged over the defaults; reject unknown keys."""
-    given = settings.get("KIOSK_AUTHORS", {})
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"KIOSK_AUTHORS: unknown keys {unknown}; known: {sorted(DEFAULTS)}")
+    given = given_settings(settings, "KIOSK_AUTHORS", DEFAULTS)
     return {**DEFAULTS, **given}
 
 

@@ -11,10 +11,14 @@ raised together as one ``EditorialError`` (one line each,
 While reading (signal ``article_generator_context``), ``Section:`` becomes
 Pelican's category, which gives sections their pages and feeds for free.
 
-Titles are plain text (CONTENT.md): the Markdown reader is swapped (signal
-``readers_init``) for one that escapes ``<``, ``>`` and ``&`` in a title before
-typogrify adds typographic quotes, so ``article.title`` is always HTML-safe
-text and a headline about ``<script>`` shows those characters, never runs them.
+Header values are text, not HTML (CONTENT.md: "plain text (no HTML)"): the
+Markdown reader is swapped (signal ``readers_init``) for one that escapes
+``<``, ``>`` and ``&`` in the title before typogrify adds typographic quotes,
+and in the Summary before Markdown renders it (so *emphasis* still works but
+raw HTML does not). ``article.title`` and ``article.summary`` are therefore
+always HTML-safe, and a headline about ``<script>`` shows those characters,
+never runs them. Every other header value is a plain string that templates
+escape (Jinja autoescape is on).
 
 Settings: ``SECTIONS``, ``REGIONS``, ``COLUMNS``, ``EDITORIAL_EXTRA_KEYS``
 (header keys allowed beyond CONTENT.md's).
@@ -43,8 +47,16 @@ def section_is_category(generator, metadata):
         metadata["category"] = Category(section, generator.settings)
 
 
-class PlainTextTitleReader(MarkdownReader):
-    """Pelican's Markdown reader, but the title is text, not HTML."""
+class PlainTextHeaderReader(MarkdownReader):
+    """Pelican's Markdown reader, but the title and summary are text, not HTML."""
+
+    def _parse_metadata(self, meta):
+        # Summary is rendered as Markdown by the parent: escape raw HTML first.
+        meta = {
+            name: [html.escape(v, quote=False) for v in values] if name == "summary" else values
+            for name, values in meta.items()
+        }
+        return super()._parse_metadata(meta)
 
     def process_metadata(self, name, value):
         if name == "title":
@@ -52,13 +64,13 @@ class PlainTextTitleReader(MarkdownReader):
         return super().process_metadata(name, value)
 
 
-def plain_text_titles(readers):
-    for extension in PlainTextTitleReader.file_extensions:
+def plain_text_headers(readers):
+    for extension in PlainTextHeaderReader.file_extensions:
         if readers.reader_classes.get(extension) is MarkdownReader:
-            readers.reader_classes[extension] = PlainTextTitleReader
+            readers.reader_classes[extension] = PlainTextHeaderReader
 
 
 def register():
     signals.initialized.connect(validate)
-    signals.readers_init.connect(plain_text_titles)
+    signals.readers_init.connect(plain_text_headers)
     signals.article_generator_context.connect(section_is_category)

@@ -2,6 +2,8 @@
 
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
+
 DEFAULTS = MappingProxyType(
     {
         # Where the JSON Feed goes (None: not written).
@@ -15,10 +17,7 @@ CONTENT_MODES = ("full", "summary")
 
 def plugin_settings(settings):
     """Return KIOSK_FEEDS merged over the defaults; reject unknown keys and values."""
-    given = settings.get("KIOSK_FEEDS", {})
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"KIOSK_FEEDS: unknown keys {unknown}; known: {sorted(DEFAULTS)}")
+    given = given_settings(settings, "KIOSK_FEEDS", DEFAULTS)
     options = {**DEFAULTS, **given}
     if options["json_content"] not in CONTENT_MODES:
         raise ValueError(f"KIOSK_FEEDS: json_content must be one of {CONTENT_MODES}")

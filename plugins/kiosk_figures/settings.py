@@ -2,6 +2,8 @@
 
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
+
 DEFAULTS = MappingProxyType(
     {
         # Widths of the resized variants; never wider than the original.
@@ -26,13 +28,7 @@ def figure_settings(settings):
     Raises ValueError naming any unknown key, so that a typo such as
     ``"widht"`` fails the build instead of being silently ignored.
     """
-    given = settings.get("KIOSK_FIGURES") or {}
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"KIOSK_FIGURES: unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(DEFAULTS))}"
-        )
+    given = given_settings(settings, "KIOSK_FIGURES", DEFAULTS)
     merged = {**DEFAULTS, **given}
     merged["widths"] = tuple(sorted(set(merged["widths"])))
     return merged

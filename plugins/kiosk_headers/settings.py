@@ -3,6 +3,8 @@
 import re
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
+
 # A double quote or a line break would end an Apache directive early, or let a
 # value smuggle in a second header.
 APACHE_UNSAFE = re.compile(r'["\r\n]')
@@ -50,13 +52,7 @@ def headers_settings(settings):
 
     Raises ValueError on an unknown key or a value no host could send.
     """
-    given = dict(settings.get("HEADERS") or {})
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"HEADERS: unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(DEFAULTS))}"
-        )
+    given = dict(given_settings(settings, "HEADERS", DEFAULTS))
     config = {**DEFAULTS, **given, "csp": {**DEFAULT_CSP, **given.get("csp", {})}}
     for key, value in [*config.items(), *config["csp"].items()]:
         if isinstance(value, str) and APACHE_UNSAFE.search(value):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
 from pelican import signals
 
 __all__ = ["Home", "register"]
@@ -36,10 +37,7 @@ DEFAULTS = MappingProxyType(
 
 def plugin_settings(settings):
     """Return KIOSK_HOME merged over the defaults; reject unknown keys."""
-    given = settings.get("KIOSK_HOME", {})
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"KIOSK_HOME: unknown keys {unknown}; known: {sorted(DEFAULTS)}")
+    given = given_settings(settings, "KIOSK_HOME", DEFAULTS)
     return {**DEFAULTS, **given}
 
 

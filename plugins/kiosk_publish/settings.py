@@ -2,6 +2,8 @@
 
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
+
 DEFAULTS = MappingProxyType(
     {
         # Off unless a configuration turns it on: development builds stay
@@ -29,13 +31,7 @@ def publish_settings(settings):
     Raises ValueError naming any unknown key, so that a typo fails the build
     instead of silently leaving a step out.
     """
-    given = settings.get("PUBLISH_PIPELINE") or {}
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"PUBLISH_PIPELINE: unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(DEFAULTS))}"
-        )
+    given = given_settings(settings, "PUBLISH_PIPELINE", DEFAULTS)
     config = {**DEFAULTS, **given}
     if config["fingerprint_dirs"] is None:
         config["fingerprint_dirs"] = (settings.get("THEME_STATIC_DIR", "theme"),)

@@ -2,6 +2,8 @@
 
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
+
 DEFAULTS = MappingProxyType(
     {
         # Teasers under each article (DESIGN.md: three to four).
@@ -31,11 +33,5 @@ def related_settings(settings):
 
     Raises ValueError naming any unknown key.
     """
-    given = settings.get("KIOSK_RELATED") or {}
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"KIOSK_RELATED: unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(DEFAULTS))}"
-        )
+    given = given_settings(settings, "KIOSK_RELATED", DEFAULTS)
     return {**DEFAULTS, **given}

@@ -19,6 +19,7 @@ Settings: ``KIOSK_SEARCH`` (see ``DEFAULTS``).
 
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
 from pelican import signals
 
 from .indexing import draft_prefixes, run_pagefind
@@ -40,13 +41,7 @@ __all__ = ["DEFAULTS", "register", "search_settings"]
 
 def search_settings(settings):
     """Return ``KIOSK_SEARCH`` merged over DEFAULTS, as a new dict; unknown keys fail."""
-    given = settings.get("KIOSK_SEARCH") or {}
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"KIOSK_SEARCH: unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(DEFAULTS))}"
-        )
+    given = given_settings(settings, "KIOSK_SEARCH", DEFAULTS)
     return {**DEFAULTS, **given}
 
 

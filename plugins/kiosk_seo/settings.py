@@ -2,6 +2,8 @@
 
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
+
 DEFAULTS = MappingProxyType(
     {
         # Between the page's own title and the site name in <title>.
@@ -30,13 +32,7 @@ def seo_settings(settings):
     Raises ValueError naming any unknown key, so that a typo fails the build
     instead of being silently ignored.
     """
-    given = settings.get("KIOSK_SEO") or {}
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"KIOSK_SEO: unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(DEFAULTS))}"
-        )
+    given = given_settings(settings, "KIOSK_SEO", DEFAULTS)
     return {**DEFAULTS, **given}
 
 

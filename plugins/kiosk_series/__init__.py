@@ -27,6 +27,7 @@ from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import slugify
@@ -40,10 +41,7 @@ DEFAULTS = MappingProxyType({"feed_atom": "feeds/series/{slug}.atom.xml"})
 
 def plugin_settings(settings):
     """Return KIOSK_SERIES merged over the defaults; reject unknown keys."""
-    given = settings.get("KIOSK_SERIES", {})
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"KIOSK_SERIES: unknown keys {unknown}; known: {sorted(DEFAULTS)}")
+    given = given_settings(settings, "KIOSK_SERIES", DEFAULTS)
     return {**DEFAULTS, **given}
 
 

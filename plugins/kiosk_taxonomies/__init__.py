@@ -32,6 +32,7 @@ from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
 from pelican import signals
 
 from .pages import TaxonomyPagesGenerator
@@ -53,10 +54,7 @@ KINDS = MappingProxyType({"region": "REGIONS", "column": "COLUMNS"})
 
 def plugin_settings(settings):
     """Return KIOSK_TAXONOMIES merged over the defaults; reject unknown keys."""
-    given = settings.get("KIOSK_TAXONOMIES", {})
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"KIOSK_TAXONOMIES: unknown keys {unknown}; known: {sorted(DEFAULTS)}")
+    given = given_settings(settings, "KIOSK_TAXONOMIES", DEFAULTS)
     return {**DEFAULTS, **given}
 
 

@@ -18,6 +18,7 @@ Settings: ``VERIFY`` (see ``DEFAULTS``).
 
 from types import MappingProxyType
 
+from kiosk_settings import given_settings
 from pelican import signals
 
 from .check import Problem, verify_site
@@ -49,13 +50,7 @@ class SiteBroken(Exception):
 
 def verify_settings(settings):
     """Return ``VERIFY`` merged over DEFAULTS, as a new dict; unknown keys fail."""
-    given = settings.get("VERIFY") or {}
-    unknown = sorted(set(given) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"VERIFY: unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(DEFAULTS))}"
-        )
+    given = given_settings(settings, "VERIFY", DEFAULTS)
     return {**DEFAULTS, **given}
 
 

@@ -4,10 +4,11 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from tests.plugins.conftest import header
 from kiosk_authors import plugin_settings
 from kiosk_authors.profiles import social_links
 from PIL import Image
+
+from tests.plugins.conftest import header
 
 AUTHOR_PAGE = """
 <h1>{{ author.profile.name }}</h1>

@@ -7,11 +7,12 @@ from types import SimpleNamespace
 
 import feedparser
 import pytest
-from tests.plugins.conftest import build_site, header
 from kiosk_feeds import plugin_settings
 from kiosk_feeds.items import feed_image
 from lxml import etree
 from PIL import Image
+
+from tests.plugins.conftest import build_site, header
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",

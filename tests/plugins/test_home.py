@@ -5,8 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
-from tests.plugins.conftest import header
 from kiosk_home import DEFAULTS, build_home, plugin_settings
+
+from tests.plugins.conftest import header
 
 HOME = """
 <article class="lead"><h2>{{ home.lead.title }}</h2></article>

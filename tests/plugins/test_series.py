@@ -3,8 +3,9 @@
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from tests.plugins.conftest import header
 from kiosk_series import plugin_settings
+
+from tests.plugins.conftest import header
 
 ARTICLE = """
 <h1>{{ article.title }}</h1>

@@ -7,8 +7,9 @@ kiosk_editorial turns ``Section:`` into; the plugin sees the same thing.
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from tests.plugins.conftest import header
 from kiosk_taxonomies import plugin_settings
+
+from tests.plugins.conftest import header
 
 LISTING = """
 <h1>{{ term.name }}</h1><p class="description">{{ term.description }}</p>
