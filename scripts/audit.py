@@ -37,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "node_modules" / ".bin"
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-networking "
-                "--disable-component-update --disable-sync --no-first-run --disable-quic")  # fmt: skip
+CHROME_FLAGS = " ".join([
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+])  # fmt: skip
 CATEGORIES = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 # Lighthouse reports transfer sizes by resource type; these are the page itself.
 OWN_TYPES = ("document", "stylesheet", "script")
@@ -98,8 +100,10 @@ def lighthouse(url, workdir):
         "TMPDIR": str(workdir),
     }
     node = shutil.which("node", path=env["PATH"])
-    cmd = [node, str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-           "--only-categories=" + ",".join(CATEGORIES), f"--chrome-flags={CHROME_FLAGS}"]  # fmt: skip
+    cmd = [
+        node, str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+        "--only-categories=" + ",".join(CATEGORIES), f"--chrome-flags={CHROME_FLAGS}",
+    ]  # fmt: skip
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     if result.returncode != 0 or not report.exists():
         raise SystemExit(f"audit: Lighthouse failed on {url}:\n{result.stderr[-2000:]}")
@@ -136,16 +140,21 @@ def audit(urls):
         print(url)
         print("  " + "  ".join(f"{key} {value}" for key, value in got.items()))
         own = sum(sizes.get(kind, 0) for kind in OWN_TYPES)
-        print("  weight: total {:,} B; html+css+js {:,} B as served, {:,} B gzipped; "
-              "images {:,} B; requests {}".format(
-                  sizes.get("total", 0), own, gzipped_own_bytes(report),
-                  sizes.get("image", 0), len(report["audits"]["network-requests"]["details"]["items"])))  # fmt: skip
+        requests = len(report["audits"]["network-requests"]["details"]["items"])
+        print(
+            f"  weight: total {sizes.get('total', 0):,} B; html+css+js {own:,} B as served, "
+            f"{gzipped_own_bytes(report):,} B gzipped; images {sizes.get('image', 0):,} B; "
+            f"requests {requests}"
+        )
         for key, target in CATEGORIES.items():
             if got[key] < target:
                 missed.append(f"{url}: {key} {got[key]} < {target}")
-                failing = [a["title"] for a in report["audits"].values()
-                           if a.get("score") is not None and a["score"] < 0.9
-                           and a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")]  # fmt: skip
+                modes = ("binary", "numeric", "metricSavings")
+                failing = [
+                    a["title"] for a in report["audits"].values()
+                    if a.get("score") is not None and a["score"] < 0.9
+                    and a.get("scoreDisplayMode") in modes
+                ]  # fmt: skip
                 print(f"  {key} below target; audits to look at: {failing[:8]}")
     return missed
 
@@ -153,10 +162,14 @@ def audit(urls):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--site", type=Path, help="an existing build to serve (default: publish one)")
+    where.add_argument(
+        "--site", type=Path, help="an existing build to serve (default: publish one)"
+    )
     where.add_argument("--url", help="base URL of an already served build")
-    parser.add_argument("--page", action="append", default=[],
-                        help="path to audit besides the home page (default: the lead story)")  # fmt: skip
+    parser.add_argument(
+        "--page", action="append", default=[],
+        help="path to audit besides the home page (default: the lead story)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     with contextlib.ExitStack() as stack:

@@ -30,7 +30,7 @@ def report(built_site, tmp_path_factory):
         pytest.fail("html-validate is missing: run `npm ci` in the repository")
     copy = tmp_path_factory.mktemp("validate") / "site"
     files = []
-    for kind, rels in sorted(pages_by_kind(built_site).items()):
+    for _kind, rels in sorted(pages_by_kind(built_site).items()):
         for rel in rels:
             target = copy / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def report(built_site, tmp_path_factory):
     shutil.rmtree(copy, ignore_errors=True)
     return {
         Path(r["filePath"]).relative_to(copy).as_posix(): [
-            f'{m["line"]}:{m["column"]} {m["ruleId"]}: {m["message"]}' for m in r["messages"]
+            f"{m['line']}:{m['column']} {m['ruleId']}: {m['message']}" for m in r["messages"]
         ]
         for r in results
         if r["messages"]

@@ -38,7 +38,9 @@ def desktop(browser):
 
 @pytest.fixture(scope="module")
 def no_js(browser):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
     yield context.new_page()
     context.close()
 
@@ -72,7 +74,8 @@ def test_reader_journey_home_region_article(desktop, site_url):
     # The kicker names the column when there is one, else the region.
     expect(page.locator(".article__header .kicker a")).to_have_count(2)
     expect(page.locator(".article__header .kicker a").first).to_have_attribute(
-        "href", re.compile(r"^/section/"))
+        "href", re.compile(r"^/section/")
+    )
 
 
 def test_phone_menu_opens_without_javascript(no_js, site_url):

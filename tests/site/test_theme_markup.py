@@ -259,7 +259,9 @@ def test_image_credit_kinds_in_teasers(site):
 # --- Listings -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["latest", "section", "region", "column", "series", "author", "tag"])
+@pytest.mark.parametrize(
+    "kind", ["latest", "section", "region", "column", "series", "author", "tag"]
+)
 def test_listing_heading_and_cards(site, kind):
     soup = soup_of(site, representative(site)[kind])
     assert soup.select_one("h1.listing__title").get_text(strip=True)
