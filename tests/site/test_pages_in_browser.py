@@ -145,3 +145,31 @@ def test_screenshots_of_every_page_kind(browser, urls, width):
     context.close()
     # The 404 page is served with 200 by http.server, so every console error is real.
     assert errors == []
+
+
+def test_dark_scheme_and_print_styles(browser, urls):
+    """Readers who ask for a dark scheme get one; a printout is the story alone."""
+    background = "getComputedStyle(document.body).backgroundColor"
+    light = browser.new_page(color_scheme="light")
+    dark = browser.new_page(color_scheme="dark")
+    light.goto(urls["article"])
+    dark.goto(urls["article"])
+    assert light.evaluate(background) != dark.evaluate(background)
+    light.emulate_media(media="print")
+    for hidden in (".site-header .nav-menu", ".share", ".newsletter", ".related"):
+        expect(light.locator(hidden).first).to_be_hidden()
+    expect(light.locator(".article__body")).to_be_visible()
+    light.close()
+    dark.close()
+
+
+def test_focus_is_visible(desktop, urls):
+    page = desktop
+    page.goto(urls["article"])
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")

@@ -334,3 +334,12 @@ def test_article_page_weight_budget(site):
     weights = page_weight(site, showcase_article(site))
     print("article page weight (gzip):", weights, sum(weights.values()))
     assert sum(weights.values()) <= BUDGET_GZIP, weights
+
+
+@pytest.mark.parametrize("kind", ["home", "article", "region", "author"])
+def test_feeds_are_advertised_once(site, kind):
+    soup = soup_of(site, representative(site)[kind])
+    hrefs = [link["href"] for link in soup.select("head link[rel=alternate]")]
+    assert len(hrefs) == len(set(hrefs)), hrefs
+    types = {link["type"] for link in soup.select("head link[rel=alternate]")}
+    assert {"application/atom+xml", "application/rss+xml", "application/feed+json"} <= types
