@@ -5,7 +5,8 @@ violation of WCAG 2.2 AA or axe's best practices."""
 from pathlib import Path
 
 import pytest
-from test_theme_markup import KINDS, representative, url_path
+
+from tests.site.test_theme_markup import KINDS, representative, url_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 

@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_theme_markup import KINDS, pages_by_kind
+
+from tests.site.test_theme_markup import KINDS, pages_by_kind
 
 pytestmark = pytest.mark.site
 

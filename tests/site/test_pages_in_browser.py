@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_theme_markup import KINDS, representative, url_path
+
+from tests.site.test_theme_markup import KINDS, representative, url_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
