@@ -33,7 +33,7 @@ import sysconfig
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -328,7 +328,7 @@ def main(articles=1000, against=("hugo", "pelican"), runs=3, seed=2026, keep=Fal
     print_table(table, ratio)
     result = {
         "articles": articles, "seed": seed, "runs": runs,
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "load_average_at_end": os.getloadavg()[0]},
         "versions": versions(),
