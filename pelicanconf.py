@@ -183,6 +183,17 @@ TYPOGRIFY = True
 TYPOGRIFY_IGNORE_TAGS = ["pre", "code", "script"]
 TYPOGRIFY_OMIT_FILTERS = ["widont", "caps", "initial_quotes"]
 
+# --- Templates ----------------------------------------------------------------
+# Every value is escaped unless a template says `|safe`, which it says only for
+# HTML that Kiosk produced: rendered bodies, titles and summaries (escaped while
+# reading, see kiosk_editorial), teaser excerpts, bios and JSON-LD (kiosk_seo).
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+    "autoescape": True,
+}
+
 # --- Reader-facing furniture --------------------------------------------------
 NEWSLETTER = {
     "title": "The Kiosk Weekly",

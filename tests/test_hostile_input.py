@@ -74,9 +74,6 @@ def assert_escaped(output: Path):
             assert not handlers, f"{path.relative_to(output)}: <{element.name} {handlers}>"
 
 
-# Strict: passes the day templates escape and Summary is text (see SECURITY.md).
-@pytest.mark.xfail(strict=True, reason="templates print header values unescaped until Jinja "
-                   "autoescape is on; Pelican renders Summary as Markdown")
 # Each example is a real build (~0.7 s), so examples are few and failures are
 # reported unshrunk: shrinking would try hundreds more builds.
 @settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],

@@ -212,16 +212,6 @@ AS_TEXT = {HOSTILE, TYPOGRAPHIC}
 HOSTILE_TAG = 'Why <script>alert(1)</script> & "quotes" matter'  # no comma: tags split on it
 HOSTILE_AUTHOR = 'Ana "Nana" Ortiz & <b>Co</b>'
 PAGE = "summit-without-the-other-side/index.html"
-# Strict: the day templates escape (JINJA_ENVIRONMENT autoescape, issue 7 item 3)
-# these pass, and pytest says so until the marker is removed.
-AUTOESCAPE_PENDING = pytest.mark.xfail(
-    strict=True, reason="templates print Subtitle, captions, alt text, tags and author "
-    "names unescaped until Jinja autoescape is on")
-SUMMARY_IS_MARKDOWN = pytest.mark.xfail(
-    strict=True, reason="Pelican renders Summary as Markdown, so markup in it is HTML; "
-    "JSON-LD's description loses it")
-
-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     """A tiny site whose article has the hostile title in every metadata field, published."""
@@ -239,7 +229,6 @@ def hostile_site(tmp_path_factory):
     return output
 
 
-@AUTOESCAPE_PENDING
 def test_no_page_has_a_script_element_that_metadata_could_have_made(hostile_site):
     for path in sorted(hostile_site.rglob("*.html")):
         for script in soup(path).find_all("script"):
@@ -253,7 +242,6 @@ def test_the_headline_is_the_title_as_text(hostile_site):
     assert page.title.get_text().startswith(TYPOGRAPHIC)
 
 
-@AUTOESCAPE_PENDING
 @pytest.mark.parametrize("selector", [".article__dek", "figure figcaption .caption",
                                       "figure figcaption .credit"])  # fmt: skip
 def test_each_text_field_shows_the_text(hostile_site, selector):
@@ -262,7 +250,6 @@ def test_each_text_field_shows_the_text(hostile_site, selector):
     assert element.get_text().strip() in AS_TEXT
 
 
-@AUTOESCAPE_PENDING
 def test_attributes_carry_the_text(hostile_site):
     page = soup(hostile_site / PAGE)
     assert page.select_one("figure img")["alt"] == HOSTILE
@@ -271,7 +258,6 @@ def test_attributes_carry_the_text(hostile_site):
     assert page.select_one('meta[data-pagefind-meta^="title"]')["content"] in AS_TEXT
 
 
-@AUTOESCAPE_PENDING
 def test_tag_and_author_names_are_text(hostile_site):
     tag_page = soup(hostile_site / "tag" / "why-alert1-quotes-matter" / "index.html")
     assert tag_page.h1.get_text().strip().endswith(HOSTILE_TAG)
@@ -279,7 +265,6 @@ def test_tag_and_author_names_are_text(hostile_site):
     assert HOSTILE_AUTHOR in authors
 
 
-@SUMMARY_IS_MARKDOWN
 def test_json_ld_parses_and_the_headline_is_the_text(hostile_site):
     blocks = [json.loads(script.string) for script in
               soup(hostile_site / PAGE).find_all("script", type="application/ld+json")]  # fmt: skip

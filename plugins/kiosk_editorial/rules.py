@@ -91,8 +91,24 @@ def content_file(root: Path, reference: str) -> Path:
     return root / PurePosixPath(reference.split("#")[0].split("?")[0].lstrip("/"))
 
 
+# Names that become a path segment (tags and series get pages of their own) must
+# stay well inside the file systems' 255-byte limit on a file name.
+MAX_NAME = 80
+MAX_SLUG = 150
+
+
+def check_names(header):
+    for tag in split_list(header.get("tags")):
+        if len(tag) > MAX_NAME:
+            yield "Tags", f"{tag[:40]!r}… is {len(tag)} characters long; a tag has at most {MAX_NAME}"
+    series = header.get("series")
+    if series and len(series) > MAX_NAME:
+        yield "Series", f"is {len(series)} characters long; a series name has at most {MAX_NAME}"
+
+
 def check_article(header, root, vocabulary):
     """Single-file rules for an article (cross-file rules live in site.py)."""
+    yield from check_names(header)
     yield from check_date("Date", header.get("date"))
     yield from check_date("Modified", header.get("modified"))
     if header.get("date") and header.get("modified"):

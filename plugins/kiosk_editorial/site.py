@@ -179,7 +179,10 @@ def _claim_slug(header, settings, urls, shown):
         slug = slugify(header["title"], regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []))
     if not slug:
         return
-    if slug in RESERVED_SLUGS:
+    if len(slug) > rules.MAX_SLUG:
+        yield "Slug", (f"{slug[:40]!r}… is {len(slug)} characters long (at most "
+                       f"{rules.MAX_SLUG}); give the article a shorter Slug")
+    elif slug in RESERVED_SLUGS:
         yield "Slug", f"{slug!r} is reserved for the site's own pages; choose another"
     elif slug in urls:
         yield "Slug", f"{slug!r} is already used by {urls[slug]}; slugs must be unique"

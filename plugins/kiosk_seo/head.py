@@ -7,6 +7,7 @@ kind is recognised from the context: ``article``, ``page``, a direct template
 passed as ``category``, ``region``, ``column``, ``series``, ``author`` or ``tag``.
 """
 
+import html
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
@@ -71,7 +72,9 @@ def _cards(head, kind, title, image, twitter_site):
 
 def _article_head(settings, config, article, publisher):
     headline = plain(article.title)
-    description = plain(getattr(article, "subtitle", None) or article.summary,
+    # The dek is plain text (CONTENT.md); the summary is HTML from Markdown.
+    dek = getattr(article, "subtitle", None)
+    description = plain(html.escape(dek) if dek else article.summary,
                         config["description_length"])
     url = absolute(settings, article.url)
     published = article.date.isoformat(timespec="seconds")

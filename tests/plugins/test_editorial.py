@@ -302,3 +302,19 @@ def test_an_alias_must_be_a_site_path(tmp_path):
     content = write_site(tmp_path)
     article_with(content, Aliases="2022/11/11/old-slug")
     assert only_problem(content).field == "Aliases"
+
+
+def test_a_tag_too_long_for_a_file_name_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Tags="Energy, " + "very long tag " * 10)
+    problem = only_problem(content)
+    assert problem.field == "Tags"
+    assert "characters long; a tag has at most 80" in problem.message
+
+
+def test_a_title_too_long_for_a_file_name_needs_a_slug(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Title="A headline that goes on " * 10, Slug=None)
+    problem = only_problem(content)
+    assert problem.field == "Slug"
+    assert "give the article a shorter Slug" in problem.message
