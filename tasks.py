@@ -5,6 +5,7 @@ output folder and swaps it in only when everything succeeded, so a failed or
 interrupted build leaves the previous site exactly as it was.
 """
 
+import contextlib
 import logging
 import os
 import shutil
@@ -185,10 +186,8 @@ def serve(c, port=CONFIG["port"]):
     handler = partial(SimpleHTTPRequestHandler, directory=str(CONFIG["output"]))
     with ThreadingHTTPServer((CONFIG["host"], int(port)), handler) as server:
         print(f"Serving output/ at http://{CONFIG['host']}:{port}/ (Ctrl-C stops)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", **BUILD_HELP})
@@ -255,8 +254,11 @@ def new(c, title, section, author, region=None, column=None, tags="", content=No
     settings = _settings(CONFIG["dev"], content)
     wrong = [
         f"--{flag} {value!r} is not one of {', '.join(settings[key])}"
-        for flag, value, key in (("section", section, "SECTIONS"), ("region", region, "REGIONS"),
-                                 ("column", column, "COLUMNS"))  # fmt: skip
+        for flag, value, key in (
+            ("section", section, "SECTIONS"),
+            ("region", region, "REGIONS"),
+            ("column", column, "COLUMNS"),
+        )  # fmt: skip
         if value is not None and value not in settings[key]
     ]
     if not author:
@@ -318,7 +320,7 @@ def test(c, browser=True):
 @task(
     help={
         "output": "built site to check (default: output/)",
-        "site_url": "absolute URLs starting with this are internal (default: publishconf's SITEURL)",
+        "site_url": "URLs starting with this are internal (default: publishconf's SITEURL)",
     }
 )
 def verify(c, output=str(CONFIG["output"]), site_url=None):
@@ -401,3 +403,16 @@ def bench(c, articles=1000, against="hugo,pelican", runs=3, seed=2026):
 
     peers = [name.strip() for name in against.split(",") if name.strip()]
     bench_run.main(int(articles), peers, int(runs), int(seed))
+
+
+@task(help={"site": "audit an existing build instead of publishing one"})
+def audit(c, site=None):
+    """Lighthouse scores and page weights of the home page and the lead article."""
+    flag = f" --site {site}" if site else ""
+    c.run(f"{sys.executable} {ROOT / 'scripts' / 'audit.py'}{flag}", pty=False)
+
+
+@task
+def lint(c):
+    """Ruff over the Python code (rules and reasons in pyproject.toml)."""
+    c.run(f"{sys.executable} -m ruff check {ROOT}", pty=False)

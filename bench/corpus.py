@@ -77,8 +77,22 @@ NOUNS = ["ministry", "ceasefire", "pipeline", "summit", "treaty", "border", "por
 ADJECTIVES = ["fragile", "quiet", "contested", "unexpected", "costly", "regional",
               "new", "old", "long", "northern", "southern", "reluctant", "decisive",
               "informal", "temporary", "stubborn", "growing", "uneasy"]  # fmt: skip
-VERBS = ["reshapes", "tests", "delays", "complicates", "ends", "revives", "divides",
-         "strains", "outlasts", "redraws", "exposes", "funds", "blocks", "frames"]
+VERBS = [
+    "reshapes",
+    "tests",
+    "delays",
+    "complicates",
+    "ends",
+    "revives",
+    "divides",
+    "strains",
+    "outlasts",
+    "redraws",
+    "exposes",
+    "funds",
+    "blocks",
+    "frames",
+]
 ACTORS = ["officials", "diplomats", "negotiators", "traders", "farmers", "analysts",
           "ministers", "voters", "lawyers", "engineers", "generals", "envoys",
           "bankers", "journalists", "residents", "insurers"]  # fmt: skip
@@ -214,8 +228,8 @@ def generate(n: int, seed: int = 2026):
         for i, name in enumerate(names)
     ]  # fmt: skip
     tags = _tags(rng)
-    series_names = [f"{rng.choice(TOPIC_PLACES)} {rng.choice(['Watch', 'Notebook', 'Files', 'Diary'])}"
-                    for _ in range(N_SERIES)]  # fmt: skip
+    kinds = ["Watch", "Notebook", "Files", "Diary"]
+    series_names = [f"{rng.choice(TOPIC_PLACES)} {rng.choice(kinds)}" for _ in range(N_SERIES)]
     series_names = sorted(set(series_names))
     span = (LAST_DATE - FIRST_DATE).total_seconds()
     # Evenly spread dates with jitter, sorted so that slugs number in date order.
@@ -229,7 +243,9 @@ def generate(n: int, seed: int = 2026):
         series = rng.choice(series_names) if rng.random() < 0.1 else None
         words = [rng.choice(ADJECTIVES), rng.choice(NOUNS), rng.choice(VERBS), "the",
                  rng.choice(NOUNS)]  # fmt: skip
-        title = (f"{series}: " if series else "") + _title_case(words[:1]) + " " + " ".join(words[1:])
+        title = (
+            (f"{series}: " if series else "") + _title_case(words[:1]) + " " + " ".join(words[1:])
+        )
         slug = "-".join(w.lower() for w in words) + f"-{index + 1}"
         image = None
         if rng.random() < 0.85:
@@ -325,7 +341,8 @@ def hugo_article(article: Article) -> str:
 # --- Files --------------------------------------------------------------------
 def _load_image_maker():
     spec = importlib.util.spec_from_file_location(
-        "make_sample_images", ROOT / "scripts" / "make_sample_images.py")
+        "make_sample_images", ROOT / "scripts" / "make_sample_images.py"
+    )
     module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up in sys.modules while the class is made.
     sys.modules[spec.name] = module

@@ -22,6 +22,7 @@ only within one result file, as ratios.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -62,10 +63,8 @@ class Measure:
 def _tree_rss(process: psutil.Process) -> int:
     total = 0
     for proc in [process, *process.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
             total += proc.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
     return total
 
 
@@ -174,7 +173,7 @@ class Hugo(System):
         shutil.rmtree(self.work / "hugo" / "resources", ignore_errors=True)
 
 
-PELICAN_CONF = '''\
+PELICAN_CONF = """\
 # Plain Pelican 4.12 with its default theme (notmyidea): written by bench/run.py.
 AUTHOR = "Kiosk"
 SITENAME = "Kiosk (plain Pelican)"
@@ -193,7 +192,7 @@ CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = {cache!r}
-'''
+"""
 
 
 class Pelican(System):
@@ -286,8 +285,12 @@ def versions() -> dict:
     from importlib.metadata import version
 
     hugo = subprocess.run([Hugo.binary(), "version"], capture_output=True, text=True).stdout
-    return {"pelican": version("pelican"), "markdown": version("markdown"),
-            "hugo": hugo.split()[1] if hugo else None, "python": platform.python_version()}
+    return {
+        "pelican": version("pelican"),
+        "markdown": version("markdown"),
+        "hugo": hugo.split()[1] if hugo else None,
+        "python": platform.python_version(),
+    }
 
 
 def main(articles=1000, against=("hugo", "pelican"), runs=3, seed=2026, keep=False):
@@ -309,7 +312,7 @@ def main(articles=1000, against=("hugo", "pelican"), runs=3, seed=2026, keep=Fal
     records = []
     for run in range(1, runs + 1):
         # Rotate the order every run: no system always enjoys a quiet machine.
-        order = systems[(run - 1) % len(systems):] + systems[:(run - 1) % len(systems)]
+        order = systems[(run - 1) % len(systems) :] + systems[: (run - 1) % len(systems)]
         for name in order:
             system = instances[name]
             system.clean()

@@ -83,10 +83,10 @@ def normalise(target: str) -> str | None:
         return None
     for prefix in ("{static}", "{attach}", "{filename}"):
         if target.startswith(prefix):
-            target = target[len(prefix):]
+            target = target[len(prefix) :]
     target = target.lstrip("/")
     if target.startswith("content/"):
-        target = target[len("content/"):]
+        target = target[len("content/") :]
     return target or None
 
 
@@ -96,7 +96,7 @@ def parse_markdown(path: Path) -> tuple[dict[str, str], str]:
     lines = text.splitlines()
     header: dict[str, str] = {}
     i = 0
-    for i, line in enumerate(lines):
+    for i, line in enumerate(lines):  # noqa: B007 (i is read after the loop)
         if not line.strip():
             break
         m = HEADER_KEY.match(line)
@@ -105,7 +105,7 @@ def parse_markdown(path: Path) -> tuple[dict[str, str], str]:
         header[m.group(1).lower()] = m.group(2).strip()
     else:
         i = len(lines)
-    return header, "\n".join(lines[i + 1:])
+    return header, "\n".join(lines[i + 1 :])
 
 
 def find_references(content: Path = CONTENT) -> list[Ref]:
@@ -138,11 +138,11 @@ def find_references(content: Path = CONTENT) -> list[Ref]:
 # --------------------------------------------------------------------------
 def mute(rgb, amount=0.35, toward=(128, 124, 118)):
     """Pull a colour toward a warm grey: the muted palette of news photos."""
-    return tuple(int(c + (t - c) * amount) for c, t in zip(rgb, toward))
+    return tuple(int(c + (t - c) * amount) for c, t in zip(rgb, toward, strict=False))
 
 
 def mix(a, b, t):
-    return tuple(int(x + (y - x) * t) for x, y in zip(a, b))
+    return tuple(int(x + (y - x) * t) for x, y in zip(a, b, strict=False))
 
 
 def hsv(h, s, v):
@@ -242,7 +242,11 @@ def draw_landscape(rng: random.Random, size) -> Image.Image:
             col = mix(ground, horizon_col, rng.uniform(0.0, 0.18))
             d.rectangle([x, horizon - bh, x + bw, horizon + 2], fill=col)
             if rng.random() < 0.2:  # antenna
-                d.line([(x + bw / 2, horizon - bh), (x + bw / 2, horizon - bh - h * 0.05)], fill=col, width=2)
+                d.line(
+                    [(x + bw / 2, horizon - bh), (x + bw / 2, horizon - bh - h * 0.05)],
+                    fill=col,
+                    width=2,
+                )
             if rng.random() < 0.5:  # lit windows
                 lit = mix(col, (236, 204, 140), 0.55)
                 for wy in range(int(horizon - bh + 8), int(horizon - 6), 14):
@@ -260,9 +264,19 @@ def draw_landscape(rng: random.Random, size) -> Image.Image:
             col = mix(ground, horizon_col, 0.08)
             d.line([(cx, quay), (cx + leg * 0.2, horizon - ch)], fill=col, width=6)
             d.line([(cx + leg, quay), (cx + leg * 0.8, horizon - ch)], fill=col, width=6)
-            d.line([(cx - leg * 1.4, horizon - ch), (cx + leg * 2.2, horizon - ch)], fill=col, width=8)
-            d.line([(cx + leg * 0.5, horizon - ch * 1.25), (cx - leg * 1.4, horizon - ch)], fill=col, width=3)
-            d.line([(cx + leg * 0.5, horizon - ch * 1.25), (cx + leg * 2.2, horizon - ch)], fill=col, width=3)
+            d.line(
+                [(cx - leg * 1.4, horizon - ch), (cx + leg * 2.2, horizon - ch)], fill=col, width=8
+            )
+            d.line(
+                [(cx + leg * 0.5, horizon - ch * 1.25), (cx - leg * 1.4, horizon - ch)],
+                fill=col,
+                width=3,
+            )
+            d.line(
+                [(cx + leg * 0.5, horizon - ch * 1.25), (cx + leg * 2.2, horizon - ch)],
+                fill=col,
+                width=3,
+            )
         for _ in range(rng.randint(15, 40)):  # stacked containers
             bx = rng.uniform(0, w)
             by = horizon - rng.randint(1, 4) * h * 0.018
@@ -279,11 +293,17 @@ def draw_landscape(rng: random.Random, size) -> Image.Image:
             col = mix(ground, horizon_col, 0.1 + i * 0.06)
             d.line([(px_ - ph * 0.15, horizon + 4), (px_, horizon - ph)], fill=col, width=3)
             d.line([(px_ + ph * 0.15, horizon + 4), (px_, horizon - ph)], fill=col, width=3)
-            d.line([(px_ - ph * 0.2, horizon - ph * 0.8), (px_ + ph * 0.2, horizon - ph * 0.8)], fill=col, width=3)
+            d.line(
+                [(px_ - ph * 0.2, horizon - ph * 0.8), (px_ + ph * 0.2, horizon - ph * 0.8)],
+                fill=col,
+                width=3,
+            )
         line = ridge(rng, w, horizon + 2, h * 0.01, roughness=0.8)
         d.polygon(line + [(w, horizon + 12), (0, horizon + 12)], fill=mix(ground, dark, 0.3))
-        d.polygon([(w * 0.45, h), (w * 0.55, h), (w * 0.505, horizon + 8), (w * 0.495, horizon + 8)],
-                  fill=mix(ground, horizon_col, 0.25))
+        d.polygon(
+            [(w * 0.45, h), (w * 0.55, h), (w * 0.505, horizon + 8), (w * 0.495, horizon + 8)],
+            fill=mix(ground, horizon_col, 0.25),
+        )
 
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.8, 1.6)))
     return vignette(img, rng.uniform(0.25, 0.45))
@@ -293,7 +313,10 @@ def draw_ship(d, rng, w, h, y, col):
     length = w * rng.uniform(0.12, 0.3)
     x = rng.uniform(0, w - length)
     hull = h * 0.025 * (length / (w * 0.2))
-    d.polygon([(x, y - hull), (x + length, y - hull), (x + length * 0.96, y), (x + length * 0.04, y)], fill=col)
+    d.polygon(
+        [(x, y - hull), (x + length, y - hull), (x + length * 0.96, y), (x + length * 0.04, y)],
+        fill=col,
+    )
     d.rectangle([x + length * 0.75, y - hull * 3, x + length * 0.9, y - hull], fill=col)
     for i in range(int(length // (w * 0.02))):  # containers on deck
         if rng.random() < 0.7:
@@ -329,8 +352,13 @@ def draw_map(rng: random.Random, size) -> Image.Image:
         pts = []
         for i in range(n):
             a = 2 * math.pi * i / n
-            rr = r * (1 + 0.18 * math.sin(3 * a + phases[0]) + 0.1 * math.sin(7 * a + phases[1])
-                      + 0.05 * math.sin(13 * a + phases[2]) + rng.uniform(-0.03, 0.03))
+            rr = r * (
+                1
+                + 0.18 * math.sin(3 * a + phases[0])
+                + 0.1 * math.sin(7 * a + phases[1])
+                + 0.05 * math.sin(13 * a + phases[2])
+                + rng.uniform(-0.03, 0.03)
+            )
             pts.append((cx + rr * math.cos(a), cy + rr * 0.8 * math.sin(a)))
         d.polygon(pts, fill=land, outline=coast)
         d.line(pts + [pts[0]], fill=coast, width=2)
@@ -339,14 +367,22 @@ def draw_map(rng: random.Random, size) -> Image.Image:
     accent = (155, 28, 28)
     hx, hy = rng.uniform(0.3, 0.7) * w, rng.uniform(0.3, 0.7) * h
     hr = min(w, h) * rng.uniform(0.08, 0.14)
-    zone = [(hx + hr * math.cos(a) * rng.uniform(0.8, 1.2), hy + hr * math.sin(a) * rng.uniform(0.8, 1.2))
-            for a in [2 * math.pi * i / 9 for i in range(9)]]
+    zone = [
+        (
+            hx + hr * math.cos(a) * rng.uniform(0.8, 1.2),
+            hy + hr * math.sin(a) * rng.uniform(0.8, 1.2),
+        )
+        for a in [2 * math.pi * i / 9 for i in range(9)]
+    ]
     d.polygon(zone, fill=mix(land, accent, 0.35))
     hatch = Image.new("RGB", size, mix(land, accent, 0.35))
     hd = ImageDraw.Draw(hatch)
     for k in range(-int(hr * 3), int(hr * 3), 10):
-        hd.line([(hx + k - hr * 1.5, hy + hr * 1.5), (hx + k + hr * 1.5, hy - hr * 1.5)],
-                fill=mix(land, accent, 0.6), width=2)
+        hd.line(
+            [(hx + k - hr * 1.5, hy + hr * 1.5), (hx + k + hr * 1.5, hy - hr * 1.5)],
+            fill=mix(land, accent, 0.6),
+            width=2,
+        )
     zmask = Image.new("L", size, 0)
     ImageDraw.Draw(zmask).polygon(zone, fill=255)
     img.paste(hatch, mask=zmask)
@@ -354,15 +390,22 @@ def draw_map(rng: random.Random, size) -> Image.Image:
     d.line(zone + [zone[0]], fill=accent, width=2)
 
     # Cities and a dashed shipping route.
-    cities = [(rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h) for _ in range(rng.randint(4, 8))]
-    for (x0, y0), (x1, y1) in zip(cities, cities[1:3]):
+    cities = [
+        (rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h) for _ in range(rng.randint(4, 8))
+    ]
+    for (x0, y0), (x1, y1) in zip(cities, cities[1:3], strict=False):
         segs = 24
         for i in range(0, segs, 2):
             t0, t1 = i / segs, (i + 1) / segs
             bend = math.sin(math.pi * t0) * 40
-            d.line([(x0 + (x1 - x0) * t0, y0 + (y1 - y0) * t0 - bend),
-                    (x0 + (x1 - x0) * t1, y0 + (y1 - y0) * t1 - math.sin(math.pi * t1) * 40)],
-                   fill=accent, width=3)
+            d.line(
+                [
+                    (x0 + (x1 - x0) * t0, y0 + (y1 - y0) * t0 - bend),
+                    (x0 + (x1 - x0) * t1, y0 + (y1 - y0) * t1 - math.sin(math.pi * t1) * 40),
+                ],
+                fill=accent,
+                width=3,
+            )
     ink = (40, 40, 44) if not dark_theme else (230, 226, 216)
     for x, y in cities:
         d.ellipse([x - 6, y - 6, x + 6, y + 6], fill=ink, outline=sea, width=2)
@@ -400,10 +443,16 @@ def draw_chart(rng: random.Random, size) -> Image.Image:
             level = min(0.95, max(0.08, level + rng.uniform(-0.15, 0.18)))
             bw = slot * (0.35 if two else 0.6)
             x = left + slot * i + slot * 0.2
-            d.rectangle([x, bottom - (bottom - top) * level, x + bw, bottom], fill=accent if i == n - 1 else second)
+            d.rectangle(
+                [x, bottom - (bottom - top) * level, x + bw, bottom],
+                fill=accent if i == n - 1 else second,
+            )
             if two:
                 l2 = max(0.05, level * rng.uniform(0.5, 1.1))
-                d.rectangle([x + bw + 4, bottom - (bottom - top) * l2, x + 2 * bw + 4, bottom], fill=mix(second, paper, 0.5))
+                d.rectangle(
+                    [x + bw + 4, bottom - (bottom - top) * l2, x + 2 * bw + 4, bottom],
+                    fill=mix(second, paper, 0.5),
+                )
             d.rectangle([x, bottom + 12, x + bw, bottom + 20], fill=faint)
     else:  # line chart, two or three series
         n = rng.randint(24, 60)
@@ -443,9 +492,14 @@ def draw_portrait(rng: random.Random, size) -> Image.Image:
     neck_y = head_top + head_h * 0.85
     fd.rectangle([cx - head_w * 0.22, neck_y - 10, cx + head_w * 0.22, neck_y + h * 0.08], fill=255)
     sh_w = w * rng.uniform(0.68, 0.8)
-    fd.ellipse([cx - sh_w / 2, neck_y + h * 0.06, cx + sh_w / 2, neck_y + h * 0.06 + h * 0.6], fill=255)
+    fd.ellipse(
+        [cx - sh_w / 2, neck_y + h * 0.06, cx + sh_w / 2, neck_y + h * 0.06 + h * 0.6], fill=255
+    )
     if rng.random() < 0.55:  # longer hair
-        fd.ellipse([cx - head_w * 0.62, head_top - 8, cx + head_w * 0.62, head_top + head_h * 1.15], fill=255)
+        fd.ellipse(
+            [cx - head_w * 0.62, head_top - 8, cx + head_w * 0.62, head_top + head_h * 1.15],
+            fill=255,
+        )
     fig = fig.filter(ImageFilter.GaussianBlur(w * 0.012))
 
     skin = hsv(rng.uniform(0.05, 0.09), rng.uniform(0.25, 0.5), rng.uniform(0.3, 0.75))
@@ -508,8 +562,12 @@ def main(argv: list[str] | None = None) -> int:
         "and that does not exist yet.",
     )
     parser.add_argument("--force", action="store_true", help="redraw images that already exist")
-    parser.add_argument("--dry-run", action="store_true", help="list what would be drawn; write nothing")
-    parser.add_argument("--content", type=Path, default=CONTENT, help="content folder (default: %(default)s)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list what would be drawn; write nothing"
+    )
+    parser.add_argument(
+        "--content", type=Path, default=CONTENT, help="content folder (default: %(default)s)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     args = parser.parse_args(argv)
 

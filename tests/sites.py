@@ -61,9 +61,7 @@ def write_site(tmp_path: Path) -> Path:
     write_image(content / "images" / "authors" / "ana-ortiz.jpg", (480, 480))
     for slug, header in AUTHORS.items():
         write_markdown(content / "authors" / f"{slug}.md", header, f"{header['Name']} writes.")
-    write_markdown(
-        content / "articles" / "2024" / "summit.md", ARTICLE, "The body of the piece."
-    )
+    write_markdown(content / "articles" / "2024" / "summit.md", ARTICLE, "The body of the piece.")
     write_markdown(
         content / "articles" / "2024" / "brief.md", BRIEF, "The corridor reopened on Monday."
     )
@@ -72,7 +70,8 @@ def write_site(tmp_path: Path) -> Path:
     favicon = content / "extra" / "favicon.svg"
     favicon.parent.mkdir(parents=True, exist_ok=True)
     favicon.write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16"/></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+        '<rect width="16" height="16"/></svg>',
         encoding="utf-8",
     )
     return content

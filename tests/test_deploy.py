@@ -52,12 +52,15 @@ def break_article(content: Path):
 def test_targets_as_an_operator_writes_them(tmp_path):
     assert parse_target("rsync:site", tmp_path) == Target("rsync", str(tmp_path / "site"))
     assert parse_target("rsync:deploy@web1.example:/srv/kiosk", tmp_path) == Target(
-        "rsync", "deploy@web1.example:/srv/kiosk")
+        "rsync", "deploy@web1.example:/srv/kiosk"
+    )
     assert parse_target("git:origin#gh-pages", tmp_path) == Target("git", "origin", "gh-pages")
     assert parse_target("git:../pages.git#main", tmp_path / "repo") == Target(
-        "git", str(tmp_path / "pages.git"), "main")
+        "git", str(tmp_path / "pages.git"), "main"
+    )
     assert parse_target("git:git@github.com:kiosk/site.git#gh-pages", tmp_path).destination == (
-        "git@github.com:kiosk/site.git")
+        "git@github.com:kiosk/site.git"
+    )
 
 
 @pytest.mark.parametrize("text", ["site", "ftp:host", "git:origin", "rsync:", "s3://bucket/x"])

@@ -76,8 +76,12 @@ def assert_escaped(output: Path):
 
 # Each example is a real build (~0.7 s), so examples are few and failures are
 # reported unshrunk: shrinking would try hundreds more builds.
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(field=st.sampled_from(FIELDS), value=values)
 def test_any_metadata_value_builds_escaped_or_fails_with_one_clear_line(
     tmp_path_factory, caplog, field, value
@@ -157,8 +161,10 @@ def test_a_linked_folder_outside_content_is_refused(tmp_path, folder):
     output = tmp_path / "o"
     result = invoke("build", "--content", str(content), "--output", str(output), check=False)
     assert result.returncode == 1
-    assert f"content/{folder}/elsewhere: file: is a link to a folder outside content/; refused" in (
-        result.stderr.splitlines()[0])
+    assert (
+        f"content/{folder}/elsewhere: file: is a link to a folder outside content/; refused"
+        in (result.stderr.splitlines()[0])
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -170,7 +176,8 @@ def test_control_characters_in_a_header_are_named_by_code_point(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].endswith(
         "content/articles/2024/summit.md: Subtitle: contains the invisible control character "
-        "U+000B at position 6; delete it")
+        "U+000B at position 6; delete it"
+    )
 
 
 def test_a_linked_file_outside_content_is_refused(tmp_path):
@@ -181,4 +188,5 @@ def test_a_linked_file_outside_content_is_refused(tmp_path):
     result = invoke("check", "--content", str(content), check=False)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].endswith(
-        "content/images/passwords.txt: file: is a link to a file outside content/; refused")
+        "content/images/passwords.txt: file: is a link to a file outside content/; refused"
+    )

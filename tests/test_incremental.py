@@ -16,7 +16,7 @@ import pytest
 from bench import corpus
 from tasks import ROOT, build_site
 
-SETTINGS = '''\
+SETTINGS = """\
 import os, sys
 sys.path.append(os.curdir)
 from publishconf import *  # noqa: F403
@@ -26,7 +26,7 @@ LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = {cache!r} + "/pelican"
 KIOSK_FIGURES = {{**(globals().get("KIOSK_FIGURES") or {{}}), "cache_path": {cache!r} + "/images"}}
-'''
+"""
 
 
 def settings_file(folder: Path, cache: Path) -> Path:

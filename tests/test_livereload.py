@@ -110,8 +110,18 @@ def test_a_content_error_shows_a_banner_and_the_last_good_page(preview):
     assert status == 200
     assert "Region: &#x27;Atlantis&#x27; is not one of" in page
     assert "A summit without the other side" in page  # still the last good article
-    assert page.replace(page[page.index('<div id="kiosk-build-error"'):
-                             page.index("</div>", page.index("kiosk-build-error")) + 6], "") == good
+    assert (
+        page.replace(
+            page[
+                page.index('<div id="kiosk-build-error"') : page.index(
+                    "</div>", page.index("kiosk-build-error")
+                )
+                + 6
+            ],
+            "",
+        )
+        == good
+    )
     assert "kiosk-build-error" in fetch(preview["url"] + "/latest/")[1]
     assert "Region: 'Atlantis' is not one of" in preview["terminal"].read_text()
     # Fixing the file takes the banner away.

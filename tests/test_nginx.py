@@ -141,7 +141,8 @@ def test_gzip_is_served_from_the_precompressed_file(nginx, published_site):
         assert body == original.with_name(original.name + ".gz").read_bytes()
         assert gzip.decompress(body) == original.read_bytes()
     assert get(nginx, f"/theme/css/{css.name}", **{"Accept-Encoding": "gzip"})[1][
-        "content-type"].startswith("text/css")
+        "content-type"
+    ].startswith("text/css")
     # A client that asks for nothing gets the plain file.
     assert "content-encoding" not in get(nginx, ARTICLE)[1]
 

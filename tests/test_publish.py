@@ -60,7 +60,7 @@ def test_minified_page_keeps_closing_tags_and_json_ld():
     data = {"@context": "https://schema.org", "@type": "NewsArticle",
             "headline": "A summit <without> the \"other\" side"}  # fmt: skip
     page = (
-        "<!doctype html>\n<html lang=\"en\">\n  <head>\n    <title>T</title>\n"
+        '<!doctype html>\n<html lang="en">\n  <head>\n    <title>T</title>\n'
         f'    <script type="application/ld+json">{json.dumps(data, indent=2)}</script>\n'
         "  </head>\n  <body>\n    <p>One</p>\n    <p>Two</p>\n  </body>\n</html>\n"
     )

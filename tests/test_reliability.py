@@ -122,7 +122,8 @@ def test_an_exception_in_a_plugin_leaves_output_as_it_was(site_online, tmp_path)
     result = build_with(conf, output, content)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "Build failed: boom: the test plugin failed. The previous output/ is unchanged.")
+        "Build failed: boom: the test plugin failed. The previous output/ is unchanged."
+    )
     assert "Traceback" not in result.stderr
     assert_untouched(output, before)
 
@@ -146,7 +147,8 @@ def test_a_broken_template_leaves_output_as_it_was(site_online, tmp_path):
     article = theme / "templates" / "article.html"
     # Inside a block: Jinja only checks filters in code that can run.
     source = article.read_text("utf-8").replace(
-        "{% block main %}", "{% block main %}{{ article.title | no_such_filter }}", 1)
+        "{% block main %}", "{% block main %}{{ article.title | no_such_filter }}", 1
+    )
     article.write_text(source, "utf-8")
     result = build_with(settings_file(tmp_path, THEME=repr(str(theme))), output, content)
     assert result.returncode == 1
@@ -212,6 +214,8 @@ AS_TEXT = {HOSTILE, TYPOGRAPHIC}
 HOSTILE_TAG = 'Why <script>alert(1)</script> & "quotes" matter'  # no comma: tags split on it
 HOSTILE_AUTHOR = 'Ana "Nana" Ortiz & <b>Co</b>'
 PAGE = "summit-without-the-other-side/index.html"
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     """A tiny site whose article has the hostile title in every metadata field, published."""
@@ -233,7 +237,8 @@ def test_no_page_has_a_script_element_that_metadata_could_have_made(hostile_site
     for path in sorted(hostile_site.rglob("*.html")):
         for script in soup(path).find_all("script"):
             assert script.get("src") or script.get("type") == "application/ld+json", (
-                f"{path.relative_to(hostile_site)} has an inline script: {script}")
+                f"{path.relative_to(hostile_site)} has an inline script: {script}"
+            )
 
 
 def test_the_headline_is_the_title_as_text(hostile_site):
@@ -337,4 +342,3 @@ def test_javascript_links_in_markdown_stop_the_build(tmp_path):
     assert result.returncode == 1
     assert "is refused: script URLs" in result.stderr
     assert not (tmp_path / "o").exists()
-

@@ -78,8 +78,9 @@ def test_a_build_ends_with_a_one_line_summary(tmp_path):
 
 def test_new_scaffolds_a_valid_draft_and_prints_its_path(tmp_path):
     content = write_site(tmp_path)
-    result = invoke("new", "Will a withdrawal set the terms for talks?", "--section", "Analysis",
-                    "--region", "Europe", "--author", "Ana Ortiz", "--content", str(content))  # fmt: skip
+    title = "Will a withdrawal set the terms for talks?"
+    result = invoke("new", title, "--section", "Analysis", "--region", "Europe",
+                    "--author", "Ana Ortiz", "--content", str(content))  # fmt: skip
     path = Path(result.stdout.strip())
     assert path.name == "will-a-withdrawal-set-the-terms-for-talks.md"
     header = path.read_text("utf-8").split("\n\n")[0].splitlines()

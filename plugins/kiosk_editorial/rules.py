@@ -30,7 +30,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Markdown images and links, and Pelican's intra-site link syntax.
 MD_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\(\s*(?P<src>[^)\s]+)(?:\s+"(?P<title>[^"]*)")?\s*\)')
 SITE_LINK = re.compile(r"\{(?P<kind>filename|static|attach)\}(?P<target>[^)\s\"'>]+)")
-SCRIPT_URL = re.compile(r"(?:\]\(\s*|href\s*=\s*[\"']?\s*)(?P<url>(?:java|vb)script:[^)\s\"']*)", re.I)
+SCRIPT_URL = re.compile(
+    r"(?:\]\(\s*|href\s*=\s*[\"']?\s*)(?P<url>(?:java|vb)script:[^)\s\"']*)", re.I
+)
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
 
 
@@ -58,9 +60,13 @@ def check_characters(header, spelling):
     for key, value in header.items():
         found = CONTROL.search(value)
         if found:
-            yield spelling.get(key, key), (
-                f"contains the invisible control character U+{ord(found.group()):04X} "
-                f"at position {found.start() + 1}; delete it")
+            yield (
+                spelling.get(key, key),
+                (
+                    f"contains the invisible control character U+{ord(found.group()):04X} "
+                    f"at position {found.start() + 1}; delete it"
+                ),
+            )
 
 
 def check_choice(field, value, allowed):
@@ -100,7 +106,10 @@ MAX_SLUG = 150
 def check_names(header):
     for tag in split_list(header.get("tags")):
         if len(tag) > MAX_NAME:
-            yield "Tags", f"{tag[:40]!r}… is {len(tag)} characters long; a tag has at most {MAX_NAME}"
+            yield (
+                "Tags",
+                f"{tag[:40]!r}… is {len(tag)} characters long; a tag has at most {MAX_NAME}",
+            )
     series = header.get("series")
     if series and len(series) > MAX_NAME:
         yield "Series", f"is {len(series)} characters long; a series name has at most {MAX_NAME}"
@@ -174,9 +183,9 @@ def check_body(body, first_line, file_dir, root):
             src = image.group("src")
             if not image.group("alt").strip():
                 yield "Body", f"image {src!r} ({where}) has no alt text"
-            if not EXTERNAL.match(src) and not src.startswith("{"):
-                if not content_file(root, src).is_file():
-                    yield "Body", f"image {src!r} ({where}) does not exist under {root.name}/"
+            local = not EXTERNAL.match(src) and not src.startswith("{")
+            if local and not content_file(root, src).is_file():
+                yield "Body", f"image {src!r} ({where}) does not exist under {root.name}/"
         for link in SITE_LINK.finditer(line):
             target = link.group("target")
             base = root if target.startswith("/") else file_dir

@@ -70,8 +70,9 @@ def _links_outside(root: Path, folders):
                 path = Path(dirpath) / name
                 if path.is_symlink() and not path.resolve().is_relative_to(inside):
                     kind = "folder" if path.is_dir() else "file"
-                    yield Problem(_shown(path), "file",
-                                  f"is a link to a {kind} outside content/; refused")
+                    yield Problem(
+                        _shown(path), "file", f"is a link to a {kind} outside content/; refused"
+                    )
 
 
 def _shown(path: Path) -> str:
@@ -122,8 +123,12 @@ def validate_site(settings) -> list[Problem]:
         if source is None:
             continue
         header = source.header
-        found.add(path, rules.check_keys(header, source.spelling, rules.AUTHOR_KEYS,
-                                         rules.AUTHOR_REQUIRED, extras))
+        found.add(
+            path,
+            rules.check_keys(
+                header, source.spelling, rules.AUTHOR_KEYS, rules.AUTHOR_REQUIRED, extras
+            ),
+        )
         found.add(path, rules.check_author(header, root))
         found.add(path, rules.check_body(source.body, source.body_line, path.parent, root))
         name = header.get("name")
@@ -141,20 +146,32 @@ def validate_site(settings) -> list[Problem]:
                 continue
             header = source.header
             if kind == "article":
-                found.add(path, rules.check_keys(header, source.spelling, rules.ARTICLE_KEYS,
-                                                 rules.ARTICLE_REQUIRED, extras))
+                found.add(
+                    path,
+                    rules.check_keys(
+                        header, source.spelling, rules.ARTICLE_KEYS, rules.ARTICLE_REQUIRED, extras
+                    ),
+                )
                 found.add(path, rules.check_article(header, root, vocabulary))
                 found.add(path, _check_bylines(header, profiles))
                 for alias in rules.split_list(header.get("aliases")):
                     if alias in aliases:
-                        found.add(path, [("Aliases", f"{alias!r} is already used by {aliases[alias]}")])
+                        found.add(
+                            path, [("Aliases", f"{alias!r} is already used by {aliases[alias]}")]
+                        )
                     aliases[alias] = _shown(path)
             else:
-                found.add(path, rules.check_keys(header, source.spelling, rules.PAGE_KEYS,
-                                                 rules.PAGE_REQUIRED, extras))
+                found.add(
+                    path,
+                    rules.check_keys(
+                        header, source.spelling, rules.PAGE_KEYS, rules.PAGE_REQUIRED, extras
+                    ),
+                )
                 found.add(path, rules.check_page(header))
             if not source.body.strip():
-                found.add(path, [("Body", "is empty; write the text after the header and a blank line")])
+                found.add(
+                    path, [("Body", "is empty; write the text after the header and a blank line")]
+                )
             found.add(path, rules.check_body(source.body, source.body_line, path.parent, root))
             found.add(path, _claim_slug(header, settings, urls, _shown(path)))
     folders = ["authors", *settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"],
@@ -162,7 +179,9 @@ def validate_site(settings) -> list[Problem]:
     found.problems.extend(p for p in _links_outside(root, folders) if p not in found.problems)
     for alias, shown in aliases.items():
         if alias.strip("/") in urls:
-            found.problems.append(Problem(shown, "Aliases", f"{alias!r} is the address of {urls[alias.strip('/')]}"))
+            found.problems.append(
+                Problem(shown, "Aliases", f"{alias!r} is the address of {urls[alias.strip('/')]}")
+            )
     return sorted(found.problems)
 
 
@@ -180,8 +199,13 @@ def _claim_slug(header, settings, urls, shown):
     if not slug:
         return
     if len(slug) > rules.MAX_SLUG:
-        yield "Slug", (f"{slug[:40]!r}… is {len(slug)} characters long (at most "
-                       f"{rules.MAX_SLUG}); give the article a shorter Slug")
+        yield (
+            "Slug",
+            (
+                f"{slug[:40]!r}… is {len(slug)} characters long (at most "
+                f"{rules.MAX_SLUG}); give the article a shorter Slug"
+            ),
+        )
     elif slug in RESERVED_SLUGS:
         yield "Slug", f"{slug!r} is reserved for the site's own pages; choose another"
     elif slug in urls:

@@ -61,8 +61,9 @@ def _attach_meta(generator):
 def _index(pelican):
     config = search_settings(pelican.settings)
     if config["enabled"]:
-        run_pagefind(pelican.output_path, config["bundle_dir"],
-                     exclude=draft_prefixes(pelican.settings))
+        run_pagefind(
+            pelican.output_path, config["bundle_dir"], exclude=draft_prefixes(pelican.settings)
+        )
 
 
 def register():

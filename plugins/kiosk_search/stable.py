@@ -30,14 +30,14 @@ def _decode(data: bytes, at: int = 0):
         value = info
     elif info <= 27:
         size = 1 << (info - 24)
-        value = int.from_bytes(data[at:at + size], "big")
+        value = int.from_bytes(data[at : at + size], "big")
         at += size
     else:
         raise ValueError(f"unsupported CBOR item 0x{head:02x}")
     if major == 0:
         return value, at
     if major in (2, 3):
-        raw = data[at:at + value]
+        raw = data[at : at + value]
         return (raw.decode("utf-8") if major == 3 else raw), at + value
     if major == 4:
         items = []
@@ -115,6 +115,7 @@ def stabilise(bundle) -> None:
         filters.sort(key=lambda row: row[0])
         meta_path.unlink()
         info["hash"] = _write(bundle, f"pagefind.{language}_", ".pf_meta", 10, meta).removeprefix(
-            "pagefind.")
+            "pagefind."
+        )
     # Pagefind writes the entry compactly, characters unescaped.
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")

@@ -45,8 +45,12 @@ class DiscoveryGenerator:
         recent = recent_articles(articles, build_time(), config["news_window_hours"])
         self._write(config["news_sitemap"], news_sitemap(self.settings, recent))
         self._write("robots.txt", robots_txt(self.settings, config))
-        contents = [*articles, *self.context.get("hidden_articles", []),
-                    *self.context.get("pages", []), *self.context.get("hidden_pages", [])]
+        contents = [
+            *articles,
+            *self.context.get("hidden_articles", []),
+            *self.context.get("pages", []),
+            *self.context.get("hidden_pages", []),
+        ]
         taken = {"/" + item.url.lstrip("/") for item in contents}
         redirects = redirect_map([*articles, *self.context.get("hidden_articles", [])], taken)
         for old, article in redirects.items():

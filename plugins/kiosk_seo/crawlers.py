@@ -28,8 +28,9 @@ def build_time(environ=None):
 def recent_articles(articles, now, hours):
     """Articles published in the ``hours`` before ``now``, newest first."""
     start = now - timedelta(hours=hours)
-    return sorted((a for a in articles if start <= a.date <= now),
-                  key=lambda a: a.date, reverse=True)
+    return sorted(
+        (a for a in articles if start <= a.date <= now), key=lambda a: a.date, reverse=True
+    )
 
 
 def news_sitemap(settings, articles):
@@ -41,10 +42,12 @@ def news_sitemap(settings, articles):
         news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
         publication = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
         etree.SubElement(publication, f"{{{NEWS_NS}}}name").text = settings["SITENAME"]
-        etree.SubElement(publication, f"{{{NEWS_NS}}}language").text = getattr(
-            article, "lang", None) or settings["DEFAULT_LANG"]
+        etree.SubElement(publication, f"{{{NEWS_NS}}}language").text = (
+            getattr(article, "lang", None) or settings["DEFAULT_LANG"]
+        )
         etree.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = article.date.isoformat(
-            timespec="seconds")
+            timespec="seconds"
+        )
         etree.SubElement(news, f"{{{NEWS_NS}}}title").text = plain(article.title)
     return etree.tostring(urlset, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -60,6 +63,7 @@ def robots_txt(settings, config):
     lines += [f"Disallow: {path}" for path in disallow] or ["Allow: /"]
     if "://" in settings["SITEURL"]:
         lines.append("")
-        lines += [f"Sitemap: {absolute(settings, config[key])}"
-                  for key in ("sitemap", "news_sitemap")]
+        lines += [
+            f"Sitemap: {absolute(settings, config[key])}" for key in ("sitemap", "news_sitemap")
+        ]
     return "\n".join(lines) + "\n"

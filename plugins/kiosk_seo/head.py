@@ -17,8 +17,7 @@ from .images import card_image, first_card_image
 from .settings import absolute, seo_settings
 
 _LISTING_SUBJECTS = ("category", "region", "column", "series", "author", "tag")
-_DIRECT_LABELS = {"home": None, "index": "Latest", "search": "Search",
-                  "notfound": "Page not found"}
+_DIRECT_LABELS = {"home": None, "index": "Latest", "search": "Search", "notfound": "Page not found"}
 
 
 @dataclass
@@ -57,16 +56,26 @@ def _twitter_site(settings):
 
 def _cards(head, kind, title, image, twitter_site):
     """Fill the OpenGraph and Twitter pairs every page kind shares."""
-    head.open_graph[:0] = [("og:type", kind), ("og:title", title),
-                           ("og:description", head.description), ("og:url", head.canonical)]
-    head.twitter += [("twitter:card", "summary_large_image"), ("twitter:title", title),
-                     ("twitter:description", head.description)]
+    head.open_graph[:0] = [
+        ("og:type", kind),
+        ("og:title", title),
+        ("og:description", head.description),
+        ("og:url", head.canonical),
+    ]
+    head.twitter += [
+        ("twitter:card", "summary_large_image"),
+        ("twitter:title", title),
+        ("twitter:description", head.description),
+    ]
     if twitter_site:
         head.twitter.append(("twitter:site", twitter_site))
     if image:
-        head.open_graph += [("og:image", image["url"]), ("og:image:width", str(image["width"])),
-                            ("og:image:height", str(image["height"])),
-                            ("og:image:alt", image["alt"])]
+        head.open_graph += [
+            ("og:image", image["url"]),
+            ("og:image:width", str(image["width"])),
+            ("og:image:height", str(image["height"])),
+            ("og:image:alt", image["alt"]),
+        ]
         head.twitter += [("twitter:image", image["url"]), ("twitter:image:alt", image["alt"])]
 
 
@@ -74,8 +83,7 @@ def _article_head(settings, config, article, publisher):
     headline = plain(article.title)
     # The dek is plain text (CONTENT.md); the summary is HTML from Markdown.
     dek = getattr(article, "subtitle", None)
-    description = plain(html.escape(dek) if dek else article.summary,
-                        config["description_length"])
+    description = plain(html.escape(dek) if dek else article.summary, config["description_length"])
     url = absolute(settings, article.url)
     published = article.date.isoformat(timespec="seconds")
     modified = (getattr(article, "modified", None) or article.date).isoformat(timespec="seconds")
@@ -83,12 +91,14 @@ def _article_head(settings, config, article, publisher):
     tags = [tag.name for tag in getattr(article, "tags", ())]
     authors = [(a.name, absolute(settings, a.url)) for a in getattr(article, "authors", ())]
     image = card_image(settings, article)
-    head = PageHead(title=headline + config["title_separator"] + settings["SITENAME"],
-                    description=description, canonical=url)
+    head = PageHead(
+        title=headline + config["title_separator"] + settings["SITENAME"],
+        description=description,
+        canonical=url,
+    )
     if article.status != "published":
         head.robots = "noindex"
-    head.open_graph += [("article:published_time", published),
-                        ("article:modified_time", modified)]
+    head.open_graph += [("article:published_time", published), ("article:modified_time", modified)]
     head.open_graph += [("article:author", link) for _, link in authors]
     if section:
         head.open_graph.append(("article:section", section))
@@ -100,10 +110,18 @@ def _article_head(settings, config, article, publisher):
         trail.append((section, absolute(settings, article.category.url)))
     trail.append((headline, url))
     head.json_ld = [
-        jsonld.news_article(headline=headline, description=description, url=url,
-                            published=published, modified=modified, authors=authors,
-                            image=image, section=section, keywords=tags,
-                            publisher_data=publisher),
+        jsonld.news_article(
+            headline=headline,
+            description=description,
+            url=url,
+            published=published,
+            modified=modified,
+            authors=authors,
+            image=image,
+            section=section,
+            keywords=tags,
+            publisher_data=publisher,
+        ),
         jsonld.breadcrumbs(trail),
     ]
     return head
@@ -113,8 +131,11 @@ def _subject_description(settings, kind, subject):
     own = getattr(subject, "description", None)
     if own:
         return own
-    lists = {"category": "SECTION_DESCRIPTIONS", "region": "REGION_DESCRIPTIONS",
-             "column": "COLUMN_DESCRIPTIONS"}
+    lists = {
+        "category": "SECTION_DESCRIPTIONS",
+        "region": "REGION_DESCRIPTIONS",
+        "column": "COLUMN_DESCRIPTIONS",
+    }
     if kind in lists:
         found = (settings.get(lists[kind]) or {}).get(subject.name)
         if found:
@@ -134,20 +155,31 @@ def _subject_feed(settings, kind, subject):
     if not path:
         return []
     href = path if "://" in path else f"{base.rstrip('/')}/{path.lstrip('/')}"
-    return [{"href": href, "type": "application/atom+xml",
-             "title": f"{settings['SITENAME']}: {subject.name}"}]
+    return [
+        {
+            "href": href,
+            "type": "application/atom+xml",
+            "title": f"{settings['SITENAME']}: {subject.name}",
+        }
+    ]
 
 
 def _page_head(settings, config, page, publisher):
     name = plain(page.title)
-    head = PageHead(title=name + config["title_separator"] + settings["SITENAME"],
-                    description=plain(getattr(page, "summary", None)
-                                      or settings.get("SITE_DESCRIPTION"),
-                                      config["description_length"]),
-                    canonical=absolute(settings, page.url))
+    head = PageHead(
+        title=name + config["title_separator"] + settings["SITENAME"],
+        description=plain(
+            getattr(page, "summary", None) or settings.get("SITE_DESCRIPTION"),
+            config["description_length"],
+        ),
+        canonical=absolute(settings, page.url),
+    )
     _cards(head, "website", name, card_image(settings, page), _twitter_site(settings))
-    head.json_ld = [jsonld.breadcrumbs([(settings["SITENAME"], absolute(settings, "/")),
-                                        (name, head.canonical)])]
+    head.json_ld = [
+        jsonld.breadcrumbs(
+            [(settings["SITENAME"], absolute(settings, "/")), (name, head.canonical)]
+        )
+    ]
     return head
 
 
@@ -172,7 +204,8 @@ def _listing_head(settings, config, context, publisher):
     if label is None:  # the home page: the magazine's own name and tagline
         title = settings["SITENAME"]
         full_title = config["title_separator"].join(
-            filter(None, (title, settings.get("SITE_TAGLINE"))))
+            filter(None, (title, settings.get("SITE_TAGLINE")))
+        )
     else:
         title = label
         full_title = label + config["title_separator"] + settings["SITENAME"]
@@ -182,21 +215,31 @@ def _listing_head(settings, config, context, publisher):
         description = settings.get("SITE_DESCRIPTION") or settings["SITENAME"]
     output = context.get("output_file") or ""
     url = absolute(settings, output.removesuffix("index.html") or "/")
-    head = PageHead(title=full_title, description=plain(description, config["description_length"]),
-                    canonical=url, robots="noindex" if template == "notfound" else None)
+    head = PageHead(
+        title=full_title,
+        description=plain(description, config["description_length"]),
+        canonical=url,
+        robots="noindex" if template == "notfound" else None,
+    )
     if subject is not None:
         head.feeds = _subject_feed(settings, kind, subject)
     lead = getattr(context.get("home"), "lead", None)
-    stories = [lead] if lead else (page.object_list if page is not None else
-                                   context.get("articles"))
+    stories = (
+        [lead] if lead else (page.object_list if page is not None else context.get("articles"))
+    )
     _cards(head, "website", title, first_card_image(settings, stories), _twitter_site(settings))
     home = absolute(settings, "/")
     if template == "home":
         search = settings.get("SEARCH_URL") if settings.get("SEARCH_SAVE_AS") else None
-        head.json_ld = [jsonld.website(name=settings["SITENAME"], url=home,
-                                       description=head.description,
-                                       search_url=absolute(settings, search),
-                                       publisher_data=publisher)]
+        head.json_ld = [
+            jsonld.website(
+                name=settings["SITENAME"],
+                url=home,
+                description=head.description,
+                search_url=absolute(settings, search),
+                publisher_data=publisher,
+            )
+        ]
     elif template != "notfound":
         head.json_ld = [jsonld.breadcrumbs([(settings["SITENAME"], home), (label, url)])]
     return head
@@ -205,8 +248,9 @@ def _listing_head(settings, config, context, publisher):
 def page_head(settings, context):
     """Return the ``PageHead`` of the page rendered with Jinja ``context``."""
     config = seo_settings(settings)
-    publisher = jsonld.publisher(settings["SITENAME"], absolute(settings, "/"),
-                                 absolute(settings, config["logo"]))
+    publisher = jsonld.publisher(
+        settings["SITENAME"], absolute(settings, "/"), absolute(settings, config["logo"])
+    )
     if context.get("article") is not None:
         head = _article_head(settings, config, context["article"], publisher)
     elif context.get("page") is not None:

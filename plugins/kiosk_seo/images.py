@@ -47,8 +47,12 @@ def card_image(settings, article):
         width, height = _pixel_size(settings, source)
     if not (src and width and height):
         return None
-    return {"url": absolute(settings, src), "width": int(width), "height": int(height),
-            "alt": alt or ""}
+    return {
+        "url": absolute(settings, src),
+        "width": int(width),
+        "height": int(height),
+        "alt": alt or "",
+    }
 
 
 def first_card_image(settings, articles):

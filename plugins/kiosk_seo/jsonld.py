@@ -33,8 +33,19 @@ def publisher(name, url, logo_url):
     return org
 
 
-def news_article(*, headline, description, url, published, modified, authors,
-                 image, section, keywords, publisher_data):
+def news_article(
+    *,
+    headline,
+    description,
+    url,
+    published,
+    modified,
+    authors,
+    image,
+    section,
+    keywords,
+    publisher_data,
+):
     """A ``NewsArticle``; ``authors`` are ``(name, url)``, ``image`` a dict or None."""
     data = {
         "@context": _CONTEXT,

@@ -30,8 +30,10 @@ def alias_paths(article):
             continue
         normal = posixpath.normpath(alias)
         if not alias.startswith("/") or ".." in alias.split("/") or normal == "/":
-            raise AliasError(f"{article.source_path}: Aliases: {alias!r} must be a path "
-                             "below the site root, such as /2022/11/11/old-slug/")
+            raise AliasError(
+                f"{article.source_path}: Aliases: {alias!r} must be a path "
+                "below the site root, such as /2022/11/11/old-slug/"
+            )
         paths.append(normal + ("/" if alias.endswith("/") else ""))
     return paths
 
@@ -53,8 +55,9 @@ def redirect_map(articles, taken_urls):
             if path in taken_urls or path in found:
                 other = found.get(path)
                 owner = other.source_path if other else "a page of the site"
-                raise AliasError(f"{article.source_path}: Aliases: {path} is already "
-                                 f"used by {owner}")
+                raise AliasError(
+                    f"{article.source_path}: Aliases: {path} is already used by {owner}"
+                )
             found[path] = article
     return found
 
@@ -79,6 +82,5 @@ def redirect_page(settings, article):
 
 def redirects_file(redirects):
     """The ``_redirects`` file: one ``/old/ /new/ 301`` line per alias, sorted."""
-    lines = [f"{old} /{article.url.lstrip('/')} 301"
-             for old, article in sorted(redirects.items())]
+    lines = [f"{old} /{article.url.lstrip('/')} 301" for old, article in sorted(redirects.items())]
     return "\n".join(lines) + ("\n" if lines else "")

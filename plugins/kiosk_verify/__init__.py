@@ -44,8 +44,10 @@ class SiteBroken(Exception):
         lines = "\n".join(str(problem) for problem in self.problems)
         # The last line is a summary so that a caller may append a sentence to
         # the message without running it into the last problem.
-        super().__init__(f"{len(self.problems)} broken {noun} in the built site:\n{lines}\n"
-                         f"Fix the {noun} above and build again")
+        super().__init__(
+            f"{len(self.problems)} broken {noun} in the built site:\n{lines}\n"
+            f"Fix the {noun} above and build again"
+        )
 
 
 def verify_settings(settings):

@@ -35,8 +35,11 @@ class Problem:
     message: str
 
     def __str__(self):
-        return f"{self.page}: {self.target}: {self.message}" if self.target else (
-            f"{self.page}: {self.message}")
+        return (
+            f"{self.page}: {self.target}: {self.message}"
+            if self.target
+            else (f"{self.page}: {self.message}")
+        )
 
 
 class _Site:
@@ -60,7 +63,7 @@ class _Site:
         if self.base_path:
             if not (site_path + "/").startswith(self.base_path + "/"):
                 return None
-            site_path = site_path[len(self.base_path):] or "/"
+            site_path = site_path[len(self.base_path) :] or "/"
         candidate = self.folder / unquote(site_path).lstrip("/")
         if candidate.is_dir():
             candidate = candidate / "index.html"
@@ -73,7 +76,7 @@ class _Site:
         """
         if self.origin and (reference == self.origin or reference.startswith(
                 (self.origin + "/", self.origin + "#", self.origin + "?"))):  # fmt: skip
-            reference = reference[len(self.origin):] or "/"
+            reference = reference[len(self.origin) :] or "/"
         parts = urlsplit(reference)
         scheme = parts.scheme.lower()
         if scheme in SCRIPT_SCHEMES:
@@ -104,9 +107,12 @@ class _Site:
         target = self.file_for(site_path)
         if target is None:
             yield "not found in the site"
-        elif fragment not in IMPLICIT_FRAGMENTS and target.suffix == ".html":
-            if unquote(fragment) not in self.page(target).anchors:
-                yield f"no element with id {unquote(fragment)!r} on that page"
+        elif (
+            fragment not in IMPLICIT_FRAGMENTS
+            and target.suffix == ".html"
+            and unquote(fragment) not in self.page(target).anchors
+        ):
+            yield f"no element with id {unquote(fragment)!r} on that page"
 
 
 def _html_problems(site: _Site, path: Path, shown: str):

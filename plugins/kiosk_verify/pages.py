@@ -66,8 +66,11 @@ def parse_page(data: bytes) -> Page:
     for entry in parser.error_log:
         # Unknown-tag warnings are libxml2 not knowing newer elements, not broken
         # markup; duplicate ids are reported below, in the editor's words.
-        if (entry.level_name in ("ERROR", "FATAL") and "invalid" not in entry.message.lower()
-                and entry.type_name != "DTD_ID_REDEFINED"):
+        if (
+            entry.level_name in ("ERROR", "FATAL")
+            and "invalid" not in entry.message.lower()
+            and entry.type_name != "DTD_ID_REDEFINED"
+        ):
             page.errors.append(f"line {entry.line}: {entry.message.strip()}")
     title = root.find(".//title")
     if title is None or not (title.text_content() or "").strip():

@@ -23,13 +23,17 @@ from tests.plugins.conftest import header
 ROOT = Path(__file__).resolve().parents[2]
 # Articles carry the real head partial (filters and result metadata) and mark
 # their body for Pagefind as theme/templates/article.html does.
-ARTICLE = ('<!doctype html><html lang="en"><head><title>{{ article.title }}</title>'
-           '{% include "partials/meta.html" %}</head><body><main>'
-           "<h1>{{ article.title }}</h1><div data-pagefind-body>{{ article.content }}</div>"
-           "</main></body></html>")
-HOME = ('<!doctype html><html lang="en"><head><title>Home</title></head><body>'
-        "<main>homepageonlyword {% for a in articles %}{{ a.title }} {% endfor %}</main>"
-        "</body></html>")
+ARTICLE = (
+    '<!doctype html><html lang="en"><head><title>{{ article.title }}</title>'
+    '{% include "partials/meta.html" %}</head><body><main>'
+    "<h1>{{ article.title }}</h1><div data-pagefind-body>{{ article.content }}</div>"
+    "</main></body></html>"
+)
+HOME = (
+    '<!doctype html><html lang="en"><head><title>Home</title></head><body>'
+    "<main>homepageonlyword {% for a in articles %}{{ a.title }} {% endfor %}</main>"
+    "</body></html>"
+)
 
 
 def _article(title, body, **fields):
@@ -46,14 +50,29 @@ def site(make_site, tmp_path):
     return make_site(
         {
             "articles/ports.md": _article(
-                "Ports of the Sahel", "Convoys wait at Tillabéri for the lean season.",
-                date="2025-07-09", category="Reporting", region="Africa", slug="ports"),
+                "Ports of the Sahel",
+                "Convoys wait at Tillabéri for the lean season.",
+                date="2025-07-09",
+                category="Reporting",
+                region="Africa",
+                slug="ports",
+            ),
             "articles/strait.md": _article(
-                "A drill in the strait", "The coast guard rehearsed an inspection of freighters.",
-                date="2025-07-24", category="Analysis", region="Asia-Pacific", slug="strait"),
+                "A drill in the strait",
+                "The coast guard rehearsed an inspection of freighters.",
+                date="2025-07-24",
+                category="Analysis",
+                region="Asia-Pacific",
+                slug="strait",
+            ),
             "articles/draft.md": _article(
-                "Unpublished", "Only the zephyrlantern draft mentions this.",
-                date="2025-07-25", category="Analysis", status="draft", slug="unpublished"),
+                "Unpublished",
+                "Only the zephyrlantern draft mentions this.",
+                date="2025-07-25",
+                category="Analysis",
+                status="draft",
+                slug="unpublished",
+            ),
         },
         plugins=["kiosk_seo", "kiosk_search"],
         templates={"article.html": ARTICLE, "home.html": HOME},
@@ -84,19 +103,25 @@ def _search(page, base, query, filters=None):
 
 
 def test_draft_folders_come_from_the_draft_settings():
-    development = {"DRAFT_SAVE_AS": "drafts/{slug}/index.html",
-                   "DRAFT_PAGE_SAVE_AS": "drafts/pages/{slug}/index.html"}
+    development = {
+        "DRAFT_SAVE_AS": "drafts/{slug}/index.html",
+        "DRAFT_PAGE_SAVE_AS": "drafts/pages/{slug}/index.html",
+    }
     assert draft_prefixes(development) == ("drafts/", "drafts/pages/")
     assert draft_prefixes({"DRAFT_SAVE_AS": "", "DRAFT_PAGE_SAVE_AS": ""}) == ()
 
 
 def test_result_metadata_is_the_kicker_and_the_date():
     article = SimpleNamespace(
-        title="Ports &amp; <em>convoys</em>", category=SimpleNamespace(name="Reporting"),
+        title="Ports &amp; <em>convoys</em>",
+        category=SimpleNamespace(name="Reporting"),
         region=SimpleNamespace(name="Africa"),
-        kicker=[SimpleNamespace(name="Reporting", url="section/reporting/"),
-                SimpleNamespace(name="QiOSK", url="column/qiosk/")],
-        date=datetime(2025, 7, 9, 8, 15))
+        kicker=[
+            SimpleNamespace(name="Reporting", url="section/reporting/"),
+            SimpleNamespace(name="QiOSK", url="column/qiosk/"),
+        ],
+        date=datetime(2025, 7, 9, 8, 15),
+    )
     assert search_meta(article, "%B %-d, %Y") == [
         ("data-pagefind-filter", "section", "Reporting"),
         ("data-pagefind-filter", "region", "Africa"),
@@ -113,9 +138,11 @@ def test_only_published_articles_are_indexed(site):
 
 
 def test_indexing_can_be_turned_off(make_site):
-    output = make_site({"articles/a.md": _article("A", "Text.", date="2025-01-01",
-                                                  category="Analysis")},
-                       plugins=["kiosk_search"], settings={"KIOSK_SEARCH": {"enabled": False}})
+    output = make_site(
+        {"articles/a.md": _article("A", "Text.", date="2025-01-01", category="Analysis")},
+        plugins=["kiosk_search"],
+        settings={"KIOSK_SEARCH": {"enabled": False}},
+    )
     assert not (output / "pagefind").exists()
 
 
@@ -142,6 +169,6 @@ def test_drafts_and_non_article_pages_are_not_found(page, served):
 @pytest.mark.browser
 def test_results_filter_by_section_and_region(page, served):
     assert [r["url"] for r in _search(page, served, None, {"region": "Asia-Pacific"})] == [
-        "/strait/"]
-    assert [r["url"] for r in _search(page, served, None, {"section": "Reporting"})] == [
-        "/ports/"]
+        "/strait/"
+    ]
+    assert [r["url"] for r in _search(page, served, None, {"section": "Reporting"})] == ["/ports/"]

@@ -22,16 +22,36 @@ from tests.plugins.conftest import header
 
 ROOT = Path(__file__).resolve().parents[2]
 SITEURL = "https://kiosk.example"
-SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
-              "news": "http://www.google.com/schemas/sitemap-news/0.9"}
-PUBLISH = {"SITEURL": SITEURL, "FEED_DOMAIN": SITEURL, "DRAFT_SAVE_AS": "", "DRAFT_URL": "",
-           "KIOSK_SEARCH": {"enabled": False}}
+SITEMAP_NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+PUBLISH = {
+    "SITEURL": SITEURL,
+    "FEED_DOMAIN": SITEURL,
+    "DRAFT_SAVE_AS": "",
+    "DRAFT_URL": "",
+    "KIOSK_SEARCH": {"enabled": False},
+}
 # Every page kind renders the real head partial and, for articles, the body.
-PAGE = ('<!doctype html><html lang="en"><head>{% include "partials/meta.html" %}</head>'
-        "<body><main>{% if article %}{{ article.content }}{% endif %}</main></body></html>")
-TEMPLATES = {name: PAGE for name in (
-    "article.html", "page.html", "category.html", "tag.html", "author.html",
-    "index.html", "home.html", "search.html", "notfound.html")}
+PAGE = (
+    '<!doctype html><html lang="en"><head>{% include "partials/meta.html" %}</head>'
+    "<body><main>{% if article %}{{ article.content }}{% endif %}</main></body></html>"
+)
+TEMPLATES = {
+    name: PAGE
+    for name in (
+        "article.html",
+        "page.html",
+        "category.html",
+        "tag.html",
+        "author.html",
+        "index.html",
+        "home.html",
+        "search.html",
+        "notfound.html",
+    )
+}
 
 
 def _jpeg(size):
@@ -55,29 +75,47 @@ def build(make_site, tmp_path):
         partials.mkdir(parents=True, exist_ok=True)
         meta = ROOT / "theme" / "templates" / "partials" / "meta.html"
         (partials / "meta.html").write_text(meta.read_text(encoding="utf-8"), encoding="utf-8")
-        return make_site(files, plugins=["kiosk_seo", "pelican.plugins.sitemap"],
-                         settings={**PUBLISH, **(settings or {})}, templates=TEMPLATES)
+        return make_site(
+            files,
+            plugins=["kiosk_seo", "pelican.plugins.sitemap"],
+            settings={**PUBLISH, **(settings or {})},
+            templates=TEMPLATES,
+        )
 
     return run
 
 
 @pytest.fixture
 def site(build):
-    return build({
-        "images/hall.jpg": _jpeg((1600, 900)),
-        "articles/summit.md": _article(
-            "A summit without the other side", "2024-06-14 09:30", modified="2024-06-15 11:00",
-            subtitle="What can talks achieve when one party stays home?",
-            summary="A summary that the dek outranks.", tags="Ukraine, Russia",
-            authors="Ana Ortiz, Samuel Hale", image="images/hall.jpg",
-            image_alt="Empty chairs around a round table", slug="summit",
-            aliases="/2022/11/11/old-summit/, /archive/summit.html"),
-        "articles/brief.md": _article("Grain corridor reopens", "2024-06-10 08:00",
-                                      category="Reporting", tags="Shipping", slug="grain"),
-        "articles/draft.md": _article("Unfinished piece", "2024-06-12", status="draft",
-                                      slug="unfinished"),
-        "pages/about.md": header(body="About Kiosk.", title="About"),
-    })
+    return build(
+        {
+            "images/hall.jpg": _jpeg((1600, 900)),
+            "articles/summit.md": _article(
+                "A summit without the other side",
+                "2024-06-14 09:30",
+                modified="2024-06-15 11:00",
+                subtitle="What can talks achieve when one party stays home?",
+                summary="A summary that the dek outranks.",
+                tags="Ukraine, Russia",
+                authors="Ana Ortiz, Samuel Hale",
+                image="images/hall.jpg",
+                image_alt="Empty chairs around a round table",
+                slug="summit",
+                aliases="/2022/11/11/old-summit/, /archive/summit.html",
+            ),
+            "articles/brief.md": _article(
+                "Grain corridor reopens",
+                "2024-06-10 08:00",
+                category="Reporting",
+                tags="Shipping",
+                slug="grain",
+            ),
+            "articles/draft.md": _article(
+                "Unfinished piece", "2024-06-12", status="draft", slug="unfinished"
+            ),
+            "pages/about.md": header(body="About Kiosk.", title="About"),
+        }
+    )
 
 
 def _soup(path):
@@ -93,8 +131,12 @@ def _og(soup):
 
 
 def _json_ld(soup):
-    return {data["@type"]: data for data in
-            (json.loads(s.string) for s in soup.select('script[type="application/ld+json"]'))}
+    return {
+        data["@type"]: data
+        for data in (
+            json.loads(s.string) for s in soup.select('script[type="application/ld+json"]')
+        )
+    }
 
 
 def test_article_card_has_canonical_open_graph_and_twitter(site):
@@ -126,17 +168,22 @@ def test_article_json_ld_is_a_complete_news_article_with_breadcrumbs(site):
     assert article["dateModified"] == "2024-06-15T11:00:00+02:00"
     assert [(a["@type"], a["name"], a["url"]) for a in article["author"]] == [
         ("Person", "Ana Ortiz", f"{SITEURL}/author/ana-ortiz/"),
-        ("Person", "Samuel Hale", f"{SITEURL}/author/samuel-hale/")]
+        ("Person", "Samuel Hale", f"{SITEURL}/author/samuel-hale/"),
+    ]
     assert article["image"]["url"] == f"{SITEURL}/images/hall.jpg"
     assert article["articleSection"] == "Analysis"
     assert article["keywords"] == ["Ukraine", "Russia"]
     assert article["publisher"]["@type"] == "NewsMediaOrganization"
     assert article["publisher"]["logo"]["url"].startswith(f"{SITEURL}/")
     assert article["mainEntityOfPage"]["@id"] == f"{SITEURL}/summit/"
-    trail = [(i["position"], i["name"], i["item"])
-             for i in data["BreadcrumbList"]["itemListElement"]]
-    assert trail == [(1, "Kiosk", f"{SITEURL}/"), (2, "Analysis", f"{SITEURL}/section/analysis/"),
-                     (3, "A summit without the other side", f"{SITEURL}/summit/")]
+    trail = [
+        (i["position"], i["name"], i["item"]) for i in data["BreadcrumbList"]["itemListElement"]
+    ]
+    assert trail == [
+        (1, "Kiosk", f"{SITEURL}/"),
+        (2, "Analysis", f"{SITEURL}/section/analysis/"),
+        (3, "A summit without the other side", f"{SITEURL}/summit/"),
+    ]
 
 
 def test_listing_is_a_website_with_its_feed_and_breadcrumb(site):
@@ -173,8 +220,11 @@ def test_static_page_and_not_found_page(site):
 
 def test_json_ld_cannot_be_closed_by_a_title():
     hostile = {"headline": "Why </script><script>alert(1)</script> & <!-- matter"}
-    page = BeautifulSoup(f'<script type="application/ld+json">{dumps_for_script(hostile)}'
-                         '</script><p id="after">after</p>', "html.parser")
+    page = BeautifulSoup(
+        f'<script type="application/ld+json">{dumps_for_script(hostile)}'
+        '</script><p id="after">after</p>',
+        "html.parser",
+    )
     scripts = page.select("script")
     assert len(scripts) == 1
     assert json.loads(scripts[0].string) == hostile
@@ -185,10 +235,21 @@ def test_sitemap_lists_every_article_listing_and_page_but_no_draft(site):
     schema = etree.XMLSchema(etree.parse(str(ROOT / "tests" / "sitemap.xsd")))
     tree = etree.parse(str(site / "sitemap.xml"))
     schema.assertValid(tree)
-    lastmod = {u.findtext("sm:loc", namespaces=SITEMAP_NS): u.findtext("sm:lastmod",
-               namespaces=SITEMAP_NS) for u in tree.getroot()}
-    for path in ("", "summit/", "grain/", "about/", "latest/", "section/analysis/",
-                 "section/reporting/", "tag/ukraine/", "author/ana-ortiz/"):
+    lastmod = {
+        u.findtext("sm:loc", namespaces=SITEMAP_NS): u.findtext("sm:lastmod", namespaces=SITEMAP_NS)
+        for u in tree.getroot()
+    }
+    for path in (
+        "",
+        "summit/",
+        "grain/",
+        "about/",
+        "latest/",
+        "section/analysis/",
+        "section/reporting/",
+        "tag/ukraine/",
+        "author/ana-ortiz/",
+    ):
         assert f"{SITEURL}/{path}" in lastmod
     assert f"{SITEURL}/unfinished/" not in lastmod
     assert not [url for url in lastmod if "drafts" in url or "old-summit" in url]
@@ -207,14 +268,17 @@ def test_robots_txt_names_both_sitemaps(site):
 def test_news_sitemap_holds_the_last_48_hours(build, monkeypatch):
     built_at = datetime(2024, 6, 14, 12, 0, tzinfo=UTC)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(built_at.timestamp())))
-    site = build({
-        "articles/fresh.md": _article("Fresh & “quoted”", "2024-06-14 13:00", slug="fresh"),
-        "articles/edge.md": _article("Two days old", "2024-06-12 15:00", slug="edge"),
-        "articles/stale.md": _article("Too old", "2024-06-12 13:00", slug="stale"),
-        "articles/later.md": _article("After the build", "2024-06-14 15:00", slug="later"),
-        "articles/draft.md": _article("Draft", "2024-06-14 10:00", slug="draft",
-                                      status="draft"),
-    })
+    site = build(
+        {
+            "articles/fresh.md": _article("Fresh & “quoted”", "2024-06-14 13:00", slug="fresh"),
+            "articles/edge.md": _article("Two days old", "2024-06-12 15:00", slug="edge"),
+            "articles/stale.md": _article("Too old", "2024-06-12 13:00", slug="stale"),
+            "articles/later.md": _article("After the build", "2024-06-14 15:00", slug="later"),
+            "articles/draft.md": _article(
+                "Draft", "2024-06-14 10:00", slug="draft", status="draft"
+            ),
+        }
+    )
     schema = etree.XMLSchema(etree.parse(str(ROOT / "tests" / "sitemap.xsd")))
     tree = etree.parse(str(site / "news-sitemap.xml"))
     schema.assertValid(tree)
@@ -241,17 +305,20 @@ def test_aliases_become_redirect_pages_and_redirect_rules(site):
         assert link["href"] == f"{SITEURL}/summit/"
         assert link.get_text() == "A summit without the other side"
     rules = [line.split() for line in (site / "_redirects").read_text().splitlines()]
-    assert rules == [["/2022/11/11/old-summit/", "/summit/", "301"],
-                     ["/archive/summit.html", "/summit/", "301"]]
+    assert rules == [
+        ["/2022/11/11/old-summit/", "/summit/", "301"],
+        ["/archive/summit.html", "/summit/", "301"],
+    ]
 
 
 def test_an_alias_over_a_live_page_fails_the_build(build):
     with pytest.raises(ValueError, match="already used"):
-        build({
-            "articles/a.md": _article("First", "2024-06-14", slug="first"),
-            "articles/b.md": _article("Second", "2024-06-15", slug="second",
-                                      aliases="/first/"),
-        })
+        build(
+            {
+                "articles/a.md": _article("First", "2024-06-14", slug="first"),
+                "articles/b.md": _article("Second", "2024-06-15", slug="second", aliases="/first/"),
+            }
+        )
 
 
 def test_unknown_setting_is_refused():

@@ -98,8 +98,15 @@ def test_a_site_below_a_path_resolves_links_from_that_path(tmp_path):
 
 
 def test_script_urls_and_stray_scripts_are_refused(site):
-    write(site, {"bad/index.html": page('<a href="JavaScript:alert(1)">Click</a>'
-                                        '<script src="/theme/js/missing.js"></script>')})
+    write(
+        site,
+        {
+            "bad/index.html": page(
+                '<a href="JavaScript:alert(1)">Click</a>'
+                '<script src="/theme/js/missing.js"></script>'
+            )
+        },
+    )
     assert messages(site) == [
         "bad/index.html: /theme/js/missing.js: not found in the site",
         "bad/index.html: JavaScript:alert(1): is a script URL; pages must not run code from links",

@@ -13,8 +13,10 @@ from lxml import etree
 
 pytestmark = pytest.mark.site
 ROOT = Path(__file__).resolve().parents[2]
-NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
-      "news": "http://www.google.com/schemas/sitemap-news/0.9"}
+NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
 SCHEMA = etree.XMLSchema(etree.parse(str(ROOT / "tests" / "sitemap.xsd")))
 # Words that occur only in the sample draft and the sample scheduled piece.
 UNPUBLISHED_WORDS = ("zephyrlantern", "quillmarrow")
@@ -26,9 +28,11 @@ def _soup(path):
 
 def _pages(site):
     """``{path below the site: soup}`` of every HTML page a reader can reach."""
-    return {path.relative_to(site).as_posix(): _soup(path)
-            for path in sorted(site.rglob("*.html"))
-            if not path.relative_to(site).as_posix().startswith("pagefind/")}
+    return {
+        path.relative_to(site).as_posix(): _soup(path)
+        for path in sorted(site.rglob("*.html"))
+        if not path.relative_to(site).as_posix().startswith("pagefind/")
+    }
 
 
 def _meta(soup, attribute, key):
@@ -40,8 +44,12 @@ def _is_redirect(soup):
 
 
 def _json_ld(soup):
-    return {data["@type"]: data for data in
-            (json.loads(s.string) for s in soup.select('script[type="application/ld+json"]'))}
+    return {
+        data["@type"]: data
+        for data in (
+            json.loads(s.string) for s in soup.select('script[type="application/ld+json"]')
+        )
+    }
 
 
 @pytest.fixture(scope="module")
@@ -51,17 +59,22 @@ def pages(published_site):
 
 @pytest.fixture(scope="module")
 def articles(pages):
-    return {path: soup for path, soup in pages.items()
-            if _meta(soup, "property", "og:type") == ["article"]}
+    return {
+        path: soup
+        for path, soup in pages.items()
+        if _meta(soup, "property", "og:type") == ["article"]
+    }
 
 
 def test_sitemap_lists_every_indexable_page_and_nothing_else(published_site, pages, articles):
     tree = etree.parse(str(published_site / "sitemap.xml"))
     SCHEMA.assertValid(tree)
     listed = {url.findtext("sm:loc", namespaces=NS): url for url in tree.getroot()}
-    indexable = {soup.select_one('link[rel="canonical"]')["href"]
-                 for path, soup in pages.items()
-                 if not _is_redirect(soup) and path not in ("404.html", "search/index.html")}
+    indexable = {
+        soup.select_one('link[rel="canonical"]')["href"]
+        for path, soup in pages.items()
+        if not _is_redirect(soup) and path not in ("404.html", "search/index.html")
+    }
     assert set(listed) == indexable
     for soup in articles.values():
         url = soup.select_one('link[rel="canonical"]')["href"]
@@ -73,13 +86,17 @@ def test_news_sitemap_holds_the_articles_of_the_last_48_hours(published_site, ar
     tree = etree.parse(str(published_site / "news-sitemap.xml"))
     SCHEMA.assertValid(tree)
     now = datetime.now().astimezone()
-    published = {soup.select_one('link[rel="canonical"]')["href"]:
-                 datetime.fromisoformat(_meta(soup, "property", "article:published_time")[0])
-                 for soup in articles.values()}
+    published = {
+        soup.select_one('link[rel="canonical"]')["href"]: datetime.fromisoformat(
+            _meta(soup, "property", "article:published_time")[0]
+        )
+        for soup in articles.values()
+    }
     listed = {u.findtext("sm:loc", namespaces=NS): u for u in tree.getroot()}
     for url, entry in listed.items():
-        date = datetime.fromisoformat(entry.findtext("news:news/news:publication_date",
-                                                     namespaces=NS))
+        date = datetime.fromisoformat(
+            entry.findtext("news:news/news:publication_date", namespaces=NS)
+        )
         assert date == published[url]
         # The build ran minutes before this test, never more than an hour.
         assert now - timedelta(hours=49) <= date <= now
@@ -92,7 +109,9 @@ def test_robots_txt_names_both_sitemaps_absolutely(published_site):
     lines = (published_site / "robots.txt").read_text(encoding="utf-8").splitlines()
     sitemaps = [line.split(": ", 1)[1] for line in lines if line.startswith("Sitemap:")]
     assert [re.sub(r"^https://[^/]+/", "/", url) for url in sitemaps] == [
-        "/sitemap.xml", "/news-sitemap.xml"]
+        "/sitemap.xml",
+        "/news-sitemap.xml",
+    ]
     assert all(url.startswith("https://") for url in sitemaps)
 
 
@@ -115,8 +134,11 @@ def test_every_page_has_a_title_description_canonical_card_and_site_feed(pages):
             assert int(_meta(soup, "property", "og:image:width")[0]) > 0, path
             assert int(_meta(soup, "property", "og:image:height")[0]) > 0, path
             assert _meta(soup, "property", "og:image:alt")[0].strip(), path
-        feeds = [link["href"] for link in soup.select('link[rel="alternate"]')
-                 if link.get("type") == "application/atom+xml"]
+        feeds = [
+            link["href"]
+            for link in soup.select('link[rel="alternate"]')
+            if link.get("type") == "application/atom+xml"
+        ]
         assert any(href.endswith("/feeds/latest.atom.xml") for href in feeds), path
 
 
@@ -125,14 +147,24 @@ def test_articles_carry_a_complete_news_article(articles):
     for path, soup in articles.items():
         data = _json_ld(soup)
         article = data["NewsArticle"]
-        for key in ("headline", "description", "datePublished", "dateModified", "author",
-                    "articleSection", "keywords", "publisher", "mainEntityOfPage"):
+        for key in (
+            "headline",
+            "description",
+            "datePublished",
+            "dateModified",
+            "author",
+            "articleSection",
+            "keywords",
+            "publisher",
+            "mainEntityOfPage",
+        ):
             assert article.get(key), f"{path}: NewsArticle.{key}"
         # A piece without a top image (a short QiOSK brief) has no image to offer.
         image = [article["image"]["url"]] if "image" in article else []
         assert image == _meta(soup, "property", "og:image"), path
-        assert all(a["@type"] == "Person" and a["url"].startswith("https://")
-                   for a in article["author"]), path
+        assert all(
+            a["@type"] == "Person" and a["url"].startswith("https://") for a in article["author"]
+        ), path
         assert article["publisher"]["@type"] == "NewsMediaOrganization", path
         assert article["publisher"]["logo"]["url"].startswith("https://"), path
         assert article["articleSection"] == _meta(soup, "property", "article:section")[0]
@@ -151,8 +183,11 @@ def test_home_page_is_a_website_with_a_search_action(pages):
 
 @pytest.mark.parametrize("kind", ["section", "region", "column"])
 def test_listing_pages_link_their_own_feed(published_site, pages, kind):
-    listings = {path: soup for path, soup in pages.items()
-                if re.fullmatch(rf"{kind}/[^/]+/index\.html", path)}
+    listings = {
+        path: soup
+        for path, soup in pages.items()
+        if re.fullmatch(rf"{kind}/[^/]+/index\.html", path)
+    }
     assert listings, kind
     for path, soup in listings.items():
         slug = path.split("/")[1]
@@ -163,8 +198,10 @@ def test_listing_pages_link_their_own_feed(published_site, pages, kind):
 
 
 def test_old_urls_redirect_to_their_article(published_site):
-    rules = [line.split() for line in
-             (published_site / "_redirects").read_text(encoding="utf-8").splitlines()]
+    rules = [
+        line.split()
+        for line in (published_site / "_redirects").read_text(encoding="utf-8").splitlines()
+    ]
     for old, new, status in rules:
         assert status == "301"
         saved = old.lstrip("/") + ("index.html" if old.endswith("/") else "")
@@ -209,7 +246,8 @@ def _search(page, site_url, query):
     page.fill(".pagefind-ui__search-input", query)
     page.wait_for_selector(".pagefind-ui__message")
     page.wait_for_function(
-        "() => !/^Searching/.test(document.querySelector('.pagefind-ui__message').textContent)")
+        "() => !/^Searching/.test(document.querySelector('.pagefind-ui__message').textContent)"
+    )
     return [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
 
 
@@ -217,8 +255,7 @@ def _search(page, site_url, query):
 def test_a_word_of_one_article_finds_that_article_first(page, built_site, site_url):
     word, url = _unique_word(built_site)
     outside = []
-    page.on("request", lambda r: outside.append(r.url)
-            if not r.url.startswith(site_url) else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(site_url) else None)
     results = _search(page, site_url, word)
     assert results and results[0].endswith(url), (word, results)
     assert outside == [], "search must not call third parties"
