@@ -16,13 +16,13 @@ AUTHOR_PAGE = """
 {% if author.profile.photo %}{% set p = author.profile.photo %}
 <figure><img src="{{ p.src }}" width="{{ p.width }}" height="{{ p.height }}" alt="{{ p.alt }}">
 <figcaption class="credit">{{ p.credit }}</figcaption></figure>{% endif %}
-<div class="bio">{{ author.profile.bio_html }}</div>
+<div class="bio">{{ author.profile.bio_html|safe }}</div>
 <ul class="links">{% for label, url in author.profile.links %}
 <li><a href="{{ url }}">{{ label }}</a></li>{% endfor %}</ul>
-<ol class="articles">{% for a in articles %}<li>{{ a.title }}</li>{% endfor %}</ol>
+<ol class="articles">{% for a in articles %}<li>{{ a.title|safe }}</li>{% endfor %}</ol>
 """
 ARTICLE_PAGE = """
-<h1>{{ article.title }}</h1>
+<h1>{{ article.title|safe }}</h1>
 <p class="byline">{% for a in article.authors %}
 <a href="{{ SITEURL }}/{{ a.url }}">{{ a.profile.name }}</a>{% endfor %}</p>
 """

@@ -260,7 +260,7 @@ ARTICLE = """
 <span class="credit">{{ t.credit }}</span></figcaption></figure>
 <p class="top-credit">{{ t.credit_label }}</p>{% endif %}
 <p class="reading-time">{{ article.reading_time }} min read</p>
-<div class="body">{{ article.content }}</div>
+<div class="body">{{ article.content|safe }}</div>
 """
 
 BODY = """Opening paragraph.

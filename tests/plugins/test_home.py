@@ -10,18 +10,18 @@ from kiosk_home import DEFAULTS, build_home, plugin_settings
 from tests.plugins.conftest import header
 
 HOME = """
-<article class="lead"><h2>{{ home.lead.title }}</h2></article>
-<section class="top">{% for a in home.top %}<h3>{{ a.title }}</h3>{% endfor %}</section>
+<article class="lead"><h2>{{ home.lead.title|safe }}</h2></article>
+<section class="top">{% for a in home.top %}<h3>{{ a.title|safe }}</h3>{% endfor %}</section>
 {% for region, articles in home.bands %}<section class="band">
 <h2><a href="{{ SITEURL }}/{{ region.url }}">{{ region.name }}</a></h2>
-{% for a in articles %}<h3>{{ a.title }}</h3>{% endfor %}</section>{% endfor %}
+{% for a in articles %}<h3>{{ a.title|safe }}</h3>{% endfor %}</section>{% endfor %}
 {% include "rails.html" %}
 """
 RAILS = """
-<aside class="latest">{% for a in latest_rail %}<h3>{{ a.title }}</h3>{% endfor %}</aside>
-<aside class="qiosk">{% for a in qiosk_rail %}<h3>{{ a.title }}</h3>{% endfor %}</aside>
+<aside class="latest">{% for a in latest_rail %}<h3>{{ a.title|safe }}</h3>{% endfor %}</aside>
+<aside class="qiosk">{% for a in qiosk_rail %}<h3>{{ a.title|safe }}</h3>{% endfor %}</aside>
 """
-ARTICLE = '<h1>{{ article.title }}</h1>{% include "rails.html" %}'
+ARTICLE = '<h1>{{ article.title|safe }}</h1>{% include "rails.html" %}'
 
 
 def _article(title, day, region="Europe", image=True, **extra):

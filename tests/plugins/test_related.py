@@ -168,13 +168,13 @@ def test_excerpt_skips_an_author_note_and_empty_paragraphs():
 # --- Tiny sites -----------------------------------------------------------------
 
 ARTICLE = """
-<h1>{{ article.title }}</h1>
+<h1>{{ article.title|safe }}</h1>
 <section class="related">{% for t in article.related %}
 <article class="teaser">
 <a class="label" href="{{ SITEURL }}/{{ t.label.url }}">{{ t.label.name }}</a>
-<h3><a href="{{ SITEURL }}/{{ t.url }}">{{ t.title }}</a></h3>
-<p class="dek">{{ t.dek }}</p><div class="teaser-text">{{ t.teaser_html }}</div>
-<div class="excerpt">{{ t.excerpt_html }}</div>
+<h3><a href="{{ SITEURL }}/{{ t.url }}">{{ t.title|safe }}</a></h3>
+<p class="dek">{{ t.dek }}</p><div class="teaser-text">{{ t.teaser_html|safe }}</div>
+<div class="excerpt">{{ t.excerpt_html|safe }}</div>
 {% if t.image %}<img src="{{ t.image.src }}" alt="{{ t.image.alt }}">{% endif %}
 <p class="credit">{{ t.credit_label }}</p>
 </article>{% endfor %}</section>

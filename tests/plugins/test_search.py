@@ -24,14 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 # Articles carry the real head partial (filters and result metadata) and mark
 # their body for Pagefind as theme/templates/article.html does.
 ARTICLE = (
-    '<!doctype html><html lang="en"><head><title>{{ article.title }}</title>'
+    '<!doctype html><html lang="en"><head><title>{{ article.title|safe }}</title>'
     '{% include "partials/meta.html" %}</head><body><main>'
-    "<h1>{{ article.title }}</h1><div data-pagefind-body>{{ article.content }}</div>"
+    "<h1>{{ article.title|safe }}</h1><div data-pagefind-body>{{ article.content|safe }}</div>"
     "</main></body></html>"
 )
 HOME = (
     '<!doctype html><html lang="en"><head><title>Home</title></head><body>'
-    "<main>homepageonlyword {% for a in articles %}{{ a.title }} {% endfor %}</main>"
+    "<main>homepageonlyword {% for a in articles %}{{ a.title|safe }} {% endfor %}</main>"
     "</body></html>"
 )
 

@@ -36,7 +36,7 @@ PUBLISH = {
 # Every page kind renders the real head partial and, for articles, the body.
 PAGE = (
     '<!doctype html><html lang="en"><head>{% include "partials/meta.html" %}</head>'
-    "<body><main>{% if article %}{{ article.content }}{% endif %}</main></body></html>"
+    "<body><main>{% if article %}{{ article.content|safe }}{% endif %}</main></body></html>"
 )
 TEMPLATES = {
     name: PAGE

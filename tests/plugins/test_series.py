@@ -8,19 +8,19 @@ from kiosk_series import plugin_settings
 from tests.plugins.conftest import header
 
 ARTICLE = """
-<h1>{{ article.title }}</h1>
+<h1>{{ article.title|safe }}</h1>
 {% if article.series %}{% set s = article.series %}
 <aside class="series"><a class="name" href="{{ SITEURL }}/{{ s.url }}">{{ s.name }}</a>
 <span class="part">{% if s.index %}Part {{ s.index }} of {{ s.total }}{% endif %}</span>
-<ol>{% for e in s.entries %}<li>{{ e.title }}</li>{% endfor %}</ol>
+<ol>{% for e in s.entries %}<li>{{ e.title|safe }}</li>{% endfor %}</ol>
 {% if s.previous %}
-<a rel="prev" href="{{ SITEURL }}/{{ s.previous.url }}">{{ s.previous.title }}</a>{% endif %}
-{% if s.next %}<a rel="next" href="{{ SITEURL }}/{{ s.next.url }}">{{ s.next.title }}</a>{% endif %}
+<a rel="prev" href="{{ SITEURL }}/{{ s.previous.url }}">{{ s.previous.title|safe }}</a>{% endif %}
+{% if s.next %}<a rel="next" href="{{ SITEURL }}/{{ s.next.url }}">{{ s.next.title|safe }}</a>{% endif %}
 </aside>{% endif %}
 """
 SERIES = """
 <h1>{{ series.name }}</h1><a class="feed" href="{{ SITEURL }}/{{ series.feed_url }}">feed</a>
-<ol class="articles">{% for a in articles %}<li>{{ a.title }}</li>{% endfor %}</ol>
+<ol class="articles">{% for a in articles %}<li>{{ a.title|safe }}</li>{% endfor %}</ol>
 """
 HOME = """<ul class="series">{% for s in series_list %}
 <li><a href="{{ SITEURL }}/{{ s.url }}">{{ s.name }}</a> ({{ s.total }})</li>{% endfor %}</ul>"""

@@ -15,14 +15,14 @@ LISTING = """
 <h1>{{ term.name }}</h1><p class="description">{{ term.description }}</p>
 <a class="feed" href="{{ SITEURL }}/{{ term.feed_url }}">feed</a>
 <ol class="articles">{% for a in articles_page.object_list %}
-<li><a href="{{ SITEURL }}/{{ a.url }}">{{ a.title }}</a></li>{% endfor %}</ol>
+<li><a href="{{ SITEURL }}/{{ a.url }}">{{ a.title|safe }}</a></li>{% endfor %}</ol>
 {% if articles_next_page %}
 <a rel="next" href="{{ SITEURL }}/{{ articles_next_page.url }}">next</a>{% endif %}
 """
 ARTICLE = """
 <p class="kicker">{% for part in article.kicker %}
 <a href="{{ SITEURL }}/{{ part.url }}">{{ part.name }}</a>{% endfor %}</p>
-<span class="label">{{ article.label.name }}</span><h1>{{ article.title }}</h1>
+<span class="label">{{ article.label.name }}</span><h1>{{ article.title|safe }}</h1>
 """
 HOME = """
 <nav class="regions">{% for r in regions %}
