@@ -68,6 +68,10 @@ REGION_DESCRIPTIONS = {
     "North America": "The foreign policy of the United States, Canada and Mexico, and the politics behind it.",
     "Global": "Institutions, markets, climate and technology: the questions no single region owns.",
 }
+SERIES_DESCRIPTIONS = {
+    "Diplomacy Watch": "Reporting from the rooms where wars are paused and deals are made: ceasefire talks, prisoner exchanges and the negotiators in between.",
+    "The Energy Map": "How gas, minerals and power lines are redrawing the world's alliances, one supply route at a time.",
+}
 COLUMN_DESCRIPTIONS = {
     "QiOSK": "Short news and briefs: what happened today and why it matters, in a few hundred words.",
 }

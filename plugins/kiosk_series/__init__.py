@@ -18,7 +18,8 @@ both jobs in one place. It runs at ``article_generator_pretaxonomy`` so that
 plugins at ``article_generator_finalized`` already see the objects.
 
 Settings: ``KIOSK_SERIES = {"feed_atom": "feeds/series/{slug}.atom.xml"}``
-(None: no feeds).
+(None: no feeds); ``SERIES_DESCRIPTIONS`` (name -> one paragraph), as for
+sections, regions and columns, gives a series page its description.
 """
 
 import dataclasses
@@ -55,6 +56,7 @@ class Series:
     save_as: str
     feed_url: str | None
     entries: tuple
+    description: str | None = None  # from SERIES_DESCRIPTIONS, keyed by name
     index: int | None = None
     previous: object = None
     next: object = None
@@ -99,6 +101,7 @@ def build_series(articles, settings):
             save_as=settings["SERIES_SAVE_AS"].format(slug=slug),
             feed_url=feed_pattern.format(slug=slug) if feed_pattern else None,
             entries=tuple(entries),
+            description=(settings.get("SERIES_DESCRIPTIONS") or {}).get(name),
         )
         for slug, (name, entries) in groups.items()
     }

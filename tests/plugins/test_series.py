@@ -19,7 +19,7 @@ ARTICLE = """
 </aside>{% endif %}
 """
 SERIES = """
-<h1>{{ series.name }}</h1><a class="feed" href="{{ SITEURL }}/{{ series.feed_url }}">feed</a>
+<h1>{{ series.name }}</h1><p class="description">{{ series.description or "" }}</p><a class="feed" href="{{ SITEURL }}/{{ series.feed_url }}">feed</a>
 <ol class="articles">{% for a in articles %}<li>{{ a.title|safe }}</li>{% endfor %}</ol>
 """
 HOME = """<ul class="series">{% for s in series_list %}
@@ -46,7 +46,8 @@ def site(make_site):
         "articles/alone.md": _article("Standalone", "2026-06-01"),
     }
     templates = {"article.html": ARTICLE, "series.html": SERIES, "home.html": HOME}
-    return make_site(files, plugins=["kiosk_series"], templates=templates)
+    settings = {"SERIES_DESCRIPTIONS": {watch: "Where talks stand, month by month."}}
+    return make_site(files, plugins=["kiosk_series"], templates=templates, settings=settings)
 
 
 def _soup(path):
@@ -107,3 +108,10 @@ def test_series_list_puts_the_latest_continued_first(site):
 def test_unknown_setting_is_rejected():
     with pytest.raises(ValueError, match="feed"):
         plugin_settings({"KIOSK_SERIES": {"feed": None}})
+
+
+def test_series_page_shows_the_description_from_settings(site):
+    page = _soup(site / "series" / "diplomacy-watch" / "index.html")
+    assert page.select_one(".description").get_text() == "Where talks stand, month by month."
+    other = _soup(site / "series" / "energy-notes" / "index.html")
+    assert other.select_one(".description").get_text() == ""
