@@ -15,11 +15,13 @@ ARTICLE = """
 <ol>{% for e in s.entries %}<li>{{ e.title|safe }}</li>{% endfor %}</ol>
 {% if s.previous %}
 <a rel="prev" href="{{ SITEURL }}/{{ s.previous.url }}">{{ s.previous.title|safe }}</a>{% endif %}
-{% if s.next %}<a rel="next" href="{{ SITEURL }}/{{ s.next.url }}">{{ s.next.title|safe }}</a>{% endif %}
+{% if s.next %}
+<a rel="next" href="{{ SITEURL }}/{{ s.next.url }}">{{ s.next.title|safe }}</a>{% endif %}
 </aside>{% endif %}
 """
 SERIES = """
-<h1>{{ series.name }}</h1><p class="description">{{ series.description or "" }}</p><a class="feed" href="{{ SITEURL }}/{{ series.feed_url }}">feed</a>
+<h1>{{ series.name }}</h1><p class="description">{{ series.description or "" }}</p>
+<a class="feed" href="{{ SITEURL }}/{{ series.feed_url }}">feed</a>
 <ol class="articles">{% for a in articles %}<li>{{ a.title|safe }}</li>{% endfor %}</ol>
 """
 HOME = """<ul class="series">{% for s in series_list %}
