@@ -66,10 +66,11 @@ def build_site(settings_file, output, content=None, quiet=False, **override):
     ``override``: settings that win over the file's (livereload turns search off).
     Returns a summary dict; raises invoke.Exit with a clear message on failure.
     """
-    from kiosk_editorial import EditorialError
     from pelican import Pelican, signals
     from pelican.log import console
     from pelican.log import init as init_logging
+
+    from kiosk_editorial import EditorialError
 
     output = Path(output).resolve()
     staging = output.parent / f".output-staging-{os.getpid()}"
@@ -248,8 +249,9 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
 )
 def new(c, title, section, author, region=None, column=None, tags="", content=None):
     """Scaffold a draft article with a valid header and print its path."""
-    from kiosk_editorial import validate_site
     from pelican.utils import slugify
+
+    from kiosk_editorial import validate_site
 
     settings = _settings(CONFIG["dev"], content)
     wrong = [
@@ -351,11 +353,10 @@ def deploy(c, to, output=str(CONFIG["output"]), content=None):
     """Publish, and only if that succeeded, ship the site to TARGET; print what shipped."""
     import subprocess
 
-    from kiosk_publish import format_summary, site_summary
-
     from deploy.gitbranch import ship_git
     from deploy.rsync import ship_rsync
     from deploy.targets import TargetError, parse_target
+    from kiosk_publish import format_summary, site_summary
 
     try:
         target = parse_target(to, Path.cwd())

@@ -11,10 +11,10 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from kiosk_editorial import validate_site
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from kiosk_editorial import validate_site
 from tests.conftest import ROOT, invoke
 from tests.plugins.conftest import _disconnect_plugin_receivers
 from tests.sites import ARTICLE, write_markdown, write_site

@@ -13,12 +13,12 @@ import re
 import brotli
 import pytest
 from bs4 import BeautifulSoup
+from sites import write_site
+
 from kiosk_publish import publish_settings
 from kiosk_publish.fingerprint import fingerprinted_name, reference_rewriter
 from kiosk_publish.minify import minify_page
 from kiosk_publish.precompress import precompress
-from sites import write_site
-
 from tests.conftest import invoke
 
 TEXT = (".html", ".css", ".js", ".xml", ".json", ".txt", ".svg")

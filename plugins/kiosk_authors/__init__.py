@@ -24,8 +24,9 @@ from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 
-from kiosk_settings import given_settings
 from pelican import signals
+
+from kiosk_settings import given_settings
 
 from .profiles import Profile, read_profile
 

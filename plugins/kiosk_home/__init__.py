@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from types import MappingProxyType
 
-from kiosk_settings import given_settings
 from pelican import signals
+
+from kiosk_settings import given_settings
 
 __all__ = ["Home", "register"]
 

@@ -19,8 +19,9 @@ Settings: ``KIOSK_SEARCH`` (see ``DEFAULTS``).
 
 from types import MappingProxyType
 
-from kiosk_settings import given_settings
 from pelican import signals
+
+from kiosk_settings import given_settings
 
 from .indexing import draft_prefixes, run_pagefind
 from .meta import search_meta

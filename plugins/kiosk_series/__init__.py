@@ -28,10 +28,11 @@ from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
 
-from kiosk_settings import given_settings
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import slugify
+
+from kiosk_settings import given_settings
 
 __all__ = ["Series", "register"]
 

@@ -32,8 +32,9 @@ from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
 
-from kiosk_settings import given_settings
 from pelican import signals
+
+from kiosk_settings import given_settings
 
 from .pages import TaxonomyPagesGenerator
 from .terms import Term

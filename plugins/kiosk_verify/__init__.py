@@ -18,8 +18,9 @@ Settings: ``VERIFY`` (see ``DEFAULTS``).
 
 from types import MappingProxyType
 
-from kiosk_settings import given_settings
 from pelican import signals
+
+from kiosk_settings import given_settings
 
 from .check import Problem, verify_site
 

@@ -4,10 +4,10 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from kiosk_authors import plugin_settings
-from kiosk_authors.profiles import social_links
 from PIL import Image
 
+from kiosk_authors import plugin_settings
+from kiosk_authors.profiles import social_links
 from tests.plugins.conftest import header
 
 AUTHOR_PAGE = """

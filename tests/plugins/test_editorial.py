@@ -5,10 +5,10 @@ problem that names the file and the field, the way an editor reads it.
 """
 
 import pytest
-from kiosk_editorial import validate_site
-from kiosk_editorial.headers import read_source
 from pelican.settings import read_settings
 
+from kiosk_editorial import validate_site
+from kiosk_editorial.headers import read_source
 from tests.sites import ARTICLE, write_site
 
 

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 import feedparser
 import pytest
-from kiosk_feeds import plugin_settings
-from kiosk_feeds.items import feed_image
 from lxml import etree
 from PIL import Image
 
+from kiosk_feeds import plugin_settings
+from kiosk_feeds.items import feed_image
 from tests.plugins.conftest import build_site, header
 
 NS = {

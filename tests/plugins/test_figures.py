@@ -8,17 +8,17 @@ import io
 import os
 from functools import partial
 
-import kiosk_figures.images
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
+
+import kiosk_figures.images
 from kiosk_figures import resolve_image
 from kiosk_figures.body import reading_minutes, transform_body
 from kiosk_figures.credits import split_caption
 from kiosk_figures.images import ResponsiveImage, plan_image, render_all
 from kiosk_figures.settings import figure_settings
 from kiosk_figures.top_image import build_top_image
-from PIL import Image
-
 from tests.plugins.conftest import header
 
 

@@ -18,8 +18,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from kiosk_headers import content_security_policy, headers_settings, htaccess, netlify_headers
 
+from kiosk_headers import content_security_policy, headers_settings, htaccess, netlify_headers
 from tests.sites import write_site
 
 ROOT = Path(__file__).resolve().parents[2]

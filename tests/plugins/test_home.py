@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
-from kiosk_home import DEFAULTS, build_home, plugin_settings
 
+from kiosk_home import DEFAULTS, build_home, plugin_settings
 from tests.plugins.conftest import header
 
 HOME = """

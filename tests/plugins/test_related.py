@@ -9,10 +9,10 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
+
 from kiosk_related.scoring import Item, relate
 from kiosk_related.settings import DEFAULTS, related_settings
 from kiosk_related.teasers import first_paragraphs
-
 from tests.plugins.conftest import header
 
 OPTIONS = dict(DEFAULTS)

@@ -14,10 +14,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
 from kiosk_search import search_settings
 from kiosk_search.indexing import draft_prefixes
 from kiosk_search.meta import search_meta
-
 from tests.plugins.conftest import header
 
 ROOT = Path(__file__).resolve().parents[2]

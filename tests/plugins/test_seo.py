@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from kiosk_seo.jsonld import dumps_for_script
-from kiosk_seo.settings import seo_settings
 from lxml import etree
 from PIL import Image
 
+from kiosk_seo.jsonld import dumps_for_script
+from kiosk_seo.settings import seo_settings
 from tests.plugins.conftest import header
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,8 +3,8 @@
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from kiosk_series import plugin_settings
 
+from kiosk_series import plugin_settings
 from tests.plugins.conftest import header
 
 ARTICLE = """

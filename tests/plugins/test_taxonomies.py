@@ -7,8 +7,8 @@ kiosk_editorial turns ``Section:`` into; the plugin sees the same thing.
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from kiosk_taxonomies import plugin_settings
 
+from kiosk_taxonomies import plugin_settings
 from tests.plugins.conftest import header
 
 LISTING = """

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
+
 from kiosk_verify import SiteBroken, verify_settings, verify_site
 from kiosk_verify.pages import parse_page, srcset_urls
-
 from tests.conftest import invoke
 from tests.sites import write_site as write_tiny_site
 from tests.test_tasks import tree_digest

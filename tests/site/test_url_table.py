@@ -8,11 +8,12 @@ from pathlib import Path
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from kiosk_editorial.headers import read_source
-from kiosk_editorial.rules import parse_date, split_list
 from lxml import etree
 from pelican.settings import read_settings
 from pelican.utils import slugify
+
+from kiosk_editorial.headers import read_source
+from kiosk_editorial.rules import parse_date, split_list
 
 pytestmark = pytest.mark.site
 ROOT = Path(__file__).resolve().parents[2]
