@@ -14,7 +14,9 @@ name, and on every matching ``Author`` sets
 It runs at ``article_generator_pretaxonomy`` because Pelican groups articles by
 author (keyed on the slug) right after that signal; a slug changed later would
 split or misfile author pages. The context gets ``authors_by_slug``: every
-profile, bylined or not, by slug.
+profile, bylined or not, by slug. At ``article_generator_finalized`` a profile
+with no published article yet joins Pelican's author list with no articles, so
+that every author has a page (CONTENT.md), a new contributor's included.
 
 Settings: ``KIOSK_AUTHORS = {"path": "authors"}`` (folder under ``PATH``).
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from pelican import signals
+from pelican.urlwrappers import Author
 
 from kiosk_settings import given_settings
 
@@ -76,5 +79,19 @@ def attach_profiles(generator):
     generator.context["authors_by_slug"] = profiles
 
 
+def list_every_profile(generator):
+    """Add the profiles no published article names to the authors to write."""
+    listed = {author.slug for author, _articles in generator.authors}
+    for slug, profile in generator.context.get("authors_by_slug", {}).items():
+        if slug not in listed:
+            author = Author(profile.name, generator.settings)
+            author.slug = slug
+            author.profile = profile
+            generator.authors.append((author, []))
+    # The context holds this same list, so sorting in place keeps them in step.
+    generator.authors.sort()
+
+
 def register():
     signals.article_generator_pretaxonomy.connect(attach_profiles)
+    signals.article_generator_finalized.connect(list_every_profile)

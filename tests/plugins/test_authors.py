@@ -49,6 +49,7 @@ def site(make_site):
             mastodon="@ana@example.social",
         ),
         "authors/samuel-hale.md": header("Samuel covers the EU.", name="Samuel Hale"),
+        "authors/new-hire.md": header("Joins us next month.", name="Nadia Fenwick", role="Intern"),
         "images/authors/ana-ortiz.jpg": _jpeg(40, 60),
         "articles/one.md": header(
             title="Sanctions, year three",
@@ -123,3 +124,10 @@ def test_full_urls_are_kept_as_written():
 def test_unknown_setting_is_rejected():
     with pytest.raises(ValueError, match="pathh"):
         plugin_settings({"KIOSK_AUTHORS": {"pathh": "people"}})
+
+
+def test_a_profile_without_articles_still_has_its_page(site):
+    page = _soup(site / "author" / "new-hire" / "index.html")
+    assert page.select_one("h1").get_text() == "Nadia Fenwick"
+    assert page.select_one(".role").get_text() == "Intern"
+    assert page.select(".articles li") == []
