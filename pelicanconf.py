@@ -35,6 +35,9 @@ USE_FOLDER_AS_CATEGORY = False
 DELETE_OUTPUT_DIRECTORY = True
 WITH_FUTURE_DATES = False
 SLUGIFY_SOURCE = "title"
+# CONTENT.md: without a Summary, the teaser is the body's first paragraph, whole.
+SUMMARY_MAX_PARAGRAPHS = 1
+SUMMARY_MAX_LENGTH = None
 
 # --- Editorial vocabulary (CONTENT.md). Validation reads these lists. ---------
 SECTIONS = ["Analysis", "Reporting", "Opinion", "Review", "Interview", "Media"]

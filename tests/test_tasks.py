@@ -4,6 +4,8 @@ printed, and what happens to output/ when a build fails."""
 import hashlib
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+
 from tests.conftest import invoke
 from tests.sites import write_site
 
@@ -113,3 +115,22 @@ def test_clean_removes_build_products_but_never_content(tmp_path):
     invoke("clean")
     assert sorted((root / "content").rglob("*")) == before
     assert not (root / "output").exists()
+
+
+def test_without_a_summary_the_teaser_is_the_first_paragraph(tmp_path):
+    content = write_site(tmp_path)
+    brief = content / "articles" / "2024" / "brief.md"
+    brief.write_text(
+        brief.read_text("utf-8").replace(
+            "The corridor reopened on Monday.",
+            "The corridor reopened on Monday.\n\nInsurers were not convinced.",
+        ),
+        "utf-8",
+    )
+    output = tmp_path / "site"
+    invoke("build", "--content", str(content), "--output", str(output))
+    page = BeautifulSoup((output / "grain-corridor-reopens-for-a-week" / "index.html").read_text(
+        "utf-8"), "html.parser")  # fmt: skip
+    assert page.select_one('meta[name="description"]')["content"] == (
+        "The corridor reopened on Monday."
+    )
