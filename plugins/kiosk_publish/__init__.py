@@ -6,7 +6,8 @@ staging folder (so a failure here publishes nothing), in this order:
 1. fingerprint: theme CSS/JS get their content hash in their name
    (``kiosk.3f9a1c2e.css``) and every text file's references follow;
 2. minify: every HTML page, keeping it valid HTML with JSON-LD intact;
-3. precompress: every text file gets ``.gz`` and ``.br`` siblings.
+3. precompress: every text file gets ``.gz`` and ``.br`` siblings (on every
+   core; unchanged files' siblings come from a cache keyed by content hash).
 
 Fingerprinting comes first so that minified and compressed pages already carry
 the final names; compression comes last because it must see the final bytes.
@@ -24,7 +25,7 @@ from pelican import signals
 
 from .fingerprint import fingerprint_assets, reference_rewriter
 from .minify import minify_page
-from .precompress import precompress
+from .precompress import precompress_all
 from .settings import DEFAULTS, publish_settings
 from .summary import format_summary, site_summary
 
@@ -54,10 +55,10 @@ def finish_site(output: Path, config: dict) -> None:
             changed = minify_page(changed)
         if changed != text:
             path.write_text(changed, encoding="utf-8")
-    for path in text_files:
-        precompress(path, config["brotli_quality"])
-    log.info("kiosk_publish: %d assets fingerprinted, %d files precompressed",
-             len(renamed), len(text_files))  # fmt: skip
+    counts = precompress_all(text_files, config["brotli_quality"], config["cache_path"])
+    log.info("kiosk_publish: %d assets fingerprinted, %d files precompressed, "
+             "%d more from the cache", len(renamed), counts["compressed"],
+             counts["reused"])  # fmt: skip
 
 
 def _check_settings(pelican):
