@@ -21,6 +21,8 @@ OUTSIDE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "data", "sms", "f
 SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
 # "#top" scrolls to the top in every browser even without such an id (HTML spec).
 IMPLICIT_FRAGMENTS = frozenset({"", "top"})
+# References that resolve the same whatever page they are on.
+ABSOLUTE = ("/", "http://", "https://", "mailto:", "tel:", "data:")
 FEED_NAME = re.compile(r"\.(atom|rss)\.xml$")
 SITEMAP_NAME = re.compile(r"(^|-)sitemap(-[\w-]+)?\.xml$")
 
@@ -51,6 +53,11 @@ class _Site:
         self.base_path = split.path.rstrip("/")  # "/mag" when the site lives below a path
         self.ignore = [re.compile(pattern) for pattern in ignore]
         self._pages = {}
+        # Most references (navigation, feeds, theme assets, teasers) recur on
+        # page after page: a reference's answer depends on the referring
+        # folder at most, so each is worked out once.
+        self._checked = {}
+        self._files = {}
 
     def page(self, path: Path):
         if path not in self._pages:
@@ -59,6 +66,11 @@ class _Site:
 
     def file_for(self, site_path: str) -> Path | None:
         """The file a host serves for ``/a/b/`` or ``/a/b.css``, or None."""
+        if site_path not in self._files:
+            self._files[site_path] = self._file_for(site_path)
+        return self._files[site_path]
+
+    def _file_for(self, site_path: str) -> Path | None:
         if self.base_path:
             if not (site_path + "/").startswith(self.base_path + "/"):
                 return None
@@ -91,8 +103,20 @@ class _Site:
             joined += "/"
         return joined, parts.fragment
 
-    def check_reference(self, page_url: str, reference: str):
+    def check_reference(self, page_url: str, reference: str) -> list[str]:
         """Problems with one reference made from the page at ``page_url``."""
+        own = (self.origin + "#", self.origin + "?") if self.origin else ()
+        same_page = reference[:1] in ("", "#", "?") or reference.startswith(own)
+        if same_page:  # resolves against the page itself: nothing to share
+            return list(self._check_reference(page_url, reference))
+        # An absolute or root-relative reference means the same from every page.
+        absolute = reference.startswith(ABSOLUTE)
+        key = (None if absolute else posixpath.dirname(page_url), reference)
+        if key not in self._checked:
+            self._checked[key] = list(self._check_reference(page_url, reference))
+        return self._checked[key]
+
+    def _check_reference(self, page_url: str, reference: str):
         if any(pattern.search(reference) for pattern in self.ignore):
             return
         try:
