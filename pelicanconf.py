@@ -165,6 +165,7 @@ PLUGINS = [
     "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
     "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
     "kiosk_search",  # Pagefind index after the build
+    "kiosk_termindex",  # Pelican's tag/section/author pages without its quadratic filter
     # pelican-sitemap writes /sitemap.xml at `finalized` too: before kiosk_verify reads it.
     "pelican.plugins.sitemap",
     # After every plugin that writes files at `finalized` (Pagefind, sitemap), so
