@@ -1,6 +1,6 @@
 """Precompressed siblings: ``page.html`` -> ``page.html.gz`` and ``page.html.br``.
 
-Compressing once at build time with slow, good settings beats compressing on
+Compressing once at build time with good settings beats compressing on
 every request, and lets any host that looks for the sibling (nginx
 ``gzip_static``/``brotli_static``, Caddy ``precompressed``) serve it.
 
@@ -29,7 +29,7 @@ import brotli
 GZIP_LEVEL = 9
 
 
-def precompress(path: Path, brotli_quality: int = 10) -> tuple[int, int]:
+def precompress(path: Path, brotli_quality: int = 8) -> tuple[int, int]:
     """Write ``path.gz`` and ``path.br`` next to ``path``; return their sizes.
 
     ``mtime=0`` makes the gzip output a function of the content alone, so an
@@ -90,7 +90,7 @@ class _Cache:
                 path.unlink(missing_ok=True)
 
 
-def precompress_all(paths, brotli_quality: int = 10, cache_path=None, workers=None) -> dict:
+def precompress_all(paths, brotli_quality: int = 8, cache_path=None, workers=None) -> dict:
     """Precompress every file in ``paths``, on every core, reusing ``cache_path``.
 
     Returns {"compressed": n, "reused": n}. ``cache_path`` None: no cache.

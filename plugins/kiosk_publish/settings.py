@@ -18,9 +18,12 @@ DEFAULTS = MappingProxyType(
         # Every file with one of these endings gets .gz and .br siblings that a
         # static host (nginx gzip_static/brotli_static) serves as they are.
         "precompress_extensions": (".html", ".css", ".js", ".xml", ".json", ".txt", ".svg"),
-        # Measured on the sample magazine: 10 is 3% larger than 11 (brotli's
-        # best) in less than half the time (3 s instead of 7 s per publish).
-        "brotli_quality": 10,
+        # Measured on 300 pages and feeds of the 1,000-article bench corpus
+        # (11.3 MB; BENCHMARKS.md): quality 11 gives 1,752 kB in 20.8 s, 10
+        # 1,807 kB in 6.4 s, 9 1,909 kB in 2.8 s, 8 1,917 kB in 0.39 s, 6
+        # 1,957 kB in 0.28 s (gzip -9: 2,129 kB). 8 is the knee: 6 % larger
+        # than 10 and 16 times faster, still 10 % smaller than gzip.
+        "brotli_quality": 8,
         # Compressed siblings kept by content hash, so that a rebuild copies
         # those of unchanged files instead of compressing again (relative to
         # the repository, like kiosk_figures' cache). None: no cache.
