@@ -7,6 +7,9 @@ item can be given the article's authors, terms and top image. Every feed
 Pelican or another plugin writes through ``writer.write_feed`` gets them.
 """
 
+import os
+from datetime import UTC, datetime
+
 from feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from markupsafe import Markup
 from pelican.writers import Writer
@@ -32,7 +35,28 @@ def _add_media(handler, item):
     handler.endElement("media:content")
 
 
-class KioskAtomFeed(Atom1Feed):
+class StableEmptyFeed:
+    """A feed with no items (an author before their first article) is dated by
+    the build's content, not by the clock, so rebuilds stay byte-identical."""
+
+    empty_date = None
+
+    def latest_post_date(self):
+        if self.items or self.empty_date is None:
+            return super().latest_post_date()
+        return self.empty_date
+
+
+def content_date(context):
+    """SOURCE_DATE_EPOCH if set, else the newest published article's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    dates = [article.date for article in context.get("articles") or ()]
+    return max(dates) if dates else datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class KioskAtomFeed(StableEmptyFeed, Atom1Feed):
     """Atom with one ``<author>`` per byline and a ``media:content`` image."""
 
     def root_attributes(self):
@@ -48,7 +72,7 @@ class KioskAtomFeed(Atom1Feed):
         _add_media(handler, item)
 
 
-class KioskRssFeed(Rss201rev2Feed):
+class KioskRssFeed(StableEmptyFeed, Rss201rev2Feed):
     """RSS 2.0 with one ``dc:creator`` per byline and a ``media:content`` image."""
 
     def rss_attributes(self):
@@ -70,7 +94,7 @@ class KioskWriter(Writer):
         feed_class = KioskRssFeed if feed_type == "rss" else KioskAtomFeed
         title = context["SITENAME"] + (f" - {feed_title}" if feed_title else "")
         description = context.get("SITESUBTITLE") or context.get("SITE_DESCRIPTION", "")
-        return feed_class(
+        feed = feed_class(
             title=Markup(title).striptags(),
             link=self.site_url + "/",
             feed_url=self.feed_url,
@@ -78,6 +102,8 @@ class KioskWriter(Writer):
             subtitle=description or None,
             language=context.get("DEFAULT_LANG"),
         )
+        feed.empty_date = content_date(context)
+        return feed
 
     def _add_item_to_the_feed(self, feed, item):
         super()._add_item_to_the_feed(feed, item)

@@ -2,6 +2,7 @@
 
 import io
 
+import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
@@ -62,7 +63,7 @@ def site(make_site):
         ),
     }
     templates = {"author.html": AUTHOR_PAGE, "article.html": ARTICLE_PAGE}
-    return make_site(files, plugins=["kiosk_authors"], templates=templates)
+    return make_site(files, plugins=["kiosk_authors", "kiosk_feeds"], templates=templates)
 
 
 def _soup(path):
@@ -131,3 +132,10 @@ def test_a_profile_without_articles_still_has_its_page(site):
     assert page.select_one("h1").get_text() == "Nadia Fenwick"
     assert page.select_one(".role").get_text() == "Intern"
     assert page.select(".articles li") == []
+
+
+def test_the_feed_of_an_author_without_articles_is_dated_by_the_content(site):
+    feed = feedparser.parse((site / "feeds" / "author" / "new-hire.atom.xml").read_bytes())
+    assert not feed.bozo and feed.entries == []
+    # The newest article of the site, not the moment of the build.
+    assert feed.feed.updated.startswith("2026-02-01")
