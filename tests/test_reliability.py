@@ -45,12 +45,20 @@ def soup(path: Path) -> BeautifulSoup:
 
 BOOM_PLUGIN = '''
 """A plugin that fails the way a buggy plugin or a Ctrl-C would, at ``finalized``."""
+import pathlib
+import time
+
 from pelican import signals
 
 
 def fail(pelican):
     if pelican.settings["BOOM"] == "interrupt":
         raise KeyboardInterrupt
+    if pelican.settings["BOOM"] == "wait":
+        # Mid-build for as long as the test needs to send a real SIGINT.
+        pathlib.Path(pelican.settings["BOOM_MARKER"]).touch()
+        time.sleep(60)
+        return
     raise RuntimeError("boom: the test plugin failed")
 
 
@@ -158,15 +166,24 @@ def test_a_broken_template_leaves_output_as_it_was(site_online, tmp_path):
     assert_untouched(output, before)
 
 
-def test_ctrl_c_during_a_build_leaves_output_as_it_was(site_online):
+def test_ctrl_c_during_a_build_leaves_output_as_it_was(site_online, tmp_path):
     content, output, before = site_online
-    build = subprocess.Popen([sys.executable, "-m", "invoke", "build", "--content", str(content),
-                              "--output", str(output)], cwd=ROOT, text=True,
+    # A test plugin holds the build open at `finalized` (pages written into the
+    # staging folder, not yet swapped in) until the real SIGINT arrives, so the
+    # signal never races a build that has already finished.
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "boom.py").write_text(BOOM_PLUGIN, encoding="utf-8")
+    marker = tmp_path / "inside-the-build"
+    conf = settings_file(tmp_path, PLUGIN_PATHS=plugin_paths(tmp_path),
+                         PLUGINS='PLUGINS + ["boom"]', BOOM='"wait"',
+                         BOOM_MARKER=repr(str(marker)))  # fmt: skip
+    command = [sys.executable, "-c", RUN_BUILD, str(conf), str(output), str(content)]
+    build = subprocess.Popen(command, cwd=ROOT, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     deadline = time.monotonic() + 60
-    while not list(output.parent.glob(".output-staging-*")) and time.monotonic() < deadline:
+    while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.3)  # well inside reading and rendering, which take seconds
+    assert list(output.parent.glob(".output-staging-*")), "the build is not in its staging folder"
     build.send_signal(signal.SIGINT)
     _, stderr = build.communicate(timeout=120)
     assert build.returncode == 130, stderr
