@@ -183,3 +183,33 @@ def test_a_fingerprinted_asset_keeps_the_bytes_its_name_was_hashed_from(tmp_path
     (hashed,) = (tmp_path / "theme" / "css").glob("kiosk.*.css")
     assert hashed.name == f"kiosk.{hashlib.sha256(hashed.read_bytes()).hexdigest()[:8]}.css"
     assert f"/theme/css/{hashed.name}" in (tmp_path / "index.html").read_text()
+
+
+def test_precompression_reuses_its_cache_with_identical_bytes_and_prunes_it(tmp_path):
+    import brotli
+
+    from kiosk_publish.precompress import precompress_all
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    site.mkdir()
+    pages = []
+    for n in range(3):
+        page = site / f"p{n}.html"
+        page.write_text("<p>" + f"Kiosk page {n} " * 200 + "</p>", encoding="utf-8")
+        pages.append(page)
+    assert precompress_all(pages, cache_path=cache) == {"compressed": 3, "reused": 0}
+    fresh = {p.name: (p.with_name(p.name + ".gz").read_bytes(),
+                      p.with_name(p.name + ".br").read_bytes()) for p in pages}  # fmt: skip
+
+    for sibling in site.glob("*.[gb][zr]"):
+        sibling.unlink()
+    assert precompress_all(pages, cache_path=cache) == {"compressed": 0, "reused": 3}
+    for p in pages:
+        assert (p.with_name(p.name + ".gz").read_bytes(),
+                p.with_name(p.name + ".br").read_bytes()) == fresh[p.name]  # fmt: skip
+        assert brotli.decompress(fresh[p.name][1]) == p.read_bytes()
+
+    entries = sum(1 for f in cache.rglob("*") if f.is_file())
+    pages[0].write_text("<p>changed</p>", encoding="utf-8")
+    assert precompress_all(pages, cache_path=cache) == {"compressed": 1, "reused": 2}
+    assert sum(1 for f in cache.rglob("*") if f.is_file()) == entries, "stale entry kept"
