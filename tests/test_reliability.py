@@ -92,6 +92,14 @@ def plugin_paths(tmp_path: Path) -> str:
     return repr([str(ROOT / "plugins"), str(tmp_path / "plugins")])
 
 
+def boom_conf(tmp_path: Path, mode: str, **extra) -> Path:
+    """Settings that add the test plugin ``boom`` in ``mode`` (error, interrupt, wait)."""
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "boom.py").write_text(BOOM_PLUGIN, encoding="utf-8")
+    return settings_file(tmp_path, PLUGIN_PATHS=plugin_paths(tmp_path),
+                         PLUGINS='PLUGINS + ["boom"]', BOOM=repr(mode), **extra)  # fmt: skip
+
+
 def build_with(conf: Path, output: Path, content: Path):
     return subprocess.run([sys.executable, "-c", RUN_BUILD, str(conf), str(output), str(content)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
@@ -123,10 +131,7 @@ def assert_untouched(output: Path, before: dict):
 
 def test_an_exception_in_a_plugin_leaves_output_as_it_was(site_online, tmp_path):
     content, output, before = site_online
-    (tmp_path / "plugins").mkdir()
-    (tmp_path / "plugins" / "boom.py").write_text(BOOM_PLUGIN, encoding="utf-8")
-    conf = settings_file(tmp_path, PLUGIN_PATHS=plugin_paths(tmp_path),
-                         PLUGINS='PLUGINS + ["boom"]', BOOM='"error"')  # fmt: skip
+    conf = boom_conf(tmp_path, "error")
     result = build_with(conf, output, content)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
@@ -138,10 +143,7 @@ def test_an_exception_in_a_plugin_leaves_output_as_it_was(site_online, tmp_path)
 
 def test_an_interrupt_inside_the_build_leaves_output_as_it_was(site_online, tmp_path):
     content, output, before = site_online
-    (tmp_path / "plugins").mkdir()
-    (tmp_path / "plugins" / "boom.py").write_text(BOOM_PLUGIN, encoding="utf-8")
-    conf = settings_file(tmp_path, PLUGIN_PATHS=plugin_paths(tmp_path),
-                         PLUGINS='PLUGINS + ["boom"]', BOOM='"interrupt"')  # fmt: skip
+    conf = boom_conf(tmp_path, "interrupt")
     result = build_with(conf, output, content)
     assert result.returncode == 130
     assert "Build interrupted; the previous output/ is unchanged." in result.stderr
@@ -171,12 +173,8 @@ def test_ctrl_c_during_a_build_leaves_output_as_it_was(site_online, tmp_path):
     # A test plugin holds the build open at `finalized` (pages written into the
     # staging folder, not yet swapped in) until the real SIGINT arrives, so the
     # signal never races a build that has already finished.
-    (tmp_path / "plugins").mkdir()
-    (tmp_path / "plugins" / "boom.py").write_text(BOOM_PLUGIN, encoding="utf-8")
     marker = tmp_path / "inside-the-build"
-    conf = settings_file(tmp_path, PLUGIN_PATHS=plugin_paths(tmp_path),
-                         PLUGINS='PLUGINS + ["boom"]', BOOM='"wait"',
-                         BOOM_MARKER=repr(str(marker)))  # fmt: skip
+    conf = boom_conf(tmp_path, "wait", BOOM_MARKER=repr(str(marker)))
     command = [sys.executable, "-c", RUN_BUILD, str(conf), str(output), str(content)]
     build = subprocess.Popen(command, cwd=ROOT, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
