@@ -22,13 +22,13 @@ Settings: ``KIOSK_AUTHORS = {"path": "authors"}`` (folder under ``PATH``).
 """
 
 import logging
-from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 
 from pelican import signals
 from pelican.urlwrappers import Author
 
+from kiosk_content import every_article
 from kiosk_settings import given_settings
 
 from .profiles import Profile, read_profile
@@ -56,14 +56,7 @@ def attach_profiles(generator):
     """Give every byline of every article (drafts and hidden too) its profile."""
     profiles = read_profiles(generator.settings)
     by_name = {profile.name: profile for profile in profiles.values()}
-    contents = chain(
-        generator.articles,
-        generator.translations,
-        generator.drafts,
-        generator.drafts_translations,
-        generator.hidden_articles,
-        generator.hidden_translations,
-    )
+    contents = every_article(generator)
     for article in contents:
         # Pelican makes a new Author per article, so each one is updated.
         for author in getattr(article, "authors", []):

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from pelican import signals
 
+from kiosk_content import every_article
+
 from .scoring import Item, relate
 from .settings import related_settings
 from .teasers import Teaser, make_teaser
@@ -37,14 +39,7 @@ def attach_related(generator):
     # WITH_FUTURE_DATES is on; a preview build with it on must still not
     # advertise a scheduled piece under a published one.
     pool = [a for a in generator.articles if a.status == "published" and a.date <= now]
-    subjects = [
-        *generator.articles,
-        *generator.translations,
-        *generator.hidden_articles,
-        *generator.hidden_translations,
-        *generator.drafts,
-        *generator.drafts_translations,
-    ]
+    subjects = list(every_article(generator))
     picks = relate([as_item(a) for a in subjects], [as_item(a) for a in pool], options)
     teasers = {}  # a popular piece is related to many: build its teaser once
     for article, indices in zip(subjects, picks, strict=True):

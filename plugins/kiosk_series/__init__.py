@@ -24,7 +24,6 @@ sections, regions and columns, gives a series page its description.
 
 import dataclasses
 import logging
-from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
 
@@ -32,6 +31,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import slugify
 
+from kiosk_content import every_article
 from kiosk_settings import given_settings
 
 __all__ = ["Series", "register"]
@@ -126,14 +126,7 @@ def attach_series(generator):
     """Set ``article.series`` on every article and ``series_list`` in the context."""
     settings = generator.settings
     by_slug = build_series(generator.articles, settings)
-    everything = chain(
-        generator.articles,
-        generator.translations,
-        generator.drafts,
-        generator.drafts_translations,
-        generator.hidden_articles,
-        generator.hidden_translations,
-    )
+    everything = every_article(generator)
     for article in everything:
         name = _series_name(article)
         series = by_slug.get(_slug(name, settings)) if name else None

@@ -28,12 +28,12 @@ Settings: ``KIOSK_TAXONOMIES = {"region_feed_atom": "feeds/region/{slug}.atom.xm
 """
 
 import logging
-from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
 
 from pelican import signals
 
+from kiosk_content import every_article
 from kiosk_settings import given_settings
 
 from .pages import TaxonomyPagesGenerator
@@ -94,14 +94,7 @@ def classify(generator):
     settings = generator.settings
     terms = {kind: build_terms(kind, settings) for kind in KINDS}
     published = set(map(id, generator.articles))
-    everything = chain(
-        generator.articles,
-        generator.translations,
-        generator.drafts,
-        generator.drafts_translations,
-        generator.hidden_articles,
-        generator.hidden_translations,
-    )
+    everything = every_article(generator)
     for article in everything:
         for kind in KINDS:
             term = _term_for(article, kind, terms[kind])

@@ -1,8 +1,8 @@
 """kiosk_termindex: term pages list the same articles, found by set lookup."""
 
 from bs4 import BeautifulSoup
-from kiosk_termindex import TermArticles
 
+from kiosk_termindex import TermArticles
 from tests.plugins.conftest import header
 
 
