@@ -1,6 +1,7 @@
 """Tiny valid sites for tests: each test writes one into tmp_path, breaks or
 extends one thing, and builds or validates it."""
 
+import hashlib
 from pathlib import Path
 
 from PIL import Image
@@ -75,3 +76,13 @@ def write_site(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return content
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """{relative path: SHA-256} of every file below ``folder``: two trees are the
+    same site exactly when their digests are equal."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

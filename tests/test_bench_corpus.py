@@ -5,23 +5,14 @@ and only meaningful if the corpus is what editors really write: it must pass
 the same editorial validation as the magazine (``invoke check``).
 """
 
-import hashlib
 from collections import Counter
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from bench import corpus
 from tests.conftest import invoke
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+from tests.sites import tree_digest
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ build of the final content into a fresh folder with no caches. Not timed:
 speed is the benchmark's business (bench/, BENCHMARKS.md).
 """
 
-import hashlib
 from pathlib import Path
 
 import pytest
 
 from bench import corpus
 from tasks import ROOT, build_site
+from tests.sites import tree_digest
 
 SETTINGS = """\
 import os, sys
@@ -34,14 +34,6 @@ def settings_file(folder: Path, cache: Path) -> Path:
     path = folder / "settings.py"
     path.write_text(SETTINGS.format(cache=str(cache)), encoding="utf-8")
     return path
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +59,7 @@ def two_builds(tmp_path_factory):
     clean = tmp_path / "clean"
     clean.mkdir()
     build_site(settings_file(clean, clean / "cache"), clean / "output", content, quiet=True)
-    return (tree(tmp_path / "incremental"), tree(clean / "output"),
+    return (tree_digest(tmp_path / "incremental"), tree_digest(clean / "output"),
             Path(paths[20]).stem, newcomer.slug)  # fmt: skip
 
 

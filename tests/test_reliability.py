@@ -2,7 +2,6 @@
 site alone, builds that repeat are identical, hostile metadata renders as text,
 and the published pages carry no inline script."""
 
-import hashlib
 import json
 import shutil
 import signal
@@ -17,17 +16,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import ROOT, invoke
-from tests.sites import ARTICLE, AUTHORS, write_markdown, write_site
+from tests.sites import ARTICLE, AUTHORS, tree_digest, write_markdown, write_site
 
 FAVICON = '<svg xmlns="http://www.w3.org/2000/svg"/>'
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def tiny_site(tmp_path: Path) -> Path:

@@ -1,21 +1,12 @@
 """The invoke tasks as an editor meets them in a shell: exit codes, the lines
 printed, and what happens to output/ when a build fails."""
 
-import hashlib
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
 from tests.conftest import invoke
-from tests.sites import write_site
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.sites import tree_digest, write_site
 
 
 def break_region(content: Path):

@@ -13,8 +13,8 @@ import pytest
 from kiosk_verify import SiteBroken, verify_settings, verify_site
 from kiosk_verify.pages import parse_page, srcset_urls
 from tests.conftest import invoke
+from tests.sites import tree_digest
 from tests.sites import write_site as write_tiny_site
-from tests.test_tasks import tree_digest
 
 SITE_URL = "https://kiosk.example"
 
