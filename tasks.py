@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from invoke import Exit, task
@@ -60,44 +60,60 @@ class _Counter(logging.Handler):
             self.warnings += 1
 
 
-def build_site(settings_file, output, content=None, quiet=False, **override):
+def build_site(settings_file, output, content=None, quiet=False, force=False, **override):
     """Build into a staging folder and swap it into ``output`` on success.
 
-    ``override``: settings that win over the file's (livereload turns search off).
-    Returns a summary dict; raises invoke.Exit with a clear message on failure.
+    When nothing the build reads has changed since the last build into
+    ``output`` (kiosk_uptodate), there is nothing to write and nothing is
+    built, unless ``force``. ``override``: settings that win over the file's
+    (livereload turns search off). Returns a summary dict; raises invoke.Exit
+    with a clear message on failure.
     """
     from pelican import Pelican, signals
     from pelican.log import console
     from pelican.log import init as init_logging
 
+    import kiosk_uptodate
     from kiosk_editorial import EditorialError
 
+    started = time.perf_counter()
     output = Path(output).resolve()
     staging = output.parent / f".output-staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging))
+    started_at = datetime.now(UTC)
+    found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT)
+    if not force and kiosk_uptodate.is_current(output, found, started_at):
+        if not quiet:
+            print(f"{output.name}/ is up to date: nothing changed since its last build.")
+        return {"articles": None, "pages": 0, "warnings": 0, "up_to_date": True,
+                "seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
     # Any error Pelican logs (an unreadable file, a template error) fails the build
     # instead of quietly dropping a page.
     init_logging(level=logging.WARNING, fatal="errors")
     counter = _Counter()
     logging.getLogger().addHandler(counter)
-    written, articles = [], []
+    written, articles, read = [], [], []
 
     def count(path, context=None, **_):
         written.append(path)
 
     def count_articles(generator):
         articles.extend(generator.articles)
+        read.extend([*generator.articles, *generator.translations, *generator.drafts,
+                     *generator.drafts_translations, *generator.hidden_articles,
+                     *generator.hidden_translations])  # fmt: skip
 
     signals.content_written.connect(count)
     signals.article_generator_finalized.connect(count_articles)
-    started = time.perf_counter()
     try:
         with console.status("Building…") as status:
             pelican = Pelican(settings)
             status.update("Reading and rendering…")
             pelican.run()
+        kiosk_uptodate.forget(output)
         _swap_in(staging, output)
+        kiosk_uptodate.record(output, found, started_at, read)
     except EditorialError as err:
         _print_problems(err.problems)
         raise Exit(code=1) from None
@@ -136,20 +152,21 @@ BUILD_HELP = {
     "output": "folder to write the site into (default: output/)",
     "content": "content folder to build (default: content/)",
 }
+FORCE_HELP = {"force": "build even when nothing changed since the last build"}
 
 
-@task(help=BUILD_HELP)
-def build(c, output=str(CONFIG["output"]), content=None):
+@task(help=BUILD_HELP | FORCE_HELP)
+def build(c, output=str(CONFIG["output"]), content=None, force=False):
     """Build the site for local preview (pelicanconf.py; drafts under /drafts/)."""
-    build_site(CONFIG["dev"], output, content)
+    build_site(CONFIG["dev"], output, content, force=force)
 
 
-@task(help=BUILD_HELP)
-def publish(c, output=str(CONFIG["output"]), content=None):
+@task(help=BUILD_HELP | FORCE_HELP)
+def publish(c, output=str(CONFIG["output"]), content=None, force=False):
     """Build the production site: absolute URLs, no drafts, minified, precompressed."""
     from kiosk_publish import format_summary, site_summary
 
-    build_site(CONFIG["prod"], output, content)
+    build_site(CONFIG["prod"], output, content, force=force)
     print(format_summary(site_summary(Path(output))))
 
 
@@ -161,6 +178,9 @@ def clean(c):
         if path.exists():
             shutil.rmtree(path)
             print(f"removed {path.relative_to(ROOT)}/")
+    for stamp in ROOT.glob(".*.kiosk-stamp.json"):
+        stamp.unlink()
+        print(f"removed {stamp.relative_to(ROOT)}")
 
 
 @task(help={"content": "content folder to check (default: content/)"})

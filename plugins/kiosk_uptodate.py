@@ -1,0 +1,216 @@
+"""Is the last build still current? The no-change rebuild, answered without building.
+
+``tasks.build_site`` asks :func:`is_current` before it starts Pelican. A build is
+current when nothing it read has changed since the last successful build into
+the same output folder, and nothing has touched that folder since:
+
+- **code**: the Python, pins and tool settings beside the settings file and
+  at the repository's top level, every ``PLUGIN_PATHS`` folder and the theme
+  (hashed by content), and the installed distributions (names carry versions);
+- **settings**: the whole settings dict, except the staging ``OUTPUT_PATH``
+  that changes with every build, and the environment variables Kiosk reads;
+- **content**: every file under ``PATH``, by path, size, mtime, ctime and inode
+  (git's test for "modified": any write changes the ctime, so an editor's save,
+  a ``git checkout`` or a copy all count, and nothing has to read 10,000 files);
+- **the clock**: a static site depends on time in two places, a future ``Date``
+  (published by the first build after it) and the news sitemap's 48-hour
+  window. The build records every moment at which either could change what it
+  wrote; once such a moment has passed, the build is no longer current;
+- **the output**: every file's path, size, mtime and inode as the build left it.
+
+When all of that matches, the previous output *is* what a build would write
+(builds are reproducible: tests/test_reliability.py), so there is nothing to do.
+Anything unknown (no stamp, an unreadable one, a different Python) means
+"build". The stamp lives beside the output folder, never in it, so it is not
+deployed: ``.<output>.kiosk-stamp.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import site
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+STAMP_VERSION = 1
+# Files beside the settings file and at the top of the repository that can
+# change a build: settings modules, tasks.py, the pins (requirements*.txt,
+# constraints.txt) and tool configuration.
+CODE_SUFFIXES = {".py", ".txt", ".toml", ".cfg"}
+ENVIRONMENT = ("SOURCE_DATE_EPOCH", "TZ")
+ENVIRONMENT_PREFIXES = ("KIOSK_", "PELICAN")
+# Per-build values in the settings that do not change what is written.
+VOLATILE_SETTINGS = {"OUTPUT_PATH"}
+# CONTENT.md: the news sitemap lists the articles of the last 48 hours.
+NEWS_WINDOW = timedelta(hours=48)
+# UTC-12 to UTC+14: where a date without a time zone can fall.
+ANY_ZONE = timedelta(hours=14)
+
+
+def stamp_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.kiosk-stamp.json"
+
+
+# --- Fingerprints --------------------------------------------------------------
+def _stable(value) -> str:
+    """A repr that is the same in every process for equal settings values."""
+    if isinstance(value, dict):
+        items = sorted((str(k), _stable(v)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_stable(v) for v in value) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
+    if isinstance(value, (str, int, float, bool, type(None), datetime, timedelta, Path)):
+        return repr(value)
+    if callable(value):
+        return f"<{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', '?')}>"
+    # Anything else comes from the settings file's code, which is hashed too.
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+
+def _files(folder: Path):
+    for directory, subdirectories, names in os.walk(folder, followlinks=True):
+        subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
+        for name in names:
+            if not name.endswith(".pyc"):
+                yield Path(directory, name)
+
+
+def _hash_files(digest, paths, root: Path):
+    for path in sorted(paths):
+        digest.update(os.fsencode(os.path.relpath(path, root)) + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+        digest.update(b"\0")
+
+
+def _distributions() -> list[str]:
+    names = []
+    for folder in {*site.getsitepackages(), site.getusersitepackages()}:
+        if os.path.isdir(folder):
+            names += [n for n in os.listdir(folder) if n.endswith((".dist-info", ".egg-info"))]
+    return sorted(names)
+
+
+def code_fingerprint(settings: dict, settings_file: Path, root: Path) -> str:
+    digest = hashlib.sha256(f"{STAMP_VERSION}\0{sys.version}\0".encode())
+    folders = {Path(settings_file).resolve().parent, root}
+    top = [p for f in folders for p in f.iterdir() if p.suffix in CODE_SUFFIXES and p.is_file()]
+    _hash_files(digest, top, root)
+    for folder in [*settings.get("PLUGIN_PATHS", []), settings.get("THEME", "")]:
+        if folder and os.path.isdir(folder):
+            _hash_files(digest, list(_files(Path(folder))), root)
+    digest.update("\0".join(_distributions()).encode())
+    return digest.hexdigest()
+
+
+def settings_fingerprint(settings: dict) -> str:
+    kept = {k: v for k, v in settings.items() if k not in VOLATILE_SETTINGS}
+    environment = {k: v for k, v in os.environ.items()
+                   if k in ENVIRONMENT or k.startswith(ENVIRONMENT_PREFIXES)}  # fmt: skip
+    return hashlib.sha256((_stable(kept) + _stable(environment)).encode()).hexdigest()
+
+
+def tree_fingerprint(folder: Path, follow=True) -> str:
+    """Path, size, mtime, ctime and inode of every file: no file is read.
+
+    ``follow=False`` is for the output: symlinks are not followed and the
+    ctime is left out, because a cache that hard-links a file into the output
+    and is later pruned changes the file's ctime, not the file.
+    """
+    digest = hashlib.sha256()
+    entries = []
+    for directory, subdirectories, names in os.walk(folder, followlinks=follow):
+        subdirectories.sort()
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                s = os.stat(path) if follow else os.lstat(path)
+            except OSError:
+                return ""  # vanished mid-walk: not current
+            ctime = s.st_ctime_ns if follow else 0
+            entries.append(f"{os.path.relpath(path, folder)}\0{s.st_size}\0{s.st_mtime_ns}"
+                           f"\0{ctime}\0{s.st_ino}\n")  # fmt: skip
+    entries.sort()
+    digest.update("".join(entries).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest() if entries else ""
+
+
+def inputs(settings: dict, settings_file: Path, root: Path) -> dict:
+    """Everything a build reads, as fingerprints (see the module docstring)."""
+    return {
+        "code": code_fingerprint(settings, settings_file, root),
+        "settings": settings_fingerprint(settings),
+        "content": tree_fingerprint(Path(settings["PATH"])),
+    }
+
+
+# --- The clock -----------------------------------------------------------------
+def moments(articles) -> list[list[str]]:
+    """Every moment at which the clock alone could change what a build writes.
+
+    ``articles``: every article the build read, published or not (a future
+    ``Date`` is held back as a draft until then). Each article's date is when
+    it is published and enters the news sitemap; 48 hours later it leaves it.
+    Each moment is an interval ``[earliest, latest]``: one instant for a date
+    with a time zone (Pelican gives every date TIMEZONE's), and the day-wide
+    span of every time zone on Earth for a date without one.
+    """
+    found = set()
+    for article in articles:
+        date = getattr(article, "date", None)
+        if not isinstance(date, datetime):
+            continue
+        for moment in (date, date + NEWS_WINDOW):
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+                found.add((moment - ANY_ZONE, moment + ANY_ZONE))
+            else:
+                found.add((moment, moment))
+    return [[a.isoformat(), b.isoformat()] for a, b in sorted(found)]
+
+
+def _clock_moved(stamp: dict, now: datetime) -> bool:
+    since = datetime.fromisoformat(stamp["built_at"])
+    return any(datetime.fromisoformat(start) <= now and datetime.fromisoformat(end) >= since
+               for start, end in stamp["moments"])  # fmt: skip
+
+
+# --- The stamp -----------------------------------------------------------------
+def is_current(output: Path, found: dict, now: datetime) -> bool:
+    """True when the stamp beside ``output`` matches ``found`` and the clock and output."""
+    try:
+        stamp = json.loads(stamp_path(output).read_text(encoding="utf-8"))
+        if stamp.get("version") != STAMP_VERSION or stamp.get("inputs") != found:
+            return False
+        if _clock_moved(stamp, now):
+            return False
+        return bool(stamp["output"]) and stamp["output"] == tree_fingerprint(output, follow=False)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def forget(output: Path) -> None:
+    """Remove the stamp: the next build of ``output`` is a full one."""
+    stamp_path(output).unlink(missing_ok=True)
+
+
+def record(output: Path, found: dict, built_at: datetime, articles) -> None:
+    """Write the stamp of a successful build, atomically."""
+    stamp = {
+        "version": STAMP_VERSION,
+        "built_at": built_at.isoformat(),
+        "inputs": found,
+        "moments": [m for m in moments(articles) if datetime.fromisoformat(m[1]) >= built_at],
+        "output": tree_fingerprint(output, follow=False),
+    }
+    target = stamp_path(output)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(stamp, indent=1), encoding="utf-8")
+    os.replace(partial, target)

@@ -1,0 +1,171 @@
+"""A rebuild with nothing changed does nothing, and anything that changes the
+site makes the next build a real one (kiosk_uptodate, called by build_site).
+
+Editors run `invoke build` again and again; when nothing they or anyone else
+touched has changed, the site on disk already is what a build would write.
+But a stale site is worse than a slow build, so every input is a reason to
+build: content, templates, plugins, settings, the clock, and the output itself.
+"""
+
+import os
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from invoke import Exit
+
+import kiosk_uptodate
+from tasks import CONFIG, ROOT, _settings, build_site
+from tests.conftest import invoke
+from tests.sites import ARTICLE, write_markdown, write_site
+
+
+def stamps(folder: Path) -> dict:
+    """Every output file's identity and modification time: what a rewrite changes."""
+    return {
+        str(path.relative_to(folder)): (path.stat().st_ino, path.stat().st_mtime_ns)
+        for path in folder.rglob("*") if path.is_file()
+    }  # fmt: skip
+
+
+def text_of(page: Path, selector: str) -> str:
+    return BeautifulSoup(page.read_bytes(), "lxml").select_one(selector).get_text(" ", strip=True)
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    content = write_site(tmp_path)
+    output = tmp_path / "output"
+    summary = build_site(CONFIG["dev"], output, content, quiet=True)
+    assert not summary.get("up_to_date")
+    return content, output
+
+
+def rebuild(content, output, settings=CONFIG["dev"], **override):
+    return build_site(settings, output, content, quiet=True, **override)
+
+
+def test_invoke_build_twice_says_up_to_date_and_rewrites_nothing(tmp_path):
+    content = write_site(tmp_path)
+    output = tmp_path / "output"
+    args = ("build", "--content", str(content), "--output", str(output))
+    first = invoke(*args)
+    assert "Built output/" in first.stdout
+    before = stamps(output)
+
+    second = invoke(*args)
+
+    assert "output/ is up to date" in second.stdout
+    assert stamps(output) == before, "a no-change rebuild rewrote files"
+    forced = invoke(*args, "--force")
+    assert "Built output/" in forced.stdout
+
+
+def test_an_edited_article_is_rebuilt(site):
+    content, output = site
+    edited = {**ARTICLE, "Title": "A summit, rescheduled"}
+    write_markdown(content / "articles" / "2024" / "summit.md", edited, "The body of the piece.")
+
+    summary = rebuild(content, output)
+
+    assert not summary.get("up_to_date")
+    page = output / ARTICLE["Slug"] / "index.html"
+    assert text_of(page, "h1") == "A summit, rescheduled"
+
+
+def test_a_new_image_file_is_an_input(site):
+    content, output = site
+    shutil.copy(content / "images" / "2024" / "hall.jpg", content / "images" / "2024" / "new.jpg")
+    assert not rebuild(content, output).get("up_to_date")
+    assert (output / "images" / "2024" / "new.jpg").is_file()
+
+
+def test_a_changed_setting_rebuilds(site):
+    content, output = site
+    summary = rebuild(content, output, SITENAME="Kiosk Weekly")
+    assert not summary.get("up_to_date")
+    assert "Kiosk Weekly" in text_of(output / "index.html", "title")
+
+
+def test_a_changed_template_rebuilds(site, tmp_path):
+    content, output = site
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    settings = tmp_path / "themed.py"
+    settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+                        f"from pelicanconf import *\nTHEME = {str(theme)!r}\n")  # fmt: skip
+    rebuild(content, output, settings)
+    assert rebuild(content, output, settings).get("up_to_date")
+
+    skip_link = theme / "templates" / "base.html"
+    skip_link.write_text(skip_link.read_text().replace("Skip to content", "Skip to the story"))
+
+    assert not rebuild(content, output, settings).get("up_to_date")
+    assert text_of(output / "index.html", "a.skip-link") == "Skip to the story"
+
+
+def test_a_deleted_output_file_makes_the_next_build_restore_it(site):
+    content, output = site
+    (output / "index.html").unlink()
+    assert not rebuild(content, output).get("up_to_date")
+    assert (output / "index.html").is_file()
+
+
+def test_a_hand_edited_output_file_is_rebuilt(site):
+    content, output = site
+    page = output / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<main", b"<main data-edited"))
+    os.utime(page, ns=(0, 0))  # even with a faked mtime: the inode and size differ
+
+    rebuild(content, output)
+
+    assert page.read_bytes() == original
+
+
+def test_a_build_that_failed_is_tried_again(site):
+    content, output = site
+    broken = content / "articles" / "2024" / "summit.md"
+    broken.write_text(broken.read_text().replace("Section: Reporting", "Section: Gossip"))
+    for _ in range(2):
+        with pytest.raises(Exit):
+            rebuild(content, output)
+    broken.write_text(broken.read_text().replace("Section: Gossip", "Section: Reporting"))
+    assert not rebuild(content, output).get("up_to_date")
+    assert rebuild(content, output).get("up_to_date")
+
+
+def test_the_clock_publishes_a_scheduled_article(tmp_path, monkeypatch):
+    """A future Date is published by the first build after it: that build is a real one."""
+    monkeypatch.chdir(ROOT)
+    content = write_site(tmp_path)
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    header = {key: value for key, value in ARTICLE.items() if key != "Modified"}
+    header |= {"Slug": "later", "Title": "Later", "Date": soon.strftime("%Y-%m-%dT%H:%M:%S+00:00")}
+    write_markdown(content / "articles" / "2024" / "later.md", header, "Not yet.")
+    output = tmp_path / "output"
+    build_site(CONFIG["dev"], output, content, quiet=True)
+    settings = _settings(CONFIG["dev"], content, OUTPUT_PATH="unused")
+    found = kiosk_uptodate.inputs(settings, CONFIG["dev"], ROOT)
+
+    assert kiosk_uptodate.is_current(output, found, datetime.now(UTC))
+    assert kiosk_uptodate.is_current(output, found, soon - timedelta(minutes=1))
+    assert not kiosk_uptodate.is_current(output, found, soon + timedelta(minutes=1))
+    # ... and when the article leaves the news sitemap's 48 hours.
+    assert not kiosk_uptodate.is_current(output, found, soon + timedelta(hours=49))
+
+
+def test_a_corrupt_stamp_means_build(site):
+    content, output = site
+    kiosk_uptodate.stamp_path(output).write_text("{not json")
+    assert not rebuild(content, output).get("up_to_date")
+    assert rebuild(content, output).get("up_to_date")
+
+
+def test_the_stamp_is_beside_the_output_never_in_it(site):
+    content, output = site
+    assert kiosk_uptodate.stamp_path(output).parent == output.parent
+    assert not [p for p in output.rglob("*") if "stamp" in p.name]
