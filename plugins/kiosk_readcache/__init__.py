@@ -1,0 +1,123 @@
+"""kiosk_readcache: read each article once, and read on every core.
+
+Reading a file (Pelican's Markdown reader, typogrify, then every
+``article_generator_context`` and ``content_object_init`` handler, chiefly
+kiosk_figures) is the largest part of a build, and an editor's rebuild
+usually changes one file. This plugin keeps the finished Content object of
+every article and page, as it is after all of that, in a cache folder, and
+reads the files the cache does not answer in forked worker processes, one per
+core. ``generate_context`` still receives the objects one by one, in its own
+order, so everything it does after reading (source paths, static links,
+translations, ordering, ``article_generator_pretaxonomy`` …) is unchanged and
+the output is byte-identical with or without the plugin.
+
+A cache entry is used only when all of these are unchanged: the file's path
+and bytes; the settings (all but ``OUTPUT_PATH``); the code (``PLUGIN_PATHS``,
+the ``*conf.py`` files, every installed distribution's version); each local
+file the read opened (an image's size and mtime); and no future ``Date`` in
+it has passed. A damaged entry is ignored and rewritten. Entries are written
+atomically (a temporary file, then a rename) and those a build did not use
+are deleted when it finishes (see :mod:`.store`). What a read logged is
+stored with the entry and logged again each time it is used, and a worker's
+records reach the parent's logging, so warnings are counted and errors fail
+the build as before (see :mod:`.reading`, :mod:`.batch`).
+
+Settings: ``KIOSK_READCACHE`` (see ``DEFAULTS``). ``last_stats`` holds the last
+build's counts (files, hits, read_here, read_in_workers, workers).
+"""
+
+import logging
+from types import MappingProxyType
+
+from pelican import signals
+
+from kiosk_settings import given_settings
+
+from .batch import BuildState, CachedReads
+
+__all__ = ["DEFAULTS", "register", "last_stats", "readcache_settings"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = MappingProxyType(
+    {
+        # False: Pelican reads as if the plugin were not installed.
+        "enabled": True,
+        # False: read in parallel, but keep nothing between builds.
+        "cache": True,
+        # One folder per content folder and settings below this one; relative
+        # paths are relative to the directory Pelican runs in.
+        "cache_path": ".kiosk-cache/read",
+        # Worker processes for the files the cache does not answer; 0 = one per core.
+        "workers": 0,
+        # Fewer misses than this are read in this process (forking costs more).
+        "parallel_min_files": 8,
+        # The folder of another content folder or settings is deleted after this long unused.
+        "prune_after_days": 14,
+    }
+)
+
+last_stats = {}
+_state = None
+
+
+def readcache_settings(settings):
+    return {**DEFAULTS, **given_settings(settings, "KIOSK_READCACHE", DEFAULTS)}
+
+
+def register():
+    signals.initialized.connect(start)
+    signals.article_generator_init.connect(cache_articles)
+    signals.page_generator_init.connect(cache_pages)
+    signals.finalized.connect(finish)
+
+
+def start(pelican):
+    """A new build: check the settings and forget the previous build's state."""
+    global _state
+    readcache_settings(pelican.settings)
+    _state = None
+
+
+def _state_for(settings):
+    global _state
+    if _state is None or _state.settings is not settings:
+        _state = BuildState(settings, readcache_settings(settings))
+        last_stats.clear()
+        last_stats.update(_state.stats)
+    return _state
+
+
+def _install(generator, paths_setting, excludes_setting):
+    options = readcache_settings(generator.settings)
+    if not options["enabled"]:
+        return
+    state = _state_for(generator.settings)
+    generator.readers.read_file = CachedReads(
+        state, generator, generator.readers.read_file, paths_setting, excludes_setting
+    )
+
+
+def cache_articles(generator):
+    _install(generator, "ARTICLE_PATHS", "ARTICLE_EXCLUDES")
+
+
+def cache_pages(generator):
+    _install(generator, "PAGE_PATHS", "PAGE_EXCLUDES")
+
+
+def finish(pelican):
+    """After a successful build: prune the entries it did not use, publish the counts."""
+    global _state
+    state = _state
+    if state is None or state.settings is not pelican.settings:
+        return
+    state.finish()
+    last_stats.clear()
+    last_stats.update(state.stats)
+    logger.info(
+        "kiosk_readcache: %(files)d files, %(hits)d from the cache, %(read_in_workers)d read "
+        "by %(workers)d workers, %(read_here)d read in this process",
+        state.stats,
+    )
+    _state = None

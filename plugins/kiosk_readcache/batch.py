@@ -1,0 +1,232 @@
+"""A generator's reads, answered from the cache or read ahead on every core.
+
+:class:`CachedReads` replaces ``generator.readers.read_file``. Its first call
+(inside ``generate_context``, for the generator's first file) lists the files
+``generate_context`` is about to read, exactly as it lists them, and
+
+1. looks each one up in the cache (key: the file's path and bytes, the
+   settings and code fingerprints, the content class); an entry counts only if
+   it is intact, the files it opened are unchanged and no future date in it
+   has passed;
+2. reads the misses in forked worker processes (they inherit the settings,
+   the readers and every plugin), each file with :func:`reading.read_captured`.
+
+Every call, in ``generate_context``'s own order, then sends the preread signal,
+replays the file's log records, raises its error if reading raised one, or
+returns its Content, rebuilt around this process's settings and context. So
+the generator adds source paths, static links, translations and orderings
+itself, as it does after a sequential read. Handlers of ``content_object_init``
+and ``article_generator_context`` run only where the file is read: whatever
+they compute must live on the Content or its metadata (true of every Kiosk
+plugin: kiosk_figures keeps its planned variants on ``top_image`` and
+``body_images``, which its generator collects from ``generated_content``).
+"""
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from . import fingerprint, store
+from .reading import loads_content, read_captured, replay, shared_objects
+
+logger = logging.getLogger(__name__)
+
+# What forked workers need, set just before the pool forks them.
+_JOB = None
+
+
+class BuildState:
+    """One build's cache folder, fingerprints, used entries and statistics."""
+
+    def __init__(self, settings, options):
+        self.settings = settings
+        self.options = options
+        self.use_cache = options["cache"]
+        self.settings_fp = fingerprint.settings_fingerprint(settings)
+        self.code_fp = fingerprint.code_fingerprint(settings) if self.use_cache else ""
+        self.root = os.path.abspath(options["cache_path"])
+        name = hashlib.sha256(
+            (os.path.abspath(settings["PATH"]) + "\0" + self.settings_fp).encode()
+        ).hexdigest()[:20]
+        self.folder_name = name
+        self.folder = os.path.join(self.root, name)
+        self.used = set()
+        self.stats = {"files": 0, "hits": 0, "read_here": 0, "read_in_workers": 0, "workers": 0}
+
+    def key(self, content_class, relative_path, data):
+        kind = getattr(content_class, "__qualname__", "")
+        digest = hashlib.sha256(f"{self.code_fp}\0{self.settings_fp}\0{kind}\0".encode())
+        digest.update(os.fsencode(relative_path) + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def finish(self):
+        if not self.use_cache or not os.path.isdir(self.folder):
+            return
+        store.prune(self.folder, self.used)
+        store.touch(self.folder)
+        store.prune_siblings(self.root, self.folder_name, self.options["prune_after_days"])
+
+
+class CachedReads:
+    """Stands in for ``Readers.read_file`` of one generator."""
+
+    def __init__(self, state, generator, read_file, paths_setting, excludes_setting):
+        self.state = state
+        self.generator = generator
+        self.read_file = read_file
+        self.paths_setting = paths_setting
+        self.excludes_setting = excludes_setting
+        self.table = None
+
+    def __call__(self, base_path, path, content_class=None, fmt=None, context=None, **signals_):
+        kwargs = {"base_path": base_path, "path": path, "fmt": fmt, "context": context, **signals_}
+        if content_class is not None:
+            kwargs["content_class"] = content_class
+        if self.table is None:
+            self.table = {}
+            if os.path.abspath(base_path) == os.path.abspath(self.generator.path):
+                self._prepare(kwargs)
+        planned = self.table.pop(path, None)
+        shared = shared_objects(self.generator)
+        if planned is None or planned[1] is None:
+            key = planned[0] if planned else None
+            outcome = read_captured(self.read_file, kwargs, shared)
+            self.state.stats["read_here"] += 1
+        else:
+            key, outcome = planned
+            if kwargs.get("preread_signal"):
+                kwargs["preread_signal"].send(kwargs.get("preread_sender"))
+        replay(outcome["records"])
+        if outcome["error"] is not None:
+            raise outcome["error"]
+        if key is not None and self.state.use_cache:
+            if not outcome.get("hit"):
+                try:
+                    store.save(store.entry_path(self.state.folder, key), _entry(outcome))
+                except OSError as err:
+                    logger.info("kiosk_readcache: cannot write the cache (%s)", err)
+            self.state.used.add(key)
+        return loads_content(outcome["object"], shared)
+
+    # --- the first call -----------------------------------------------------------
+    def _prepare(self, kwargs):
+        generator, state = self.generator, self.state
+        content_class = kwargs.get("content_class")
+        files = list(
+            generator.get_files(
+                generator.settings[self.paths_setting],
+                exclude=generator.settings[self.excludes_setting],
+            )
+        )
+        if _generator_layer_caching(generator.settings):
+            files = [f for f in files if generator.get_cached_data(f, None) is None]
+        misses = []
+        for relative in files:
+            key = None
+            if state.use_cache:
+                try:
+                    with open(os.path.join(generator.path, relative), "rb") as handle:
+                        key = state.key(content_class, relative, handle.read())
+                except OSError:
+                    key = None  # read_file will report it, as it would anyway
+                entry = _valid_entry(store.entry_path(state.folder, key)) if key else None
+                if entry is not None:
+                    entry["hit"] = True
+                    entry["error"] = None
+                    self.table[relative] = (key, entry)
+                    continue
+            self.table[relative] = (key, None)
+            misses.append(relative)
+        state.stats["files"] += len(files)
+        state.stats["hits"] += len(files) - len(misses)
+        workers = state.options["workers"] or os.cpu_count() or 1
+        workers = min(workers, len(misses))
+        if (
+            workers > 1
+            and len(misses) >= state.options["parallel_min_files"]
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
+            outcomes = _read_in_workers(self.read_file, kwargs, misses, workers, generator)
+            for relative, outcome in outcomes.items():
+                self.table[relative] = (self.table[relative][0], outcome)
+            state.stats["read_in_workers"] += len(outcomes)
+            state.stats["workers"] = max(state.stats["workers"], workers)
+
+
+def _generator_layer_caching(settings):
+    return (
+        settings.get("LOAD_CONTENT_CACHE")
+        and settings.get("CACHE_CONTENT")
+        and settings.get("CONTENT_CACHING_LAYER") == "generator"
+    )
+
+
+def _entry(outcome):
+    return {name: outcome[name] for name in ("object", "records", "deps", "valid_until")}
+
+
+def _valid_entry(path):
+    entry = store.load(path)
+    if entry is None:
+        return None
+    until = entry.get("valid_until")
+    if until is not None and time.time() >= until:
+        return None
+    if not store.deps_unchanged(entry["deps"]):
+        return None
+    return entry
+
+
+# --- Workers -------------------------------------------------------------------------
+def _worker_init():
+    # Ctrl-C is the parent's to handle; a worker just stops with the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _read_chunk(paths):
+    read_file, template, generator = _JOB
+    shared = shared_objects(generator)
+    return [(path, read_captured(read_file, {**template, "path": path}, shared)) for path in paths]
+
+
+def _read_in_workers(read_file, template, paths, workers, generator):
+    """Read ``paths`` in ``workers`` forked processes; return {path: outcome}."""
+    global _JOB
+    _JOB = (read_file, template, generator)
+    size = max(1, min(32, len(paths) // (workers * 4)))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_init,
+    )
+    outcomes = {}
+    finished = False
+    try:
+        futures = [(chunk, executor.submit(_read_chunk, chunk)) for chunk in chunks]
+        for chunk, future in futures:
+            try:
+                outcomes.update(future.result())
+            except BrokenProcessPool:
+                message = (
+                    f"kiosk_readcache: a reading process died while reading {len(chunk)} "
+                    f"file(s) from {chunk[0]}; nothing was written"
+                )
+                logger.error(message)
+                raise RuntimeError(message) from None
+        finished = True
+    finally:
+        _JOB = None
+        if not finished:
+            # An error or Ctrl-C: stop the workers now rather than wait for their chunks.
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.terminate()
+        executor.shutdown(wait=finished, cancel_futures=True)
+    return outcomes
