@@ -156,6 +156,7 @@ PLUGIN_PATHS = ["plugins"]
 # Each helper-owned line is uncommented when its package lands.
 PLUGINS = [
     "kiosk_editorial",  # validation; Section -> category
+    "kiosk_readcache",  # each article read once (cache) and on every core
     "kiosk_authors",  # author.profile
     "kiosk_taxonomies",  # region/column terms, kicker, label, listing pages
     "kiosk_series",  # article.series, series pages
