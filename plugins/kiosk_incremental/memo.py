@@ -1,0 +1,174 @@
+"""The render memo: a page whose inputs did not change is not rendered again.
+
+Every top-level render of a page (Pelican's ``template.render(localcontext)``)
+goes through :meth:`RenderMemo.render`. The first time, the page is rendered
+while :class:`TrackingContext` records every variable the render reads,
+through the template, its includes and macros, and context functions such as
+``kiosk_seo()`` (Jinja resolves every name through the context class). The
+page's text is stored under a key made of the code and settings
+fingerprints, the page's name and template, and the fingerprint of each value
+read (fingerprint.py). The next build looks up the names that page read last
+time, fingerprints their new values, and if that key is stored, the stored
+text *is* what rendering would produce: same code, same settings, same values
+read, hence the same reads and the same output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import jinja2
+from jinja2.runtime import Context
+
+from .fingerprint import Fingerprints, _h
+
+logger = logging.getLogger(__name__)
+
+_RECORDING: list[set] = []  # one set of names per render in progress
+MISSING = "\x00missing"
+FORMAT = 1
+
+
+class TrackingContext(Context):
+    """Jinja's context, recording each name a render looks up."""
+
+    def resolve_or_missing(self, key):
+        if _RECORDING:
+            _RECORDING[-1].add(key)
+        return super().resolve_or_missing(key)
+
+    def __contains__(self, name):
+        if _RECORDING:
+            _RECORDING[-1].add(name)
+        return super().__contains__(name)
+
+
+class MemoTemplate(jinja2.Template):
+    """A template whose top-level render asks the environment's memo first."""
+
+    def render(self, *args, **kwargs):
+        memo = getattr(self.environment, "kiosk_memo", None)
+        if memo is None:
+            return super().render(*args, **kwargs)
+        return memo.render(self, super().render, args, kwargs)
+
+
+class RenderMemo:
+    """Stored page texts and, per page, the names its last render read."""
+
+    # Development and publish builds (and the benchmark's) keep their own
+    # folders side by side; the least recently used beyond these are removed.
+    KEEP_CONFIGURATIONS = 4
+
+    def __init__(self, cache_path: Path, base: str, check: bool = False):
+        self.cache_path = Path(cache_path)
+        self.root = self.cache_path / base[:24]
+        self.objects = self.root / "objects"
+        self.index = self.root / "reads.json"
+        self.base = base
+        self.check = check
+        self.previous = self._load()
+        self.pages: dict[str, list] = {}
+        self.used: set[str] = set()
+        self.fingerprints = Fingerprints()
+        self.stats = Counter()
+        self.mismatches: list[str] = []
+
+    def _load(self) -> dict:
+        try:
+            index = json.loads(self.index.read_text(encoding="utf-8"))
+            if index.get("format") == FORMAT and index.get("base") == self.base:
+                return index["pages"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+        return {}
+
+    # --- keys and stored texts -------------------------------------------------
+    def key(self, name: str, template: str, names, localcontext: dict) -> str:
+        of = self.fingerprints.of
+        parts = [self.base, name, template]
+        parts += [f"{n}={of(localcontext[n]) if n in localcontext else MISSING}"
+                  for n in sorted(names)]  # fmt: skip
+        return _h(*parts)
+
+    def _read(self, key: str) -> str | None:
+        try:
+            data = (self.objects / key).read_bytes()
+        except OSError:
+            return None
+        digest, _, body = data.partition(b"\n")
+        if hashlib.blake2b(body, digest_size=16).hexdigest().encode() != digest:
+            return None  # damaged: never trusted, rendered and stored again
+        return body.decode("utf-8")
+
+    def _write(self, key: str, text: str) -> None:
+        body = text.encode("utf-8")
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest().encode()
+        self.objects.mkdir(parents=True, exist_ok=True)
+        partial = self.objects / f".{key}.{os.getpid()}.tmp"
+        partial.write_bytes(digest + b"\n" + body)
+        os.replace(partial, self.objects / key)
+
+    # --- rendering -------------------------------------------------------------
+    def _render_recording(self, render, args, kwargs):
+        _RECORDING.append(set())
+        try:
+            text = render(*args, **kwargs)
+        finally:
+            names = _RECORDING.pop()
+        return text, names
+
+    def render(self, template, render, args, kwargs) -> str:
+        localcontext = dict(*args, **kwargs)
+        name = localcontext.get("output_file")
+        if not name or _RECORDING:
+            return render(*args, **kwargs)
+        previous = self.previous.get(name)
+        if previous is not None and previous[0] == template.name:
+            key = self.key(name, template.name, previous[1], localcontext)
+            text = self._read(key)
+            if text is not None:
+                self.stats["reused"] += 1
+                self.used.add(key)
+                self.pages[name] = previous
+                if self.check:
+                    self._check(name, text, render, args, kwargs)
+                return text
+        text, names = self._render_recording(render, args, kwargs)
+        key = self.key(name, template.name, names, localcontext)
+        self._write(key, text)
+        self.used.add(key)
+        self.pages[name] = [template.name, sorted(names)]
+        self.stats["rendered"] += 1
+        return text
+
+    def _check(self, name, text, render, args, kwargs):
+        fresh, _ = self._render_recording(render, args, kwargs)
+        if fresh != text:
+            self.mismatches.append(name)
+            logger.error("kiosk_incremental: %s: the stored page differs from a fresh render "
+                         "(a value its template reads is missing from its fingerprint)", name)  # fmt: skip
+
+    # --- after the build -------------------------------------------------------
+    def save(self) -> None:
+        """Write the index of this build's pages and prune texts it did not use."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        index = {"format": FORMAT, "base": self.base, "pages": self.pages}
+        partial = self.root / f".reads.{os.getpid()}.tmp"
+        partial.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+        os.replace(partial, self.index)
+        if self.objects.is_dir():
+            for entry in os.scandir(self.objects):
+                if entry.name not in self.used:
+                    Path(entry.path).unlink(missing_ok=True)
+        os.utime(self.root)
+        others = sorted((p for p in self.cache_path.iterdir() if p.is_dir()),
+                        key=lambda p: p.stat().st_mtime, reverse=True)  # fmt: skip
+        for stale in others[self.KEEP_CONFIGURATIONS :]:
+            shutil.rmtree(stale, ignore_errors=True)
