@@ -9,10 +9,13 @@ Two halves:
   filters and metadata anywhere in a page; the text it indexes is the element
   marked ``data-pagefind-body`` in ``article.html``, so pages without that
   attribute (home, listings, search itself) stay out of the index.
-- ``finalized``: Pagefind indexes the output folder and writes its bundle
-  (index fragments plus the Pagefind UI) to ``/pagefind/``, so search works on
-  any static host with no server. Drafts and scheduled pieces, written only in
-  development builds, are left out by their folder.
+- ``finalized``: Pagefind indexes the article pages of the output folder, one
+  bundle per year of the articles' dates (shards.py): the newest year's bundle
+  (index plus the Pagefind UI) at ``/pagefind/``, each older year's index at
+  ``/pagefind/<year>/``, merged by the search page, so search works on any
+  static host with no server. A year whose pages did not change since the last
+  build is copied from a cache instead of indexed again. Drafts and scheduled
+  pieces, written only in development builds, are left out by their folder.
 
 Settings: ``KIOSK_SEARCH`` (see ``DEFAULTS``).
 """
@@ -21,6 +24,7 @@ from types import MappingProxyType
 
 from pelican import signals
 
+from kiosk_content import every_article
 from kiosk_settings import given_settings
 
 from .indexing import draft_prefixes, run_pagefind
@@ -32,12 +36,20 @@ DEFAULTS = MappingProxyType(
         "enabled": True,
         # Where the bundle goes below the output folder; search.html loads it.
         "bundle_dir": "pagefind",
+        # Where each year's finished bundle is kept for later builds; None: no cache.
+        "cache_path": ".kiosk-cache/search",
+        # How many years Pagefind indexes at once (each run is its own process).
+        "workers": 1,
         # Result metadata a reader sees: strftime format of the date.
         "date_format": None,  # None: the site's DEFAULT_DATE_FORMAT
     }
 )
 
 __all__ = ["DEFAULTS", "register", "search_settings"]
+
+# Where _attach_meta leaves, in the build's settings dict, each article page's
+# year for _index (the one object both signals are given for this build).
+_YEARS = "_kiosk_search_years"
 
 
 def search_settings(settings):
@@ -57,13 +69,23 @@ def _attach_meta(generator):
     # ones are in generator.drafts and get nothing to index.
     for article in generator.articles:
         article.search_meta = search_meta(article, date_format)
+    generator.settings[_YEARS] = {
+        article.save_as: article.date.year
+        for article in every_article(generator)
+        if article.save_as and getattr(article, "date", None)
+    }
 
 
 def _index(pelican):
     config = search_settings(pelican.settings)
     if config["enabled"]:
         run_pagefind(
-            pelican.output_path, config["bundle_dir"], exclude=draft_prefixes(pelican.settings)
+            pelican.output_path,
+            config["bundle_dir"],
+            exclude=draft_prefixes(pelican.settings),
+            years=pelican.settings.get(_YEARS),
+            cache_path=config["cache_path"],
+            workers=config["workers"],
         )
 
 

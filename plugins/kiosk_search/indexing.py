@@ -1,27 +1,37 @@
-"""Running Pagefind over a built site, leaving draft folders out.
+"""Running Pagefind over a built site, one shard (a year of articles) at a time.
 
 The Pagefind CLI indexes every HTML file under ``--site`` and has no way to
-exclude a folder, so the pages to index are hard-linked into a scratch folder
-(same relative paths, so the same URLs) and Pagefind indexes that folder in one
-request. One request matters: the Python client polls for each answer every
-0.1 s, so a request per page cost ~20 s for the sample magazine and minutes for
-a deep archive. Pagefind then keeps only pages that carry ``data-pagefind-body``
-(the article template), the rule it applies as soon as one page has it.
+exclude a folder, so each shard's pages are hard-linked into a scratch folder
+(same relative paths, so the same URLs) and one run of the CLI indexes that
+folder. The CLI rather than the Python client: the client ends its Pagefind
+process with SIGTERM as soon as Pagefind answers that the files are written,
+and about one run in forty (on a busy machine) left ``pagefind-entry.json``
+empty. The CLI exits when it is done. Only pages that carry
+``data-pagefind-body`` (the article template) go to Pagefind: the pages it
+would keep of the whole site.
+
+Shards whose pages did not change come from the cache (shards.py) instead.
 """
 
-import asyncio
+import json
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from pagefind.index import PagefindIndex
+from pagefind.service import get_executable
 
+from .shards import ShardCache, group, is_asset, merge_order, primary_shard, shard_key
 from .stable import stabilise
 
 log = logging.getLogger(__name__)
+
+# Options given to Pagefind besides the site and output folders (part of the cache key).
+INDEX_OPTIONS = ("--silent",)
+SHARD_LIST = "shards.json"
 
 
 def draft_prefixes(settings):
@@ -40,19 +50,17 @@ def draft_prefixes(settings):
 
 
 def html_files(output_path, bundle_dir, exclude):
-    """``(relative path, site URL)`` of every HTML page to hand to Pagefind."""
+    """Relative path of every HTML page that could be handed to Pagefind."""
     root = Path(output_path)
     skip = (*exclude, bundle_dir.strip("/") + "/")
     for path in sorted(root.rglob("*.html")):
         relative = path.relative_to(root).as_posix()
-        if relative.startswith(skip):
-            continue
-        url = "/" + relative.removesuffix("index.html")
-        yield relative, url
+        if not relative.startswith(skip):
+            yield relative
 
 
 def _link_tree(output_path, files, scratch):
-    for relative, _url in files:
+    for relative in files:
         target = Path(scratch) / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -61,27 +69,87 @@ def _link_tree(output_path, files, scratch):
             shutil.copyfile(Path(output_path) / relative, target)
 
 
-async def _build(output_path, bundle_dir, files):
-    config = {"output_path": os.path.join(output_path, bundle_dir)}
-    # The scratch folder sits beside the output so that hard links work.
-    with tempfile.TemporaryDirectory(dir=Path(output_path).parent, prefix=".pagefind-") as scratch:
-        _link_tree(output_path, files, scratch)
-        async with PagefindIndex(config=config) as index:
-            await index.add_directory(scratch)
-            # Leaving the context writes the bundle to output_path.
+def _index_shard(output_path, files, scratch, bundle):
+    pages = Path(scratch) / "pages"
+    pages.mkdir(parents=True)
+    _link_tree(output_path, files, pages)
+    executable = get_executable()
+    if executable is None:
+        raise FileNotFoundError("kiosk_search: no Pagefind binary (pip install pagefind[bin])")
+    # In the scratch folder, so that no pagefind.yml of the working directory applies.
+    subprocess.run(
+        [str(executable), *INDEX_OPTIONS, "--site", str(pages), "--output-path", str(bundle)],
+        cwd=scratch, check=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    shutil.rmtree(pages)
 
 
-def run_pagefind(output_path, bundle_dir="pagefind", exclude=()):
-    """Index ``output_path`` and write the Pagefind bundle into ``bundle_dir`` below it."""
-    files = list(html_files(output_path, bundle_dir, exclude))
-    # Pelican may itself be running inside an event loop (an embedding app,
-    # a test harness); a worker thread gets a loop of its own.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, _build(output_path, bundle_dir, files)).result()
+def _stabilise(bundle):
     try:
-        stabilise(Path(output_path) / bundle_dir)
+        stabilise(bundle)
     except (ValueError, KeyError, IndexError) as err:
         # A Pagefind release with another layout: search still works, only
         # byte-identical rebuilds are lost, so say so rather than fail.
         log.warning("kiosk_search: Pagefind bundle left as written (%s)", err)
-    log.info("kiosk_search: indexed %d HTML files into %s/", len(files), bundle_dir)
+
+
+def _install(bundle: Path, target: Path, whole: bool) -> None:
+    """Move a shard's bundle into the site: whole, or only its index data."""
+    for path in sorted(bundle.rglob("*")):
+        relative = path.relative_to(bundle).as_posix()
+        if path.is_file() and (whole or not is_asset(relative)):
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, destination)
+
+
+def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cache_path=None,
+                 workers=1):  # fmt: skip
+    """Index ``output_path`` into ``bundle_dir`` below it, one shard per article year.
+
+    ``years`` maps an article's ``save_as`` to its year; ``cache_path`` (None:
+    no cache) keeps each shard's bundle for later builds; ``workers`` is how
+    many shards Pagefind indexes at once. Returns ``{"indexed": [shard, …],
+    "reused": [shard, …]}``.
+    """
+    output = Path(output_path)
+    shards = group(output, html_files(output, bundle_dir, exclude), years or {})
+    cache = ShardCache(cache_path) if cache_path else None
+    target = output / bundle_dir
+    shutil.rmtree(target, ignore_errors=True)
+    primary = primary_shard(list(shards))
+    report = {"indexed": [], "reused": []}
+    # The scratch folder sits beside the output so that hard links and renames work.
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-") as scratch:
+        keys, bundles, jobs = {}, {}, []
+        for name in sorted(shards):
+            keys[name] = shard_key(shards[name], list(INDEX_OPTIONS))
+            bundles[name] = Path(scratch) / "bundles" / name
+            if cache is not None and cache.fetch(keys[name], bundles[name]):
+                report["reused"].append(name)
+            else:
+                files = [relative for relative, _digest in shards[name]]
+                jobs.append((files, Path(scratch) / "input" / name, bundles[name]))
+                report["indexed"].append(name)
+        # Each run is a process of its own; threads only wait for them.
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for done in [pool.submit(_index_shard, output, *job) for job in jobs]:
+                done.result()
+        for name in report["indexed"]:
+            _stabilise(bundles[name])
+            if cache is not None:
+                cache.store(keys[name], bundles[name])
+        _install(bundles[primary], target, whole=True)
+        others = merge_order(list(shards))
+        for name in others:
+            _install(bundles[name], target / name, whole=False)
+    shard_list = {"merge": [f"{name}/" for name in others]}
+    (target / SHARD_LIST).write_text(json.dumps(shard_list) + "\n", "utf-8")
+    if cache is not None:
+        cache.prune(set(keys.values()))
+    log.info(
+        "kiosk_search: %d pages in %d shards into %s/ (indexed %s, reused %s)",
+        sum(len(pages) for pages in shards.values()), len(shards), bundle_dir,
+        ", ".join(report["indexed"]) or "none", ", ".join(report["reused"]) or "none",
+    )  # fmt: skip
+    return report

@@ -1,11 +1,14 @@
-"""kiosk_search: Pagefind indexes published articles only, with section and region filters.
+"""kiosk_search: Pagefind indexes published articles only, with section and region filters,
+one bundle per year of the articles' dates, each kept in a cache until its pages change.
 
 The tiny site is a development build, so its draft *is* written (under
 ``drafts/``): the index must still leave it out. Queries run in Chromium against
-the real Pagefind bundle, the way the search page runs them.
+the real Pagefind bundle, the way the search page runs them: the newest year's
+bundle, with the older years merged in (Pagefind's ``mergeIndex``).
 """
 
 import functools
+import gzip
 import http.server
 import json
 import threading
@@ -16,9 +19,11 @@ from types import SimpleNamespace
 import pytest
 
 from kiosk_search import search_settings
-from kiosk_search.indexing import draft_prefixes
+from kiosk_search.indexing import draft_prefixes, run_pagefind
 from kiosk_search.meta import search_meta
+from kiosk_search.shards import MANIFEST
 from tests.plugins.conftest import header
+from tests.sites import tree_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Articles carry the real head partial (filters and result metadata) and mark
@@ -65,6 +70,14 @@ def site(make_site, tmp_path):
                 region="Asia-Pacific",
                 slug="strait",
             ),
+            "articles/barley.md": _article(
+                "Barley and the border",
+                "Granaries at Kassala emptied before the quxbarrow harvest.",
+                date="2023-03-02",
+                category="Reporting",
+                region="Africa",
+                slug="barley",
+            ),
             "articles/draft.md": _article(
                 "Unpublished",
                 "Only the zephyrlantern draft mentions this.",
@@ -76,6 +89,7 @@ def site(make_site, tmp_path):
         },
         plugins=["kiosk_seo", "kiosk_search"],
         templates={"article.html": ARTICLE, "home.html": HOME},
+        settings={"KIOSK_SEARCH": {"cache_path": str(tmp_path / "search-cache")}},
     )
 
 
@@ -90,11 +104,15 @@ def served(site):
 
 
 def _search(page, base, query, filters=None):
-    """Run Pagefind in the page and return its results' data (url, meta, filters)."""
+    """Run Pagefind in the page, older years merged in, and return its results' data."""
     page.goto(f"{base}/")
     return page.evaluate(
         """async ([query, filters]) => {
             const pagefind = await import("/pagefind/pagefind.js");
+            const shards = await (await fetch("/pagefind/shards.json")).json();
+            for (const path of shards.merge) {
+                await pagefind.mergeIndex("/pagefind/" + path);
+            }
             const search = await pagefind.search(query, {filters: filters || {}});
             return Promise.all(search.results.map(r => r.data()));
         }""",
@@ -131,10 +149,24 @@ def test_result_metadata_is_the_kicker_and_the_date():
     ]
 
 
-def test_only_published_articles_are_indexed(site):
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
-    assert sum(language["page_count"] for language in entry["languages"].values()) == 2
+def _page_count(bundle):
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    return sum(language["page_count"] for language in entry["languages"].values())
+
+
+def test_only_published_articles_are_indexed_one_bundle_per_year(site):
+    assert _page_count(site / "pagefind") == 2, "2025: ports and strait, not the draft"
+    assert _page_count(site / "pagefind" / "2023") == 1
+    assert json.loads((site / "pagefind" / "shards.json").read_text()) == {"merge": ["2023/"]}
     assert (site / "pagefind" / "pagefind-ui.js").is_file(), "the search page loads it locally"
+
+
+def test_an_older_year_holds_only_its_index_data(site):
+    files = {p.relative_to(site / "pagefind" / "2023").as_posix()
+             for p in (site / "pagefind" / "2023").rglob("*") if p.is_file()}  # fmt: skip
+    assert "pagefind-entry.json" in files
+    assert any(name.startswith("fragment/") for name in files)
+    assert not [name for name in files if name.endswith((".js", ".css", ".pagefind"))]
 
 
 def test_indexing_can_be_turned_off(make_site):
@@ -161,6 +193,12 @@ def test_a_word_finds_its_article_with_kicker_and_date(page, served):
 
 
 @pytest.mark.browser
+def test_a_word_of_an_older_year_is_found_beside_the_newest(page, served):
+    assert [r["url"] for r in _search(page, served, "Kassala")] == ["/barley/"]
+    assert [r["url"] for r in _search(page, served, "coast guard")] == ["/strait/"]
+
+
+@pytest.mark.browser
 def test_drafts_and_non_article_pages_are_not_found(page, served):
     assert _search(page, served, "zephyrlantern") == []
     assert _search(page, served, "homepageonlyword") == []
@@ -171,4 +209,142 @@ def test_results_filter_by_section_and_region(page, served):
     assert [r["url"] for r in _search(page, served, None, {"region": "Asia-Pacific"})] == [
         "/strait/"
     ]
-    assert [r["url"] for r in _search(page, served, None, {"section": "Reporting"})] == ["/ports/"]
+    reporting = _search(page, served, None, {"section": "Reporting"})
+    assert sorted(r["url"] for r in reporting) == ["/barley/", "/ports/"], "every year's"
+    africa_2023 = _search(page, served, "Kassala", {"region": "Africa"})
+    assert [r["url"] for r in africa_2023] == ["/barley/"]
+    assert _search(page, served, "Kassala", {"region": "Asia-Pacific"}) == []
+
+
+# --- Shards and their cache, on hand-written article pages --------------------
+
+PAGE = (
+    '<!doctype html><html lang="en"><head><title>{title}</title>'
+    '<meta data-pagefind-filter="section" content="{section}"></head>'
+    "<body><main><div data-pagefind-body><h1>{title}</h1><p>{text}</p></div></main></body></html>"
+)
+ARCHIVE = {
+    # save_as: (year, title, section, text)
+    "old-grain/index.html": (2023, "Old grain", "Reporting", "Silos at Kassala."),
+    "old-ports/index.html": (2023, "Old ports", "Analysis", "Cranes at Mombasa."),
+    "mid-rail/index.html": (2024, "Mid rail", "Reporting", "Rails to Djibouti."),
+    "new-drill/index.html": (2025, "New drill", "Analysis", "Freighters in the strait."),
+}
+
+
+def _write_archive(output, pages=ARCHIVE):
+    for save_as, (_year, title, section, text) in pages.items():
+        path = output / save_as
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(PAGE.format(title=title, section=section, text=text), encoding="utf-8")
+    (output / "index.html").write_text("<!doctype html><title>Home</title><p>home</p>", "utf-8")
+    return {save_as: year for save_as, (year, *_rest) in pages.items()}
+
+
+def _entries(cache):
+    """{cache entry name: its inode}: an entry indexed again is a new folder."""
+    return {path.name: path.stat().st_ino for path in cache.iterdir()}
+
+
+@pytest.fixture
+def archive(tmp_path):
+    """(output folder, years, cache folder) after a first, cold indexing."""
+    output = tmp_path / "output"
+    years = _write_archive(output)
+    cache = tmp_path / "cache"
+    report = run_pagefind(output, years=years, cache_path=cache)
+    assert report == {"indexed": ["2023", "2024", "2025"], "reused": []}
+    return output, years, cache
+
+
+def _cold(tmp_path, pages):
+    """The bundle a build with no cache makes of ``pages``, as a tree digest."""
+    output = tmp_path / "cold"
+    years = _write_archive(output, pages)
+    run_pagefind(output, years=years)
+    return tree_digest(output / "pagefind")
+
+
+def test_each_year_is_a_shard_the_newest_whole_the_others_listed(archive):
+    output, _years, cache = archive
+    bundle = output / "pagefind"
+    assert _page_count(bundle) == 1
+    assert (_page_count(bundle / "2024"), _page_count(bundle / "2023")) == (1, 2)
+    assert json.loads((bundle / "shards.json").read_text()) == {"merge": ["2024/", "2023/"]}
+    assert len(_entries(cache)) == 3
+
+
+def test_nothing_changed_reuses_every_shard_and_writes_the_same_bundle(archive):
+    output, years, cache = archive
+    before, entries = tree_digest(output / "pagefind"), _entries(cache)
+    report = run_pagefind(output, years=years, cache_path=cache)
+    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"]}
+    assert _entries(cache) == entries, "no entry was written again"
+    assert tree_digest(output / "pagefind") == before
+
+
+def test_an_edit_indexes_exactly_its_year_and_equals_a_clean_build(archive, tmp_path):
+    output, years, cache = archive
+    entries = _entries(cache)
+    edited = {**ARCHIVE, "old-ports/index.html": (2023, "Old ports", "Analysis", "Dhows at Lamu.")}
+    _write_archive(output, edited)
+    report = run_pagefind(output, years=years, cache_path=cache)
+    assert report == {"indexed": ["2023"], "reused": ["2024", "2025"]}
+    after = _entries(cache)
+    assert len(after) == 3 and len(set(after.items()) - set(entries.items())) == 1
+    assert tree_digest(output / "pagefind") == _cold(tmp_path, edited)
+
+
+def test_entries_the_build_did_not_use_are_pruned(archive, tmp_path):
+    output, _years, cache = archive
+    remaining = {k: v for k, v in ARCHIVE.items() if v[0] != 2024}
+    (output / "mid-rail" / "index.html").unlink()
+    report = run_pagefind(output, years={k: v[0] for k, v in remaining.items()}, cache_path=cache)
+    assert report == {"indexed": [], "reused": ["2023", "2025"]}
+    assert len(_entries(cache)) == 2, "the 2024 entry is gone"
+    assert not (output / "pagefind" / "2024").exists()
+    assert tree_digest(output / "pagefind") == _cold(tmp_path, remaining)
+
+
+@pytest.mark.parametrize("damage", ["altered file", "missing file", "no manifest", "extra file"])
+def test_a_damaged_cache_entry_is_not_trusted(archive, tmp_path, damage):
+    output, years, cache = archive
+    before = tree_digest(output / "pagefind")
+    # The 2024 entry: the one holding mid-rail's page.
+    entry = next(p for p in cache.iterdir() if b"Djibouti" in _bundle_bytes(p))
+    fragment = next((entry / "bundle" / "fragment").iterdir())
+    if damage == "altered file":
+        data = fragment.read_bytes()
+        fragment.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    elif damage == "missing file":
+        fragment.unlink()
+    elif damage == "no manifest":  # as a build interrupted before it wrote one would leave it
+        (entry / MANIFEST).unlink()
+    else:
+        (entry / "bundle" / "stray.js").write_text("alert(1)")
+    report = run_pagefind(output, years=years, cache_path=cache)
+    assert report == {"indexed": ["2024"], "reused": ["2023", "2025"]}
+    assert tree_digest(output / "pagefind") == before
+    assert len(_entries(cache)) == 3, "the damaged entry was replaced by a sound one"
+
+
+def test_a_half_written_entry_is_left_to_its_build_and_never_used(archive):
+    output, years, cache = archive
+    half = cache / ".tmp-interrupted"
+    (half / "bundle").mkdir(parents=True)
+    report = run_pagefind(output, years=years, cache_path=cache)
+    assert report["indexed"] == []
+    assert half.exists(), "a temporary folder this young may be a concurrent build's"
+
+
+def _bundle_bytes(entry):
+    fragments = (entry / "bundle" / "fragment").iterdir()
+    return b"".join(gzip.decompress(path.read_bytes()) for path in fragments)
+
+
+def test_two_shards_indexed_at_once_give_the_same_bundle(archive, tmp_path):
+    output, years, _cache = archive
+    at_once = tmp_path / "at-once"
+    _write_archive(at_once)
+    run_pagefind(at_once, years=years, workers=2)
+    assert tree_digest(at_once / "pagefind") == tree_digest(output / "pagefind")

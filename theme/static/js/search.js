@@ -1,26 +1,51 @@
 /* Kiosk search page: starts the Pagefind UI that kiosk_search builds into
    /pagefind/ (no third-party requests), and runs the query in ?q= so that the
-   404 page's search form and the WebSite SearchAction land on results. */
+   404 page's search form and the WebSite SearchAction land on results.
+   The index is one bundle per year of articles: the newest at /pagefind/,
+   each older year at /pagefind/<year>/, listed newest first in
+   /pagefind/shards.json and merged into the one search (Pagefind mergeIndex). */
 (function () {
   "use strict";
+
+  function shards(bundlePath) {
+    // Without the list (an older build, a failed request) the newest year
+    // still answers rather than nothing.
+    return window
+      .fetch(bundlePath + "shards.json")
+      .then(function (response) {
+        return response.ok ? response.json() : { merge: [] };
+      })
+      .then(function (list) {
+        return (list.merge || []).map(function (path) {
+          return { bundlePath: bundlePath + path };
+        });
+      })
+      .catch(function () {
+        return [];
+      });
+  }
 
   function start() {
     var root = document.getElementById("search");
     if (!root || typeof window.PagefindUI !== "function") {
       return;
     }
-    var ui = new window.PagefindUI({
-      element: "#search",
-      bundlePath: root.getAttribute("data-bundle-path") || "/pagefind/",
-      showImages: false,
-      showSubResults: false,
-      resetStyles: false,
-      autofocus: true,
+    var bundlePath = root.getAttribute("data-bundle-path") || "/pagefind/";
+    shards(bundlePath).then(function (mergeIndex) {
+      var ui = new window.PagefindUI({
+        element: "#search",
+        bundlePath: bundlePath,
+        mergeIndex: mergeIndex,
+        showImages: false,
+        showSubResults: false,
+        resetStyles: false,
+        autofocus: true,
+      });
+      var query = new URLSearchParams(window.location.search).get("q");
+      if (query) {
+        ui.triggerSearch(query);
+      }
     });
-    var query = new URLSearchParams(window.location.search).get("q");
-    if (query) {
-      ui.triggerSearch(query);
-    }
   }
 
   if (document.readyState === "loading") {

@@ -1,0 +1,208 @@
+"""Search shards: one Pagefind bundle per year of the articles' dates, cached by content.
+
+Indexing a deep archive in one Pagefind run costs time and memory in
+proportion to the archive (10,000 articles: ~22 s and ~2.2 GB), and an edit to
+one article re-indexed all of it. An archive year never changes once past, so
+the pages are split by year and each year is a bundle of its own:
+
+- ``/pagefind/`` holds the newest year's bundle, whole (the Pagefind UI,
+  ``pagefind.js``, its WebAssembly), where the search page has always loaded it;
+- ``/pagefind/<year>/`` holds each older year's index data only (entry, meta,
+  ``index/``, ``fragment/``, ``filter/``): a merged index runs on the primary's
+  code, so its own copy of the scripts would never be loaded;
+- ``/pagefind/shards.json`` lists the older years, newest first, for the search
+  page to merge with Pagefind's ``mergeIndex`` (a file, since the CSP allows no
+  inline script).
+
+Each shard's bundle is kept in a cache folder under a key that hashes all that
+goes into it (every page's path and bytes, Pagefind's version, the indexing
+options, this package's bundle rewriting), so a rebuild indexes only the years
+whose pages changed and copies the others. An entry is written to a temporary
+folder and renamed into place, with a manifest of every file's SHA-256 that is
+checked on every reuse: an entry that an interrupted build or a bad disk left
+incomplete or altered is dropped and that year indexed again. Entries the
+build did not use are removed at the end, so the cache holds one site's worth.
+"""
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Pagefind keeps only pages with this attribute once one page has it; a shard
+# made of such pages is indexed exactly as the whole site was.
+MARKER = b"data-pagefind-body"
+# Pages that are not an article of a known date (none in Kiosk's theme).
+UNDATED = "undated"
+MANIFEST = "manifest.json"
+# Bump when what a cache entry holds changes meaning.
+FORMAT = 1
+# Temporary folders younger than this may belong to a build running now.
+STALE_TEMPORARY_SECONDS = 3600
+
+
+def is_asset(relative: str) -> bool:
+    """Pagefind's scripts, styles and WebAssembly: the same in every bundle."""
+    name = relative.rsplit("/", 1)[-1]
+    return name.endswith((".js", ".css")) or (
+        name.startswith("wasm.") and name.endswith(".pagefind")
+    )
+
+
+def group(output_path, files, years) -> dict:
+    """``{shard: [(relative path, sha256 of the page)]}`` for pages Pagefind will index.
+
+    ``files`` are relative paths below ``output_path``; ``years`` maps an
+    article's ``save_as`` to the year of its date. Pages without the body
+    marker are left out, as Pagefind itself leaves them out once one page has
+    it; if none has it, Pagefind indexes every page, and so one shard holds them.
+    """
+    shards, unmarked = {}, []
+    root = Path(output_path)
+    for relative in files:
+        data = (root / relative).read_bytes()
+        page = (relative, hashlib.sha256(data).hexdigest())
+        if MARKER not in data:
+            unmarked.append(page)
+            continue
+        shards.setdefault(str(years.get(relative, UNDATED)), []).append(page)
+    return shards or {UNDATED: unmarked}
+
+
+def primary_shard(names) -> str:
+    """The newest year: the bundle the search page loads first, at ``/pagefind/``."""
+    years = [name for name in names if name.isdigit()]
+    return max(years, key=int) if years else min(names)
+
+
+def merge_order(names) -> list:
+    """The other shards, newest year first, then any undated one."""
+    primary = primary_shard(names)
+    rest = [name for name in names if name != primary]
+    return sorted(rest, key=lambda name: (not name.isdigit(), -int(name) if name.isdigit() else 0))
+
+
+def _source_digest() -> str:
+    # The bundle a cache entry holds went through stable.py: new rules, new key.
+    return hashlib.sha256((Path(__file__).parent / "stable.py").read_bytes()).hexdigest()
+
+
+def _pagefind_version() -> str:
+    versions = []
+    for name in ("pagefind", "pagefind_bin", "pagefind_bin_extended"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions.append(f"{name}={metadata.version(name)}")
+    # A binary named by the environment is another Pagefind, whatever is installed.
+    return ";".join(versions) + ";" + os.environ.get("PAGEFIND_BINARY_PATH", "")
+
+
+def shard_key(pages, options) -> str:
+    """The cache key of a shard: its pages' paths and hashes, Pagefind and the options."""
+    digest = hashlib.sha256()
+    head = {"format": FORMAT, "pagefind": _pagefind_version(), "options": options,
+            "stable": _source_digest()}  # fmt: skip
+    digest.update(json.dumps(head, sort_keys=True).encode())
+    for relative, page_digest in sorted(pages):
+        digest.update(f"\n{relative}\0{page_digest}".encode())
+    return digest.hexdigest()
+
+
+def _files_below(folder: Path) -> list:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+class ShardCache:
+    """Finished shard bundles by key: ``folder/<key>/manifest.json`` and ``…/bundle/``."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def fetch(self, key: str, target: Path) -> bool:
+        """Copy the entry's bundle into ``target`` (a new folder) if it is whole and intact.
+
+        Every file is checked against the manifest while it is copied; an
+        entry that fails is removed, and ``target`` is left absent.
+        """
+        entry = self.folder / key
+        try:
+            manifest = json.loads((entry / MANIFEST).read_text("utf-8"))
+            expected = manifest["files"]
+            bundle = entry / "bundle"
+            if _files_below(bundle) != sorted(expected):
+                raise ValueError("other files than its manifest lists")
+            for relative in sorted(expected):
+                data = (bundle / relative).read_bytes()
+                if hashlib.sha256(data).hexdigest() != expected[relative]:
+                    raise ValueError(f"{relative} does not match its manifest")
+                destination = target / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(data)
+            return True
+        except FileNotFoundError:
+            if entry.exists():  # an entry without its manifest or a file: not to be trusted
+                log.warning("kiosk_search: cache entry %s is incomplete, indexing again", key[:12])
+                self._remove(entry)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+            log.warning("kiosk_search: cache entry %s is not trusted (%s)", key[:12], err)
+            self._remove(entry)
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+
+    def store(self, key: str, bundle: Path) -> None:
+        """Keep a copy of ``bundle`` under ``key``; a failure only costs a later build time."""
+        temporary = None
+        try:
+            temporary = Path(tempfile.mkdtemp(dir=self.folder, prefix=".tmp-"))
+            shutil.copytree(bundle, temporary / "bundle")
+            files = {
+                relative: hashlib.sha256((temporary / "bundle" / relative).read_bytes()).hexdigest()
+                for relative in _files_below(temporary / "bundle")
+            }
+            (temporary / MANIFEST).write_text(json.dumps({"files": files}, indent=0), "utf-8")
+            # The rename is the commit: before it, no build looks at the entry.
+            os.rename(temporary, self.folder / key)
+            temporary = None
+        except OSError as err:  # a full disk, or a concurrent build stored it first
+            log.debug("kiosk_search: shard not cached (%s)", err)
+        finally:
+            if temporary is not None:
+                shutil.rmtree(temporary, ignore_errors=True)
+
+    def prune(self, used) -> int:
+        """Remove every entry this build did not use, and stale temporary folders."""
+        removed = 0
+        now = time.time()
+        for path in self.folder.iterdir():
+            if path.name in used:
+                continue
+            if path.name.startswith(".tmp-"):
+                try:
+                    if now - path.stat().st_mtime < STALE_TEMPORARY_SECONDS:
+                        continue  # perhaps a concurrent build's entry in the making
+                except OSError:
+                    continue
+            self._remove(path)
+            removed += 1
+        return removed
+
+    def _remove(self, path: Path) -> None:
+        # Renamed away first, so a build copying it at this moment sees it
+        # vanish whole (and indexes again) rather than copy a half-removed entry.
+        try:
+            trash = Path(tempfile.mkdtemp(dir=self.folder, prefix=".old-"))
+            os.rename(path, trash / "entry")
+        except OSError:
+            trash = path
+        if trash.is_dir():
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            trash.unlink(missing_ok=True)
