@@ -16,4 +16,5 @@ _CACHE = os.environ.get("KIOSK_BENCH_CACHE", ".kiosk-cache/bench")
 KIOSK_FIGURES = {**(globals().get("KIOSK_FIGURES") or {}), "cache_path": f"{_CACHE}/images"}
 CACHE_PATH = f"{_CACHE}/pelican"
 PUBLISH_PIPELINE = {**PUBLISH_PIPELINE, "cache_path": f"{_CACHE}/precompress"}  # noqa: F405
+KIOSK_SEARCH = {**(globals().get("KIOSK_SEARCH") or {}), "cache_path": f"{_CACHE}/search"}
 KIOSK_READCACHE = {"cache_path": f"{_CACHE}/read"}
