@@ -29,7 +29,7 @@ from . import store
 
 _SIMPLE = (str, int, float, bool, type(None))
 
-# --- Files opened while reading -------------------------------------------------
+# --- Files opened or stat-ed while reading ------------------------------------------
 _opened = None
 _hook_installed = False
 
@@ -41,17 +41,35 @@ def _audit(event, args):
             _opened.append(path)
 
 
+def _recording(function):
+    def stat(path, *args, **kwargs):
+        if _opened is not None and isinstance(path, (str, bytes, os.PathLike)):
+            _opened.append(path)
+        return function(path, *args, **kwargs)
+
+    return stat
+
+
 @contextmanager
 def record_opens():
-    """Yield a list that receives every path ``open()``-ed meanwhile."""
+    """Yield a list that receives every path opened or stat-ed meanwhile.
+
+    ``open`` is seen through Python's audit event, ``os.stat``/``os.lstat``
+    (and so ``os.path.exists``, ``getmtime``, ``Path.stat``) by wrapping them:
+    a plugin that memoises an image's measurements keyed by its stat still
+    makes every article that uses the image depend on it.
+    """
     global _opened, _hook_installed
     if not _hook_installed:
         sys.addaudithook(_audit)  # cannot be removed; costs one test while not recording
         _hook_installed = True
     previous, _opened = _opened, []
+    stat, lstat = os.stat, os.lstat
+    os.stat, os.lstat = _recording(stat), _recording(lstat)
     try:
         yield _opened
     finally:
+        os.stat, os.lstat = stat, lstat
         _opened = previous
 
 

@@ -1,0 +1,288 @@
+"""kiosk_readcache: each file is read once, reused while nothing it depends on
+changes, and read on every core otherwise; the site is the same either way."""
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import kiosk_readcache
+from kiosk_readcache import store
+from tests.plugins.conftest import build_site, header
+from tests.sites import tree_digest, write_site
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGINS = ["kiosk_readcache", "kiosk_figures"]
+
+
+def image_bytes(size, colour=(90, 120, 150)):
+    from io import BytesIO
+
+    out = BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+def site_files(count=6):
+    files = {
+        f"articles/a{i}.md": header(
+            f"Paragraph one of article {i}.\n\n![A hall](images/hall.jpg)\n\nMore text.",
+            title=f"Article {i}",
+            date=f"2024-05-{i + 1:02d} 10:00",
+            image="images/top.jpg" if i % 2 else None,
+        )
+        for i in range(count)
+    }
+    files["pages/about.md"] = header("About us.", title="About")
+    files["images/hall.jpg"] = image_bytes((1200, 800))
+    files["images/top.jpg"] = image_bytes((1600, 900), (200, 40, 40))
+    return files
+
+
+@pytest.fixture
+def site(tmp_path):
+    """``build(files=None, **options) -> (output digest, stats)``; files persist between builds."""
+
+    def build(files=None, readcache=None, settings=None, plugins=PLUGINS, output="output"):
+        options = {"cache_path": str(tmp_path / "cache"), "parallel_min_files": 1, "workers": 2}
+        result = build_site(
+            tmp_path,
+            files or {},
+            plugins=plugins,
+            settings={
+                "KIOSK_READCACHE": {**options, **(readcache or {})},
+                "KIOSK_FIGURES": {"cache_path": str(tmp_path / "images-cache")},
+                "OUTPUT_PATH": str(tmp_path / output),
+                **(settings or {}),
+            },
+        )
+        return tree_digest(result), dict(kiosk_readcache.last_stats)
+
+    build.root = tmp_path
+    return build
+
+
+def reads(stats):
+    return stats["read_here"] + stats["read_in_workers"]
+
+
+def entries(root):
+    return sorted((root / "cache").rglob("*" + store.SUFFIX))
+
+
+def test_a_second_build_reads_nothing_and_writes_the_same_site(site):
+    first, cold = site(site_files())
+    second, warm = site()
+    assert (cold["files"], cold["hits"], reads(cold)) == (7, 0, 7)
+    # The six articles in two workers; the one page alone is read in the build's own process.
+    assert (cold["read_in_workers"], cold["workers"], cold["read_here"]) == (6, 2, 1)
+    assert (warm["hits"], reads(warm)) == (7, 0)
+    assert second == first
+
+
+def test_the_site_is_the_same_with_or_without_the_plugin(site):
+    with_cache, _ = site(site_files(), output="with")
+    without, _ = site(plugins=["kiosk_figures"], output="without")
+    assert with_cache == without
+    body = (site.root / "with" / "article-3" / "index.html").read_text(encoding="utf-8")
+    # kiosk_figures' work came back from a worker (the simple theme escapes the body).
+    assert "srcset=&#34;/images/_v/" in body
+
+
+def test_parallel_and_sequential_reads_give_the_same_site(site):
+    parallel, stats = site(site_files(), readcache={"cache": False}, output="parallel")
+    sequential, one = site(readcache={"cache": False, "workers": 1}, output="sequential")
+    assert stats["read_in_workers"] == 6 and one["read_here"] == 7
+    assert parallel == sequential
+
+
+def test_editing_one_file_rereads_exactly_that_file(site):
+    files = site_files()
+    site(files)
+    edited = files["articles/a2.md"].replace("More text.", "More text, corrected.")
+    digest, stats = site({"articles/a2.md": edited})
+    assert (stats["hits"], reads(stats)) == (6, 1)
+    assert "More text, corrected." in (site.root / "output" / "article-2" / "index.html").read_text(
+        "utf-8"
+    )
+    fresh, _ = site(readcache={"cache": False}, output="fresh")
+    assert digest == fresh
+
+
+def test_changing_a_referenced_image_rereads_the_articles_that_use_it(site):
+    site(site_files())
+    # Only the odd articles have top.jpg as their top image; a new size changes their srcset.
+    digest, stats = site({"images/top.jpg": image_bytes((1000, 500))})
+    assert (stats["hits"], reads(stats)) == (4, 3)
+    fresh, _ = site(readcache={"cache": False}, output="fresh")
+    assert digest == fresh
+
+
+def test_a_changed_setting_rereads_everything(site):
+    site(site_files())
+    _, stats = site(settings={"KIOSK_FIGURES": {"words_per_minute": 100}})
+    assert (stats["hits"], reads(stats)) == (0, 7)
+
+
+def test_changed_plugin_code_rereads_everything(site):
+    extra = site.root / "more-plugins"
+    extra.mkdir()
+    (extra / "helper.py").write_text("VALUE = 1\n", encoding="utf-8")
+    settings = {"PLUGIN_PATHS": [str(ROOT / "plugins"), str(extra)]}
+    site(site_files(), settings=settings)
+    _, unchanged = site(settings=settings)
+    (extra / "helper.py").write_text("VALUE = 2\n", encoding="utf-8")
+    _, changed = site(settings=settings)
+    assert reads(unchanged) == 0
+    assert (changed["hits"], reads(changed)) == (0, 7)
+
+
+def test_a_truncated_entry_is_ignored_and_rewritten(site):
+    first, _ = site(site_files())
+    damaged = entries(site.root)[0]
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    second, stats = site()
+    assert (stats["hits"], reads(stats)) == (6, 1)
+    assert second == first
+    assert store.load(damaged) is not None
+
+
+def test_entries_a_build_did_not_use_are_pruned(site):
+    site(site_files())
+    assert len(entries(site.root)) == 7
+    (site.root / "content" / "articles" / "a4.md").unlink()
+    site(readcache={"workers": 1})
+    assert len(entries(site.root)) == 6
+
+
+def test_a_future_date_expires_its_entry(site):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    # Dates without a zone are in TIMEZONE (pelicanconf.py).
+    soon = (datetime.now(ZoneInfo("Europe/Brussels")) + timedelta(seconds=3)).strftime(
+        "%Y-%m-%d %H:%M:%S"
+    )
+    files = {"articles/soon.md": header("Embargoed.", title="Soon", date=soon)}
+    _, first = site(files)
+    assert not (site.root / "output" / "soon" / "index.html").exists()  # a future date is a draft
+    import time
+
+    time.sleep(4)
+    _, second = site()
+    assert reads(second) == 1
+    assert (site.root / "output" / "soon" / "index.html").exists()
+
+
+# --- Failures inside a worker: the same messages as a sequential build ---------------
+
+FLAKY_PLUGIN = '''
+"""Fails while the brief is read: raises, logs an error or a warning, or dies."""
+import logging
+import os
+
+from pelican import signals
+
+logger = logging.getLogger(__name__)
+
+
+def check(content):
+    if not str(content.source_path).endswith("brief.md"):
+        return
+    mode = content.settings["FLAKY"]
+    if mode == "warn":
+        logger.warning("flaky: the brief %s looks odd", content.source_path.rsplit("/", 1)[-1])
+    elif mode == "error":
+        logger.error("flaky: the brief is broken")
+    elif mode == "raise":
+        raise ValueError("flaky: cannot process the brief")
+    elif mode == "die":
+        os._exit(7)
+
+
+def register():
+    signals.content_object_init.connect(check)
+'''
+
+RUN_BUILD = textwrap.dedent("""
+    import sys
+    from invoke import Exit
+    import tasks
+    try:
+        summary = tasks.build_site(sys.argv[1], sys.argv[2], sys.argv[3], quiet=True)
+        print("warnings:", summary["warnings"])
+    except Exit as err:
+        print(err.message or "", file=sys.stderr)
+        sys.exit(err.code)
+""")
+
+
+def flaky_build(tmp_path, mode, output="output", **readcache):
+    content = tmp_path / "content"
+    if not content.exists():
+        write_site(tmp_path)
+        for i in range(4):
+            (content / "articles" / "2024" / f"extra-{i}.md").write_text(
+                (content / "articles" / "2024" / "brief.md")
+                .read_text(encoding="utf-8")
+                .replace("Grain corridor reopens", f"Grain corridor {i} reopens"),
+                encoding="utf-8",
+            )
+        (tmp_path / "plugins").mkdir()
+        (tmp_path / "plugins" / "flaky.py").write_text(FLAKY_PLUGIN, encoding="utf-8")
+    conf = tmp_path / f"conf-{mode}-{len(readcache)}.py"
+    options = {"cache_path": str(tmp_path / "cache"), "parallel_min_files": 1, **readcache}
+    conf.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}, {str(tmp_path / 'plugins')!r}]\n"
+        f'PLUGINS = PLUGINS + ["flaky"]\nFLAKY = {mode!r}\nKIOSK_READCACHE = {options!r}\n'
+        f"KIOSK_FIGURES = {{'cache_path': {str(tmp_path / 'images')!r}}}\n",
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [sys.executable, "-c", RUN_BUILD, str(conf), str(tmp_path / output), str(content)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def messages(result):
+    """What a build printed, without clock times, durations and the layout of log lines."""
+    text = re.sub(r"\[\d\d:\d\d:\d\d\]|in [\d.]+ seconds", "", result.stdout + result.stderr)
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("mode", ["raise", "error"])
+def test_an_error_in_a_worker_fails_the_build_with_the_sequential_message(tmp_path, mode):
+    sequential = flaky_build(tmp_path, mode, enabled=False)
+    parallel = flaky_build(tmp_path, mode, workers=2)
+    assert sequential.returncode == parallel.returncode == 1
+    assert messages(parallel) == messages(sequential)
+    assert parallel.stderr.strip().splitlines()[-1] == (
+        "Build failed: Warning or error encountered. The previous output/ is unchanged."
+    )
+    assert "Traceback" not in parallel.stderr
+
+
+def test_a_warning_in_a_worker_is_logged_and_counted_like_a_sequential_one(tmp_path):
+    sequential = flaky_build(tmp_path, "warn", enabled=False)
+    parallel = flaky_build(tmp_path, "warn", workers=2)
+    # Into another folder: tasks.build_site skips a rebuild of an up-to-date output.
+    warm = flaky_build(tmp_path, "warn", output="again", workers=2)
+    assert sequential.returncode == parallel.returncode == warm.returncode == 0
+    assert "flaky: the brief brief.md looks odd" in messages(sequential)
+    assert messages(parallel) == messages(sequential) == messages(warm)
+    assert "warnings: 1" in sequential.stdout
+
+
+def test_a_worker_that_dies_fails_the_build_clearly(tmp_path):
+    result = flaky_build(tmp_path, "die", workers=2)
+    assert result.returncode == 1
+    assert "a reading process died" in messages(result)
+    assert result.stderr.strip().splitlines()[-1].startswith("Build failed:")
