@@ -83,8 +83,10 @@ def _state_for(settings):
     global _state
     if _state is None or _state.settings is not settings:
         _state = BuildState(settings, readcache_settings(settings))
+        # The counts are kept up to date during the build, even one that fails.
         last_stats.clear()
         last_stats.update(_state.stats)
+        _state.stats = last_stats
     return _state
 
 
@@ -113,8 +115,6 @@ def finish(pelican):
     if state is None or state.settings is not pelican.settings:
         return
     state.finish()
-    last_stats.clear()
-    last_stats.update(state.stats)
     logger.info(
         "kiosk_readcache: %(files)d files, %(hits)d from the cache, %(read_in_workers)d read "
         "by %(workers)d workers, %(read_here)d read in this process",
