@@ -6,11 +6,14 @@ staging folder (so a failure here publishes nothing), in this order:
 1. fingerprint: theme CSS/JS get their content hash in their name
    (``kiosk.3f9a1c2e.css``) and every text file's references follow;
 2. minify: every HTML page, keeping it valid HTML with JSON-LD intact;
-3. precompress: every text file gets ``.gz`` and ``.br`` siblings (on every
-   core; unchanged files' siblings come from a cache keyed by content hash).
+3. precompress: every text file gets ``.gz`` and ``.br`` siblings.
 
 Fingerprinting comes first so that minified and compressed pages already carry
 the final names; compression comes last because it must see the final bytes.
+Steps 1 (the rewriting) to 3 are one pass per file on every core
+(``pipeline.py``), and a rebuild redoes them only for files whose bytes
+changed: minified pages and compressed siblings are kept in the cache folder
+under the digest of the bytes they came from.
 kiosk_search has indexed the pages by then (it is earlier in PLUGINS), and
 kiosk_verify checks the result after us.
 
@@ -23,9 +26,10 @@ from pathlib import Path
 
 from pelican import signals
 
+from kiosk_filecache import forget
+
 from .fingerprint import fingerprint_assets, reference_rewriter
-from .minify import minify_page
-from .precompress import precompress_all
+from .pipeline import finish_files, make_plan
 from .settings import DEFAULTS, publish_settings
 from .summary import format_summary, site_summary
 
@@ -36,29 +40,26 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def finish_site(output: Path, config: dict) -> None:
-    """Run the three steps over the finished site in ``output``."""
+def finish_site(output: Path, config: dict, workers=None) -> dict:
+    """Run the three steps over the finished site in ``output``; return counts."""
+    forget()  # digests of an earlier build's files are not this build's
     renamed = fingerprint_assets(output, config["fingerprint_dirs"],
                                  config["fingerprint_extensions"])  # fmt: skip
     rewrite = reference_rewriter(renamed)
+    # A hashed asset is never rewritten: its bytes must stay those its name
+    # was computed from, or a year-long cache would keep a stale copy.
     hashed = {output / name for name in renamed.values()}
     text_files = [
         path for path in sorted(output.rglob("*"))
         if path.is_file() and path.suffix in config["precompress_extensions"]
     ]  # fmt: skip
-    for path in text_files:
-        text = path.read_text(encoding="utf-8")
-        # A hashed asset is never rewritten: its bytes must stay those its name
-        # was computed from, or a year-long cache would keep a stale copy.
-        changed = text if path in hashed else rewrite(text)
-        if config["minify_html"] and path.suffix == ".html":
-            changed = minify_page(changed)
-        if changed != text:
-            path.write_text(changed, encoding="utf-8")
-    counts = precompress_all(text_files, config["brotli_quality"], config["cache_path"])
-    log.info("kiosk_publish: %d assets fingerprinted, %d files precompressed, "
-             "%d more from the cache", len(renamed), counts["compressed"],
+    plan = make_plan(renamed, rewrite, hashed, config)
+    counts = finish_files(plan, text_files, workers)
+    log.info("kiosk_publish: %d assets fingerprinted, %d pages minified (%d more from the "
+             "cache), %d files precompressed (%d more from the cache)", len(renamed),
+             counts["minified"], counts["minify_reused"], counts["compressed"],
              counts["reused"])  # fmt: skip
+    return counts
 
 
 def _check_settings(pelican):

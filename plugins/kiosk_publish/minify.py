@@ -2,6 +2,14 @@
 
 import minify_html
 
+# Part of the minify cache's key (kiosk_publish.pipeline): other options, other bytes.
+OPTIONS = {
+    "keep_closing_tags": True,
+    "keep_html_and_head_opening_tags": True,
+    "minify_css": True,
+    "minify_js": True,
+}
+
 
 def minify_page(html: str) -> str:
     """Return ``html`` minified.
@@ -12,10 +20,4 @@ def minify_page(html: str) -> str:
     JSON-LD (``<script type="application/ld+json">``) is not JavaScript, so
     minify-html leaves it as written; inline JS and CSS are minified.
     """
-    return minify_html.minify(
-        html,
-        keep_closing_tags=True,
-        keep_html_and_head_opening_tags=True,
-        minify_css=True,
-        minify_js=True,
-    )
+    return minify_html.minify(html, **OPTIONS)

@@ -6,27 +6,33 @@ every request, and lets any host that looks for the sibling (nginx
 
 Two things keep this from dominating a publish (BENCHMARKS.md, lever 2):
 
-* files are compressed on every core at once: brotli and zlib release the GIL
-  while they compress, so threads are enough;
-* with a cache folder, the compressed bytes are kept under the SHA-256 of the
+* files are compressed on every core at once (kiosk_publish spreads its files
+  over forked processes; ``precompress_all`` alone uses threads, as brotli
+  and zlib release the GIL while they compress);
+* with a cache folder, the compressed bytes are kept under the digest of the
   file's bytes (and the compressor's version and settings), so a rebuild in
-  which a page did not change copies its siblings instead of recompressing.
-  Compression is deterministic, so a copy is byte for byte what compressing
-  would have written. Entries that the build did not use are removed at the
-  end, so the cache holds one site's worth.
+  which a page did not change hard-links its siblings from the cache (or
+  copies them, across filesystems) instead of recompressing. Compression is
+  deterministic, so a link is byte for byte what compressing would have
+  written. Each pair has a checksum entry written after it; a pair whose
+  bytes do not match it is compressed again. Entries that the build did not
+  use are removed at the end, so the cache holds one site's worth.
 """
 
 import gzip
-import hashlib
-import os
-import tempfile
+import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import brotli
 
+from kiosk_filecache import EntryStore, digest, link_or_copy, variant, workers_available
+
 GZIP_LEVEL = 9
+SUFFIXES = (".gz", ".br")
+# The checksum entry of a pair: each file's length and CRC-32.
+SUMS = struct.Struct("<QIQI")
 
 
 def precompress(path: Path, brotli_quality: int = 8) -> tuple[int, int]:
@@ -46,48 +52,73 @@ def _compress(data: bytes, brotli_quality: int) -> tuple[bytes, bytes]:
             brotli.compress(data, quality=brotli_quality))  # fmt: skip
 
 
+def _siblings(path: Path):
+    return [path.with_name(path.name + suffix) for suffix in SUFFIXES]
+
+
 def _write_siblings(path: Path, gz: bytes, br: bytes) -> None:
-    path.with_name(path.name + ".gz").write_bytes(gz)
-    path.with_name(path.name + ".br").write_bytes(br)
+    for sibling, data in zip(_siblings(path), (gz, br), strict=True):
+        sibling.unlink(missing_ok=True)  # never write through a link into the cache
+        sibling.write_bytes(data)
 
 
-class _Cache:
-    """Compressed bytes by content hash, in ``folder``; every write is atomic."""
+class Compressed:
+    """Compressed siblings by content digest, in an ``EntryStore``."""
 
-    def __init__(self, folder: Path, brotli_quality: int):
-        self.folder = Path(folder)
+    def __init__(self, store: EntryStore, brotli_quality: int):
+        self.store = store
+        self.brotli_quality = brotli_quality
         # Another compressor version or setting may give other bytes: another key.
-        variant = (f"gz{GZIP_LEVEL}-zlib{zlib.ZLIB_RUNTIME_VERSION}-"
-                   f"br{brotli_quality}-brotli{brotli.__version__}")  # fmt: skip
-        self.variant = hashlib.sha256(variant.encode()).hexdigest()[:8]
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.variant = variant(f"gz{GZIP_LEVEL}", zlib.ZLIB_RUNTIME_VERSION,
+                               f"br{brotli_quality}", brotli.__version__)  # fmt: skip
 
-    def key(self, data: bytes) -> str:
-        return f"{hashlib.sha256(data).hexdigest()}-{self.variant}"
+    def key(self, data_digest: str) -> str:
+        return f"{data_digest}-{self.variant}"
 
-    def get(self, key: str):
-        try:
-            return ((self.folder / f"{key}.gz").read_bytes(),
-                    (self.folder / f"{key}.br").read_bytes())  # fmt: skip
-        except OSError:  # missing (or removed by a concurrent build): compress again
-            return None
-
-    def put(self, key: str, gz: bytes, br: bytes) -> None:
-        """Keep the pair for later builds; a failure only costs a later build time."""
-        for suffix, data in ((".gz", gz), (".br", br)):
+    def place(self, key: str, path: Path) -> bool:
+        """Give ``path`` its cached siblings; False if the cache has no sound pair."""
+        sums = self.store.read(key + ".sum")
+        if sums is None or len(sums) != SUMS.size:
+            return False
+        expected = SUMS.unpack(sums)
+        entries = [self.store.path(key + suffix) for suffix in SUFFIXES]
+        found = []
+        for entry, size, crc in zip(entries, expected[0::2], expected[1::2], strict=True):
             try:
-                handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.replace(temporary, self.folder / f"{key}{suffix}")
-            except OSError:  # a full disk, or a concurrent build's prune
-                return
+                data = entry.read_bytes()
+            except OSError:
+                return False
+            if len(data) != size or zlib.crc32(data) != crc:
+                return False
+            found.append(data)
+        for entry, sibling, data in zip(entries, _siblings(path), found, strict=True):
+            link_or_copy(entry, sibling, data)
+        return True
 
-    def prune(self, used: set) -> None:
-        """Remove every entry (and stray temporary file) this build did not use."""
-        for path in self.folder.iterdir():
-            if path.name.rsplit(".", 1)[0] not in used:
-                path.unlink(missing_ok=True)
+    def put(self, key: str, gz: bytes, br: bytes) -> bool:
+        """Keep the pair for later builds (the checksum last); False if it could not be."""
+        for suffix, data in zip(SUFFIXES, (gz, br), strict=True):
+            if not self.store.write_raw(key + suffix, data):
+                return False
+        sums = SUMS.pack(len(gz), zlib.crc32(gz), len(br), zlib.crc32(br))
+        return self.store.write(key + ".sum", sums)
+
+    def siblings(self, path: Path, data: bytes, data_digest: str | None = None):
+        """Write the siblings of ``path`` (whose bytes are ``data``).
+
+        Returns (key used, True if they came from the cache).
+        """
+        key = self.key(data_digest or digest(data))
+        if self.place(key, path):
+            return key, True
+        gz, br = _compress(data, self.brotli_quality)
+        if self.put(key, gz, br):
+            entries = (self.store.path(key + suffix) for suffix in SUFFIXES)
+            for entry, sibling, blob in zip(entries, _siblings(path), (gz, br), strict=True):
+                link_or_copy(entry, sibling, blob)
+        else:
+            _write_siblings(path, gz, br)
+        return key, False
 
 
 def precompress_all(paths, brotli_quality: int = 8, cache_path=None, workers=None) -> dict:
@@ -95,28 +126,20 @@ def precompress_all(paths, brotli_quality: int = 8, cache_path=None, workers=Non
 
     Returns {"compressed": n, "reused": n}. ``cache_path`` None: no cache.
     """
-    cache = _Cache(cache_path, brotli_quality) if cache_path else None
-    used = set()
+    compressed = Compressed(EntryStore(cache_path), brotli_quality) if cache_path else None
 
-    def one(path: Path) -> bool:
-        """Write the siblings of ``path``; True if they came from the cache."""
+    def one(path: Path):
+        """Write the siblings of ``path``; (key, True if they came from the cache)."""
         data = path.read_bytes()
-        if cache is None:
+        if compressed is None:
             _write_siblings(path, *_compress(data, brotli_quality))
-            return False
-        key = cache.key(data)
-        used.add(key)
-        found = cache.get(key)
-        hit = found is not None
-        if not hit:
-            found = _compress(data, brotli_quality)
-            cache.put(key, *found)
-        _write_siblings(path, *found)
-        return hit
+            return None, False
+        return compressed.siblings(path, data)
 
     paths = list(paths)
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        hits = sum(pool.map(one, paths))
-    if cache is not None:
-        cache.prune(used)
+    with ThreadPoolExecutor(max_workers=workers or workers_available()) as pool:
+        results = list(pool.map(one, paths))
+    if compressed is not None:
+        compressed.store.prune({key for key, _ in results})
+    hits = sum(hit for _, hit in results)
     return {"compressed": len(paths) - hits, "reused": hits}

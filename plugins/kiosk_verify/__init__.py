@@ -30,6 +30,10 @@ DEFAULTS = MappingProxyType(
         # Regular expressions of references not to check: paths served by
         # another system on the same host (a newsletter endpoint, say).
         "ignore": (),
+        # What each page's parse yields, kept by the digest of the page's bytes
+        # so that a rebuild parses only pages that changed (relative to the
+        # repository, like kiosk_publish's cache). None: no cache.
+        "cache_path": ".kiosk-cache/verify",
     }
 )
 
@@ -66,7 +70,7 @@ def _verify(pelican):
     if not config["enabled"]:
         return
     problems = verify_site(pelican.output_path, pelican.settings.get("SITEURL", ""),
-                           ignore=config["ignore"])  # fmt: skip
+                           ignore=config["ignore"], cache_path=config["cache_path"])  # fmt: skip
     if problems:
         raise SiteBroken(problems)
 

@@ -1,7 +1,9 @@
 """``verify_site``: does every internal thing the built site points at exist?
 
 Works on a finished output folder and nothing else, so the same function runs
-inside the build (``finalized``), from ``invoke verify``, and in tests.
+inside the build (``finalized``), from ``invoke verify``, and in tests. Pages
+are parsed first, on every core and only if new (``cache.py``); then every
+page's references are checked against the whole site.
 """
 
 import json
@@ -13,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from .cache import parse_pages
 from .pages import parse_page
 
 # Schemes that leave the site on purpose; nothing to resolve.
@@ -212,17 +215,24 @@ def _sitemap_problems(site: _Site, path: Path, shown: str):
             yield Problem(shown, link, message)
 
 
-def verify_site(folder, site_url: str = "", ignore=()) -> list[Problem]:
+def verify_site(
+    folder, site_url: str = "", ignore=(), cache_path=None, workers=None
+) -> list[Problem]:
     """Every broken thing in the built site in ``folder``, sorted by page; empty means sound.
 
     ``site_url`` is the site's SITEURL: absolute URLs that start with it are
     internal and must resolve too. ``ignore`` holds regular expressions of
-    references not to check (a path served by another system).
+    references not to check (a path served by another system). ``cache_path``
+    keeps what each page's parse yields for the next call (None: no cache);
+    ``workers``: processes for the pages to parse (default: every core).
     """
     folder = Path(folder)
     site = _Site(folder, site_url, ignore)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    parsed, _ = parse_pages([p for p in files if p.suffix == ".html"], cache_path, workers)
+    site._pages.update(parsed)
     problems = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in files:
         shown = path.relative_to(folder).as_posix()
         if path.suffix == ".html":
             problems.extend(_html_problems(site, path, shown))

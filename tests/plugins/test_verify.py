@@ -6,6 +6,7 @@ editor does and check that a broken link stops the publish.
 """
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -171,7 +172,9 @@ def test_anchors_include_ids_and_named_anchors():
 
 
 def test_settings_have_defaults_and_refuse_unknown_keys():
-    assert verify_settings({}) == {"enabled": False, "ignore": ()}
+    assert verify_settings({}) == {
+        "enabled": False, "ignore": (), "cache_path": ".kiosk-cache/verify",
+    }  # fmt: skip
     assert verify_settings({"VERIFY": {"enabled": True}})["enabled"] is True
     with pytest.raises(ValueError, match="VERIFY: unknown key.*enable"):
         verify_settings({"VERIFY": {"enable": True}})
@@ -228,3 +231,160 @@ def test_a_broken_link_fails_the_publish_naming_page_and_target(tmp_path):
 
 def test_the_sample_magazine_publishes_with_no_broken_thing(published_site):
     assert [str(problem) for problem in verify_site(published_site, SITE_URL)] == []
+
+
+# --- The cache: a rebuild parses only the pages whose bytes changed -------------
+
+
+def broken_copy(site: Path) -> Path:
+    """The sound site with one of each kind of broken thing."""
+    (site / "images" / "a-960.jpg").unlink()
+    return write(site, {
+        "index.html": page('<a href="/story/#part-3">Part 3</a><a href="#nav">Nav</a>'
+                           '<a href="/story/">Story</a><link rel="stylesheet" '
+                           'href="/theme/css/site.css">'),
+        "about/index.html": page('<a href="/no-such-page/">Gone</a><a href="JavaScript:x()">X</a>'),
+        "broken/index.html": page('<p id="x">One</span></p>\n<p id="x">Two</p>'),
+        "untitled.html": "<!doctype html><html><head></head><body>Hi</body></html>",
+        "links/index.html": page(f'<a href="{SITE_URL}/missing/">Ours</a>'
+                                 f'<meta property="og:image" content="{SITE_URL}/img/card.jpg">'),
+    })  # fmt: skip
+
+
+@pytest.fixture
+def counted_parses(monkeypatch):
+    """How many pages were parsed (checks run in this process: workers=1)."""
+    from kiosk_verify import cache
+
+    calls = []
+
+    def counting(data):
+        calls.append(data)
+        return parse_page(data)
+
+    monkeypatch.setattr(cache, "parse_page", counting)
+    return calls
+
+
+def cached_messages(folder, cache, workers=1):
+    return [str(p) for p in verify_site(folder, SITE_URL, cache_path=cache, workers=workers)]
+
+
+def test_a_second_check_parses_no_page_and_reports_the_same(site, tmp_path, counted_parses):
+    broken_copy(site)
+    uncached = messages(site)
+    assert uncached == [
+        "about/index.html: /no-such-page/: not found in the site",
+        "about/index.html: JavaScript:x(): is a script URL; pages must not run code from links",
+        "broken/index.html: id 'x' is used more than once",
+        "broken/index.html: line 1: Unexpected end tag : span",
+        "index.html: #nav: no element with id 'nav' on that page",
+        "index.html: /story/#part-3: no element with id 'part-3' on that page",
+        f"links/index.html: {SITE_URL}/img/card.jpg: not found in the site",
+        f"links/index.html: {SITE_URL}/missing/: not found in the site",
+        "story/index.html: /images/a-960.jpg: not found in the site",
+        "untitled.html: has no <title>",
+    ]
+    counted_parses.clear()
+    assert cached_messages(site, tmp_path / "cache") == uncached
+    assert len(counted_parses) == 6, "every page is parsed once on the first check"
+    counted_parses.clear()
+    assert cached_messages(site, tmp_path / "cache") == uncached
+    assert counted_parses == [], "an unchanged page was parsed again"
+
+
+def test_an_edited_page_is_parsed_again_and_only_it(site, tmp_path, counted_parses):
+    cache = tmp_path / "cache"
+    assert cached_messages(site, cache) == []
+    counted_parses.clear()
+    write(site, {"index.html": page('<a href="/story/#gone">Gone</a>')})
+    assert cached_messages(site, cache) == [
+        "index.html: /story/#gone: no element with id 'gone' on that page"
+    ]
+    assert len(counted_parses) == 1
+
+
+def test_an_unchanged_page_still_reports_a_target_that_went_away(site, tmp_path, counted_parses):
+    cache = tmp_path / "cache"
+    assert cached_messages(site, cache) == []
+    counted_parses.clear()
+    (site / "theme" / "css" / "site.css").unlink()
+    assert cached_messages(site, cache) == [
+        "index.html: /theme/css/site.css: not found in the site"
+    ]
+    assert counted_parses == []
+    # The target page changes and loses the id an unchanged page links to.
+    write(site, {"story/index.html": page('<h2 id="part-two">Part 2</h2>')})
+    assert cached_messages(site, cache) == [
+        "index.html: /theme/css/site.css: not found in the site",
+        "index.html: story/#part-2: no element with id 'part-2' on that page",
+    ]
+    assert len(counted_parses) == 1
+    shutil.rmtree(site / "story")
+    assert cached_messages(site, cache) == [
+        "index.html: /story/: not found in the site",
+        "index.html: /theme/css/site.css: not found in the site",
+        "index.html: story/#part-2: not found in the site",
+    ]
+
+
+def test_a_corrupt_or_foreign_entry_is_never_trusted(site, tmp_path, counted_parses):
+    cache = tmp_path / "cache"
+    broken_copy(site)
+    expected = cached_messages(site, cache)
+    entries = sorted(cache.iterdir())
+    assert len(entries) == 6
+    entries[0].write_bytes(entries[0].read_bytes()[:-3])  # truncated
+    data = bytearray(entries[1].read_bytes())
+    data[-1] ^= 0x20  # one bit flipped
+    entries[1].write_bytes(bytes(data))
+    # A well-formed entry that does not hold a parse result.
+    from kiosk_filecache import EntryStore
+
+    EntryStore(cache).write(entries[2].name, b"not marshal")
+    counted_parses.clear()
+    assert cached_messages(site, cache) == expected
+    assert len(counted_parses) == 3
+    counted_parses.clear()
+    assert cached_messages(site, cache) == expected
+    assert counted_parses == [], "the corrupt entries were not replaced"
+
+
+def test_the_cache_keeps_only_the_pages_of_the_last_check(site, tmp_path):
+    cache = tmp_path / "cache"
+    broken_copy(site)
+    cached_messages(site, cache)
+    (cache / ".tmp-1-abc").write_bytes(b"half-written")  # an interrupted write
+    shutil.rmtree(site / "broken")
+    (site / "untitled.html").unlink()
+    cached_messages(site, cache)
+    assert len(list(cache.iterdir())) == 4
+
+
+def test_pages_parsed_on_several_cores_give_what_one_core_gives(site, tmp_path):
+    from kiosk_verify.cache import parse_pages
+
+    broken_copy(site)
+    write(site, {f"more/{n}/index.html": page(f'<a id="n{n}" href="/story/#x{n}">{n}</a>')
+                 for n in range(12)})  # fmt: skip
+    paths = sorted(site.rglob("*.html"))
+    one, counts = parse_pages(paths, workers=1)
+    assert counts == {"parsed": 18, "reused": 0}
+    two, _ = parse_pages(paths, tmp_path / "cache", workers=2)
+    assert two == one
+    again, counts = parse_pages(paths, tmp_path / "cache", workers=2)
+    assert (again, counts) == (one, {"parsed": 0, "reused": 18})
+    assert cached_messages(site, tmp_path / "cache", workers=2) == messages(site)
+
+
+def test_a_digest_is_shared_only_while_the_file_is_untouched(tmp_path):
+    from kiosk_filecache import digest, file_digest, forget, remember
+
+    path = tmp_path / "index.html"
+    path.write_bytes(b"<p>one</p>")
+    remember(path, "remembered", path.stat())
+    assert file_digest(path) == ("remembered", None)
+    path.unlink()
+    path.write_bytes(b"<p>two</p>")
+    assert file_digest(path) == (digest(b"<p>two</p>"), b"<p>two</p>")
+    forget()

@@ -1,0 +1,222 @@
+"""kiosk_publish on a rebuild: only new bytes are minified and compressed.
+
+Each test writes a small finished site (the folder Pelican leaves) into
+``tmp_path`` and runs ``finish_site`` on a fresh copy of it, the way every
+publish starts from freshly rendered pages; the cache folder is what carries
+over between builds. Counts come from ``finish_site``, and minify-html is
+counted directly where the work stays in this process (``workers=1``).
+"""
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import brotli
+import pytest
+
+from kiosk_filecache import EntryStore
+from kiosk_publish import finish_site, publish_settings
+from kiosk_publish import minify as minify_module
+from tests.sites import tree_digest
+
+SITE_URL = "https://kiosk.example"
+
+
+def page(title: str, body: str) -> str:
+    return (
+        "<!doctype html>\n<html lang=en>\n  <head>\n    <title>" + title + "</title>\n"
+        '    <link rel="stylesheet" href="' + SITE_URL + '/theme/css/kiosk.css">\n'
+        "  </head>\n  <body>\n    <main>\n      " + body + "\n    </main>\n"
+        '    <script src="/theme/js/kiosk.js"></script>\n  </body>\n</html>\n'
+    )
+
+
+SOURCE = {
+    "index.html": page("Kiosk", "<p>Home</p>\n      <p>Latest</p>"),
+    "latest/index.html": page("Latest", "<ul>\n        <li>One</li>\n      </ul>"),
+    "story/index.html": page("Story", "<p>A summit   without the other side.</p>" * 40),
+    "crlf/index.html": page("Windows", "<p>One</p>").replace("\n", "\r\n"),
+    "feeds/latest.atom.xml": '<?xml version="1.0"?><feed><title>Kiosk</title></feed>\n',
+    "robots.txt": "User-agent: *\nSitemap: " + SITE_URL + "/sitemap.xml\n",
+    "theme/css/kiosk.css": "body { color: #111 }\n",
+    "theme/js/kiosk.js": "document.documentElement.className = 'js';\n",
+    "extra/styles.css": "@import url(/theme/css/kiosk.css);\n",
+}
+
+
+@pytest.fixture
+def source(tmp_path):
+    folder = tmp_path / "rendered"
+    for relative, text in SOURCE.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+    return folder
+
+
+def config(cache) -> dict:
+    return publish_settings({
+        "THEME_STATIC_DIR": "theme",
+        "PUBLISH_PIPELINE": {"enabled": True, "cache_path": str(cache) if cache else None},
+    })  # fmt: skip
+
+
+def publish(source: Path, output: Path, cache, workers=1) -> dict:
+    """A publish of ``source`` into a fresh ``output``: (counts, digest of the tree)."""
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.copytree(source, output)
+    counts = finish_site(output, config(cache), workers=workers)
+    return counts, tree_digest(output)
+
+
+@pytest.fixture
+def minify_calls(monkeypatch):
+    calls = []
+    real = minify_module.minify_page
+
+    def counting(html):
+        calls.append(html)
+        return real(html)
+
+    monkeypatch.setattr(minify_module, "minify_page", counting)
+    return calls
+
+
+def test_a_rebuild_with_nothing_changed_minifies_and_compresses_nothing(
+    source, tmp_path, minify_calls
+):
+    cache = tmp_path / "cache"
+    counts, first = publish(source, tmp_path / "out", cache)
+    assert counts == {"minified": 4, "minify_reused": 0, "compressed": 9, "reused": 0}
+    assert len(minify_calls) == 4
+    minify_calls.clear()
+    counts, second = publish(source, tmp_path / "out", cache)
+    assert counts == {"minified": 0, "minify_reused": 4, "compressed": 0, "reused": 9}
+    assert minify_calls == []
+    assert second == first
+
+
+def test_cached_uncached_and_parallel_publishes_are_byte_identical(source, tmp_path):
+    _, uncached = publish(source, tmp_path / "a", None)
+    _, cold = publish(source, tmp_path / "b", tmp_path / "cache")
+    _, warm = publish(source, tmp_path / "c", tmp_path / "cache")
+    _, forked = publish(source, tmp_path / "d", tmp_path / "cache-2", workers=2)
+    assert uncached == cold == warm == forked
+    output = tmp_path / "c"
+    assert "\n  <" not in (output / "story" / "index.html").read_text()
+    (css,) = (output / "theme" / "css").glob("kiosk.*.css")
+    assert f"{SITE_URL}/theme/css/{css.name}" in (output / "index.html").read_text()
+    assert f"/theme/css/{css.name}" in (output / "extra" / "styles.css").read_text()
+    for path in output.rglob("*"):
+        if path.suffix in (".html", ".css", ".js", ".xml", ".txt"):
+            original = path.read_bytes()
+            assert gzip.decompress(Path(f"{path}.gz").read_bytes()) == original
+            assert brotli.decompress(Path(f"{path}.br").read_bytes()) == original
+
+
+def test_an_edited_page_is_minified_and_compressed_again_and_only_it(
+    source, tmp_path, minify_calls
+):
+    cache = tmp_path / "cache"
+    publish(source, tmp_path / "out", cache)
+    minify_calls.clear()
+    story = source / "story" / "index.html"
+    story.write_text(story.read_text().replace("Story", "Story, corrected"))
+    counts, rebuilt = publish(source, tmp_path / "out", cache)
+    assert counts == {"minified": 1, "minify_reused": 3, "compressed": 1, "reused": 8}
+    assert len(minify_calls) == 1 and "Story, corrected" in minify_calls[0]
+    assert rebuilt == publish(source, tmp_path / "clean", None)[1]
+
+
+def test_a_new_stylesheet_name_makes_every_page_new(source, tmp_path):
+    cache = tmp_path / "cache"
+    publish(source, tmp_path / "out", cache)
+    (source / "theme" / "css" / "kiosk.css").write_text("body { color: #222 }\n")
+    counts, rebuilt = publish(source, tmp_path / "out", cache)
+    assert counts["minified"] == 4, "a page was served with the old stylesheet name"
+    assert rebuilt == publish(source, tmp_path / "clean", None)[1]
+
+
+def test_corrupt_or_truncated_entries_are_redone_not_trusted(source, tmp_path):
+    cache = tmp_path / "cache"
+    _, expected = publish(source, tmp_path / "out", cache)
+    (minified, *_) = sorted(cache.glob("*.min"))
+    data = bytearray(minified.read_bytes())
+    data[-5] ^= 0x01  # one bit flipped
+    minified.write_bytes(bytes(data))
+    first, second = (path.name.split(".")[0] for path in sorted(cache.glob("*.sum"))[:2])
+    brotli_entry = cache / f"{first}.br"
+    brotli_entry.write_bytes(brotli_entry.read_bytes()[:-1])  # truncated
+    (cache / f"{second}.sum").write_bytes(b"KFC1")  # a header and nothing else
+    counts, rebuilt = publish(source, tmp_path / "out", cache)
+    assert (counts["minified"], counts["compressed"]) == (1, 2)
+    assert rebuilt == expected
+    counts, _ = publish(source, tmp_path / "out", cache)
+    assert (counts["minified"], counts["compressed"]) == (0, 0), "bad entries were kept"
+
+
+def test_the_cache_keeps_one_site_and_no_stray_temporary_file(source, tmp_path):
+    cache = tmp_path / "cache"
+    publish(source, tmp_path / "out", cache)
+    full = len(list(cache.iterdir()))
+    assert full == 4 + 9 * 3  # a .min per page; .gz, .br and .sum per text file
+    (cache / ".tmp-1-abc").write_bytes(b"half-written")  # an interrupted write
+    shutil.rmtree(source / "latest")
+    publish(source, tmp_path / "out", cache)
+    assert len(list(cache.iterdir())) == full - 1 - 3
+
+
+def test_siblings_are_hard_links_into_the_cache_with_the_usual_mode(source, tmp_path):
+    cache = tmp_path / "cache"
+    publish(source, tmp_path / "out", cache)
+    publish(source, tmp_path / "out", cache)
+    sibling = tmp_path / "out" / "index.html.br"
+    inodes = {path.stat().st_ino for path in cache.iterdir()}
+    assert sibling.stat().st_ino in inodes and sibling.stat().st_nlink == 2
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert sibling.stat().st_mode & 0o777 == 0o666 & ~umask
+    # Publishing again into the same folder replaces the link, never writes through it.
+    before = {path.name: path.read_bytes() for path in cache.iterdir()}
+    page = tmp_path / "out" / "index.html"
+    page.write_text(page.read_text() + "<!-- edited in place -->")
+    finish_site(tmp_path / "out", config(cache), workers=1)
+    for name, data in before.items():
+        if (cache / name).exists():
+            assert (cache / name).read_bytes() == data, f"{name} was written through a link"
+
+
+def test_without_hard_links_the_siblings_are_copies_with_the_same_bytes(
+    source, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    _, linked = publish(source, tmp_path / "out", cache)
+
+    def refuse(*_):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    counts, copied = publish(source, tmp_path / "out", cache)
+    assert counts["reused"] == 9 and copied == linked
+    assert (tmp_path / "out" / "index.html.gz").stat().st_nlink == 1
+
+
+def test_an_entry_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    store = EntryStore(tmp_path / "cache")
+    assert store.write("key.min", b"payload") and store.read("key.min") == b"payload"
+
+    def interrupted(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    assert store.write("other.min", b"payload") is False
+    assert sorted(path.name for path in store.folder.iterdir()) == ["key.min"]
+
+
+def test_work_spread_over_processes_comes_back_in_order_and_raises_failures():
+    from kiosk_filecache import map_forked
+
+    assert map_forked(lambda n: n * n, range(20), workers=2) == [n * n for n in range(20)]
+    with pytest.raises(ZeroDivisionError):
+        map_forked(lambda n: 1 // (n - 13), range(20), workers=2)
