@@ -18,3 +18,4 @@ CACHE_PATH = f"{_CACHE}/pelican"
 PUBLISH_PIPELINE = {**PUBLISH_PIPELINE, "cache_path": f"{_CACHE}/precompress"}  # noqa: F405
 KIOSK_SEARCH = {**(globals().get("KIOSK_SEARCH") or {}), "cache_path": f"{_CACHE}/search"}
 KIOSK_READCACHE = {"cache_path": f"{_CACHE}/read"}
+VERIFY = {**VERIFY, "cache_path": f"{_CACHE}/verify"}  # noqa: F405
