@@ -27,6 +27,7 @@ CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = {cache!r} + "/pelican"
 KIOSK_FIGURES = {{**(globals().get("KIOSK_FIGURES") or {{}}), "cache_path": {cache!r} + "/images"}}
 PUBLISH_PIPELINE = {{**PUBLISH_PIPELINE, "cache_path": {cache!r} + "/precompress"}}  # noqa: F405
+VERIFY = {{**VERIFY, "cache_path": {cache!r} + "/verify"}}  # noqa: F405
 KIOSK_SEARCH = {{**(globals().get("KIOSK_SEARCH") or {{}}), "cache_path": {cache!r} + "/search"}}
 KIOSK_READCACHE = {{"cache_path": {cache!r} + "/read"}}
 """
