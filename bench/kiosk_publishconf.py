@@ -19,3 +19,4 @@ PUBLISH_PIPELINE = {**PUBLISH_PIPELINE, "cache_path": f"{_CACHE}/precompress"}  
 KIOSK_SEARCH = {**(globals().get("KIOSK_SEARCH") or {}), "cache_path": f"{_CACHE}/search"}
 KIOSK_READCACHE = {"cache_path": f"{_CACHE}/read"}
 VERIFY = {**VERIFY, "cache_path": f"{_CACHE}/verify"}  # noqa: F405
+KIOSK_INCREMENTAL = {"cache_path": f"{_CACHE}/render"}

@@ -30,6 +30,8 @@ PUBLISH_PIPELINE = {{**PUBLISH_PIPELINE, "cache_path": {cache!r} + "/precompress
 VERIFY = {{**VERIFY, "cache_path": {cache!r} + "/verify"}}  # noqa: F405
 KIOSK_SEARCH = {{**(globals().get("KIOSK_SEARCH") or {{}}), "cache_path": {cache!r} + "/search"}}
 KIOSK_READCACHE = {{"cache_path": {cache!r} + "/read"}}
+# Pages reused from the render memo are also rendered afresh and compared.
+KIOSK_INCREMENTAL = {{"cache_path": {cache!r} + "/render", "check": True}}
 """
 
 
