@@ -40,6 +40,8 @@ DEFAULTS = MappingProxyType(
 )
 
 _build = {}  # the memo of the build in progress (one build per process at a time)
+# Pages rendered and reused by the last build in this process, for its summary line.
+last_stats = {}
 
 
 def incremental_settings(settings):
@@ -54,12 +56,17 @@ def register():
 
 def start(pelican):
     _build.clear()
+    last_stats.clear()
     config = incremental_settings(pelican.settings)
     if not config["enabled"] or not config["cache_path"]:
         return
     settings = pelican.settings
     here = Path.cwd()
-    base = code_fingerprint(settings, here / "settings.py", here) + settings_fingerprint(settings)
+    # This plugin's own settings (check mode, where the cache is) change no page.
+    pages_settings = {k: v for k, v in settings.items() if k != "KIOSK_INCREMENTAL"}
+    base = code_fingerprint(settings, here / "settings.py", here) + settings_fingerprint(
+        pages_settings
+    )
     _build["memo"] = RenderMemo(Path(config["cache_path"]), base, check=config["check"])
 
 
@@ -77,5 +84,6 @@ def finish(pelican):
     if memo is None:
         return
     memo.save()
+    last_stats.update(rendered=memo.stats["rendered"], reused=memo.stats["reused"])
     logger.info("kiosk_incremental: %d pages rendered, %d reused",
                 memo.stats["rendered"], memo.stats["reused"])  # fmt: skip

@@ -15,6 +15,14 @@ changes, without walking the whole site from every page:
   related stories would need depth three; none does, and the check mode
   (``KIOSK_INCREMENTAL["check"]``) renders every page anyway and fails the
   build on any page the memo would have got wrong;
+- an object whose class defines ``kiosk_fingerprint(self)`` is taken by what
+  that returns: the part of it that any page can show. A region's ``Term``
+  returns its name, URL and description but not its article list, which no
+  template reads from it (listing pages get their articles as ``articles``),
+  so the navigation on every page does not depend on every article;
+- a Paginator (``articles_paginator``) is taken by its name, URL and counts,
+  which is what pagination links show: each page's stories are its own
+  ``articles_page``;
 - settings dicts and Pelican's shared context are skipped (the settings have
   their own fingerprint; the context's variables are fingerprinted one by one,
   as pages read them);
@@ -34,6 +42,7 @@ import types
 
 from markupsafe import Markup
 from pelican.contents import Content
+from pelican.paginator import Paginator
 
 SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "_memoize_cache"})
 INTRASITE = ("{filename}", "{static}", "{attach}", "{index}", "{tag}", "{category}",
@@ -102,6 +111,14 @@ class Fingerprints:
         if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
                               type)) or kind.__module__.startswith(OPAQUE_MODULES):  # fmt: skip
             return f"code:{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', name)}"
+        if isinstance(value, Paginator):
+            # What pagination links show: not the whole list, whose pages are
+            # each their own ``articles_page``.
+            return _h(name, *map(repr, (value.name, value.url, value.per_page, value.orphans,
+                                        value.count, value.num_pages)))  # fmt: skip
+        custom = getattr(kind, "kiosk_fingerprint", None)
+        if custom is not None:
+            return _h(name, self._value(custom(value), mode))
         if dataclasses.is_dataclass(value):
             fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
             return _h(name, self._compound(fields, mode))

@@ -152,8 +152,11 @@ class RenderMemo:
         fresh, _ = self._render_recording(render, args, kwargs)
         if fresh != text:
             self.mismatches.append(name)
-            logger.error("kiosk_incremental: %s: the stored page differs from a fresh render "
-                         "(a value its template reads is missing from its fingerprint)", name)  # fmt: skip
+            logger.error(
+                "kiosk_incremental: %s: the stored page differs from a fresh render "
+                "(a value its template reads is missing from its fingerprint)",
+                name,
+            )
 
     # --- after the build -------------------------------------------------------
     def save(self) -> None:

@@ -66,6 +66,19 @@ class Series:
     def total(self):
         return len(self.entries)
 
+    def kiosk_fingerprint(self):
+        """What a page can show of this series (kiosk_incremental).
+
+        A series seen from one of its articles (``index`` set) shows its
+        entries in the article's series box: all of it. A series as listed
+        (``series_list``, in every page's footer) shows its name and link; its
+        own page gets its entries as ``articles``.
+        """
+        if self.index is None:
+            return (self.name, self.slug, self.url, self.save_as, self.feed_url,
+                    self.description, self.total)  # fmt: skip
+        return tuple(getattr(self, field.name) for field in dataclasses.fields(self))
+
     def __str__(self):
         return self.name
 

@@ -36,6 +36,13 @@ class Term:
         # Published articles only, newest first; filled by the plugin.
         self.articles = []
 
+    def kiosk_fingerprint(self):
+        """What a page can show of a term (kiosk_incremental): not its article
+        list, which templates never read from the term; a listing page gets
+        its articles as ``articles``."""
+        return (self.kind, self.name, self.order, self.slug, self.url, self.save_as,
+                self.page_name, self.feed_url, self.description)  # fmt: skip
+
     def _key(self):
         return (self.kind, self.order, self.slug)
 

@@ -1,0 +1,140 @@
+"""kiosk_incremental: a page is rendered again only when something it read changed.
+
+Tiny sites with a test theme whose templates read a known set of values; the
+memo's counters (pages rendered, pages reused) show what a rebuild redid, and
+the output shows that a reused page is still exactly right.
+"""
+
+import logging
+
+import pytest
+
+import kiosk_incremental
+from kiosk_incremental.fingerprint import Fingerprints
+from tests.plugins.conftest import header
+
+TEMPLATES = {
+    # An article page shows its own title only; the index lists every title.
+    "article.html": "<h1>{{ article.title }}</h1>{{ article.content }}",
+    "index.html": "<ul>{% for a in articles %}<li>{{ a.title }}</li>{% endfor %}</ul>",
+}
+
+
+def article(title, body="Body text.", date="2024-06-01 10:00", slug=None):
+    return header(body, title=title, date=date, section="Analysis", region="Europe",
+                  authors="Ana Ortiz", slug=slug)  # fmt: skip
+
+
+AUTHOR = header("Ana writes.", name="Ana Ortiz")
+
+
+@pytest.fixture
+def build(make_site, tmp_path):
+    cache = tmp_path / "render-cache"
+
+    def run(files, check=False, **settings):
+        output = make_site(
+            files,
+            plugins=["kiosk_authors", "kiosk_incremental"],
+            templates=TEMPLATES,
+            settings={"KIOSK_INCREMENTAL": {"cache_path": str(cache), "check": check},
+                      "DIRECT_TEMPLATES": ["index"], **settings},
+        )  # fmt: skip
+        return output, dict(kiosk_incremental.last_stats)
+
+    return run
+
+
+def site(first="First title", second_body="Second body."):
+    return {
+        "authors/ana-ortiz.md": AUTHOR,
+        "articles/first.md": article(first, date="2024-06-01 10:00", slug="first"),
+        "articles/second.md": article("Second title", second_body, "2024-06-02 10:00", "second"),
+    }
+
+
+def text(output, path):
+    return (output / path).read_text(encoding="utf-8")
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing(build):
+    output, first = build(site())
+    before = {p: p.read_bytes() for p in output.rglob("*.html")}
+
+    output, second = build(site())
+
+    assert first["rendered"] > 0 and first["reused"] == 0
+    assert second == {"rendered": 0, "reused": first["rendered"]}
+    assert {p: p.read_bytes() for p in output.rglob("*.html")} == before
+
+
+def test_an_edit_re_renders_the_pages_that_show_it_and_no_other(build):
+    build(site())
+
+    output, stats = build(site(first="First title, corrected"))
+
+    assert "First title, corrected" in text(output, "first/index.html")
+    assert "First title, corrected" in text(output, "latest/index.html")
+    # The edited article's page and the index read it; the other article's page did not.
+    assert stats["rendered"] >= 2
+    assert "<h1>Second title</h1>" in text(output, "second/index.html")
+    assert stats["reused"] >= 1
+
+
+def test_a_changed_body_re_renders_its_page_not_the_title_only_pages(build):
+    build(site())
+    output, stats = build(site(second_body="Second body, with a correction."))
+    assert "with a correction" in text(output, "second/index.html")
+    # The index shows titles, but reads the whole articles: it is rendered again,
+    # safely; the first article's page read neither.
+    assert "<h1>First title</h1>" in text(output, "first/index.html")
+    assert stats["reused"] >= 1
+
+
+def test_a_changed_setting_re_renders_everything(build):
+    _, first = build(site())
+    _, stats = build(site(), SITENAME="Kiosk Weekly")
+    assert stats == {"rendered": first["rendered"], "reused": 0}
+
+
+def test_a_damaged_stored_page_is_never_used(build, tmp_path):
+    output, first = build(site())
+    for stored in (tmp_path / "render-cache").rglob("objects/*"):
+        stored.write_bytes(stored.read_bytes()[:-3])
+
+    output, stats = build(site())
+
+    assert stats == {"rendered": first["rendered"], "reused": 0}
+    assert "<h1>First title</h1>" in text(output, "first/index.html")
+
+
+def test_stored_pages_of_older_versions_are_pruned(build, tmp_path):
+    build(site())
+    stored = {p.name for p in (tmp_path / "render-cache").rglob("objects/*")}
+    build(site(first="First title, corrected"))
+    now = {p.name for p in (tmp_path / "render-cache").rglob("objects/*")}
+    assert len(now) == len(stored), "one stored text per page, old versions removed"
+    assert now != stored
+
+
+def test_check_mode_catches_a_fingerprint_that_misses_a_change(build, monkeypatch, caplog):
+    """If a value's fingerprint ever missed a change, check mode would fail the build."""
+    monkeypatch.setattr(Fingerprints, "of", lambda self, value: "blind")
+    build(site())
+    with caplog.at_level(logging.ERROR):
+        build(site(first="First title, corrected"), check=True)
+    assert any("differs from a fresh render" in r.getMessage() for r in caplog.records)
+
+
+def test_off_means_no_memo(make_site, tmp_path):
+    make_site(site(), plugins=["kiosk_authors", "kiosk_incremental"], templates=TEMPLATES,
+              settings={"KIOSK_INCREMENTAL": {"enabled": False,
+                                              "cache_path": str(tmp_path / "c")}})  # fmt: skip
+    assert kiosk_incremental.last_stats == {}
+    assert not (tmp_path / "c").exists()
+
+
+def test_an_unknown_setting_fails_the_build(make_site):
+    with pytest.raises(ValueError, match="KIOSK_INCREMENTAL: unknown key"):
+        make_site(site(), plugins=["kiosk_incremental"],
+                  settings={"KIOSK_INCREMENTAL": {"cache": "x"}})  # fmt: skip
