@@ -223,7 +223,8 @@ def _listing_head(settings, config, context, publisher):
     )
     if subject is not None:
         head.feeds = _subject_feed(settings, kind, subject)
-    lead = getattr(context.get("home"), "lead", None)
+    # The home page's card shows its lead story; any other listing its first story.
+    lead = getattr(context.get("home"), "lead", None) if template == "home" else None
     stories = (
         [lead] if lead else (page.object_list if page is not None else context.get("articles"))
     )
