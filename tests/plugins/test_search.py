@@ -220,7 +220,7 @@ def test_results_filter_by_section_and_region(page, served):
 
 PAGE = (
     '<!doctype html><html lang="en"><head><title>{title}</title>'
-    '<meta data-pagefind-filter="section" content="{section}"></head>'
+    '<meta data-pagefind-filter="section[content]" content="{section}"></head>'
     "<body><main><div data-pagefind-body><h1>{title}</h1><p>{text}</p></div></main></body></html>"
 )
 ARCHIVE = {

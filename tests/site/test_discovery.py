@@ -244,9 +244,15 @@ def _unique_word(site):
 def _search(page, site_url, query):
     page.goto(f"{site_url}/search/")
     page.fill(".pagefind-ui__search-input", query)
-    page.wait_for_selector(".pagefind-ui__message")
+    # The count appears before the results: each result loads its own fragment
+    # (from one of the merged yearly bundles), so wait for the first link.
     page.wait_for_function(
-        "() => !/^Searching/.test(document.querySelector('.pagefind-ui__message').textContent)"
+        """() => {
+            const message = document.querySelector('.pagefind-ui__message');
+            if (!message || /^Searching/.test(message.textContent)) return false;
+            return /^No results/.test(message.textContent)
+                || document.querySelector('.pagefind-ui__result-link') !== null;
+        }"""
     )
     return [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
 
