@@ -324,3 +324,12 @@ def test_an_alias_over_a_live_page_fails_the_build(build):
 def test_unknown_setting_is_refused():
     with pytest.raises(ValueError, match="titel_separator"):
         seo_settings({"KIOSK_SEO": {"titel_separator": " - "}})
+
+
+def test_a_listing_card_shows_its_own_stories_picture_never_the_home_lead(site):
+    """Sharing a section shows a picture from that section, not the front page's lead."""
+    home = _og(_soup(site / "index.html"))
+    reporting = _og(_soup(site / "section" / "reporting" / "index.html"))
+    assert home["og:image"] == [f"{SITEURL}/images/hall.jpg"]
+    # Its only story has no picture: no card image rather than someone else's.
+    assert "og:image" not in reporting
