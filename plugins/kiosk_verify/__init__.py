@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from pelican import signals
 
+from kiosk_filecache import forget
 from kiosk_settings import given_settings
 
 from .check import Problem, verify_site
@@ -69,8 +70,13 @@ def _verify(pelican):
     config = verify_settings(pelican.settings)
     if not config["enabled"]:
         return
-    problems = verify_site(pelican.output_path, pelican.settings.get("SITEURL", ""),
-                           ignore=config["ignore"], cache_path=config["cache_path"])  # fmt: skip
+    try:
+        problems = verify_site(
+            pelican.output_path, pelican.settings.get("SITEURL", ""),
+            ignore=config["ignore"], cache_path=config["cache_path"],
+        )  # fmt: skip
+    finally:
+        forget()  # kiosk_publish's digests are this build's only
     if problems:
         raise SiteBroken(problems)
 
