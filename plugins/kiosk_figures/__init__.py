@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from pelican import signals
 from pelican.contents import Article, Page
 
-from .body import reading_minutes, transform_body
+from .body import minutes_for, reading_minutes, transform_body
 from .generator import ImageVariantsGenerator
 from .images import plan_image
 from .settings import figure_settings
@@ -37,8 +37,10 @@ def register():
 
 
 def check_settings(pelican):
-    """Fail the build early on a mistyped KIOSK_FIGURES key."""
+    """Fail the build early on a mistyped KIOSK_FIGURES key; start a new build's
+    image plans."""
     figure_settings(pelican.settings)
+    _plans.clear()
 
 
 def get_generators(pelican):
@@ -50,14 +52,46 @@ def process_content(content):
     if not isinstance(content, (Article, Page)):
         return
     options = figure_settings(content.settings)
-    resolve = partial(resolve_image, content.settings, options)
+    resolve = partial(_resolve_once, content.settings, options, repr(sorted(options.items())))
     body = transform_body(content._content or "", resolve)
     # Pelican has no public setter for the body; every content plugin writes
     # _content, and doing it here, at init, is before get_content() memoises.
     content._content = body.html
     content.body_images = body.images
     content.top_image = build_top_image(content.metadata, resolve)
-    content.reading_time = reading_minutes(body.html, options["words_per_minute"])
+    wpm = options["words_per_minute"]
+    # The fast path counts words while it transforms; otherwise re-read the HTML.
+    if body.words is None:
+        content.reading_time = reading_minutes(body.html, wpm)
+    else:
+        content.reading_time = minutes_for(body.words, wpm)
+
+
+# The same few images recur in many articles (series art, agency photos): plan
+# each once per build. Keyed by everything plan_image reads, including the
+# file's stat, so an image replaced during a livereload session is measured again.
+_plans = {}
+
+
+def _resolve_once(settings, options, options_key, src):
+    key = (settings["PATH"], settings.get("SITEURL", ""), options_key, src)
+    try:
+        signature = _signature(settings, src)
+    except OSError:
+        return resolve_image(settings, options, src)  # missing: warn every time, as before
+    cached = _plans.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    image = resolve_image(settings, options, src)
+    if image is not None and image.width != "":
+        _plans[key] = (signature, image)
+    return image
+
+
+def _signature(settings, src):
+    path = src.split("}", 1)[1] if src.startswith(("{static}", "{attach}")) else src
+    info = os.stat(os.path.join(settings["PATH"], unquote(urlsplit(path).path).lstrip("/")))
+    return info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev
 
 
 def resolve_image(settings, options, src):

@@ -28,6 +28,11 @@ _CREDIT = re.compile(
 
 _PIPE = re.compile(r"\s+\|\s+|\s+\|$")
 
+# What smartypants changes (quotes, backticks, backslash escapes, dashes,
+# ellipses, &quot;) is always one of these; a caption without any comes out of
+# it unchanged, so it is not run (5,700 captions and credits at 1,000 articles).
+_SMARTYPANTS_WORK = re.compile(r"[\"'`\\]|--|\.\.\.|\. \. \.|&quot;")
+
 
 def split_caption(title):
     """Return ``(caption, credit)`` for an image title; either may be ''.
@@ -56,4 +61,6 @@ def typographic(text):
     """Curly quotes, dashes and ellipses for caption text, as typogrify gives
     the body: Pelican typogrifies text nodes, never the image title they come from.
     """
-    return html.unescape(smartypants(text)) if text else text
+    if not text:
+        return text
+    return html.unescape(smartypants(text) if _SMARTYPANTS_WORK.search(text) else text)

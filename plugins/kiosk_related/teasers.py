@@ -5,6 +5,9 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+import kiosk_html
+from kiosk_html import Element
+
 # Blocks an excerpt skips: images and their captions are the teaser's own
 # image's job, a pull quote repeats the body, an author note ends the piece.
 _SKIPPED_CLASSES = {"figure", "pullquote", "author-note"}
@@ -56,7 +59,59 @@ def first_paragraphs(html, count):
     images, footnote markers and ids are dropped from what is kept: the
     excerpt is shown on another article's page, where they would be orphans
     or duplicate ids.
+
+    Bodies that :func:`kiosk_html.parse` reads take the fast path, the rest
+    BeautifulSoup; both give the same bytes (tests/plugins/test_related.py).
     """
+    root = kiosk_html.parse(html or "")
+    if root is None:
+        return first_paragraphs_soup(html, count)
+    kept = []
+    for block in root.children:
+        if len(kept) == count:
+            break
+        if type(block) is not Element or block.name != "p":
+            continue
+        classes = block.attrs.get("class", [])
+        if _SKIPPED_CLASSES & set(classes if type(classes) is list else [classes]):
+            continue
+        _drop(block, _is_media)
+        _drop(block, _is_footnote_marker)
+        for node in [block, *block.elements()]:
+            node.attrs.pop("id", None)
+        if any(text.strip() for text in kiosk_html.strings(block)):
+            kept.append(kiosk_html.serialize(block))
+    return kept
+
+
+def _is_media(node):
+    return node.name in ("img", "picture", "figure")
+
+
+def _is_footnote_marker(node):
+    """``sup:has(> a.footnote-ref)``."""
+    return node.name == "sup" and any(
+        type(child) is Element
+        and child.name == "a"
+        and "footnote-ref" in child.attrs.get("class", ())
+        for child in node.children
+    )
+
+
+def _drop(element, matches):
+    """Remove every descendant element ``matches`` accepts, as bs4's decompose does:
+    judged on the tree as it was (a removed element's descendants go with it)."""
+    doomed = [node for node in element.elements() if matches(node)]
+    for node in doomed:
+        siblings = node.parent.children
+        for index, child in enumerate(siblings):
+            if child is node:
+                del siblings[index]
+                break
+
+
+def first_paragraphs_soup(html, count):
+    """:func:`first_paragraphs` with BeautifulSoup, for HTML kiosk_html does not read."""
     soup = BeautifulSoup(html or "", "html.parser")
     kept = []
     for block in soup.find_all(recursive=False):

@@ -4,22 +4,34 @@ Pure functions first (caption rules, the body transform, image planning and the
 variant cache), then tiny sites read the way a browser would.
 """
 
+import html
 import io
 import os
 from functools import partial
 
 import pytest
+import smartypants
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import kiosk_figures.images
+import kiosk_html
 from kiosk_figures import resolve_image
-from kiosk_figures.body import reading_minutes, transform_body
-from kiosk_figures.credits import split_caption
+from kiosk_figures.body import (
+    minutes_for,
+    reading_minutes,
+    reading_minutes_soup,
+    transform_body,
+    transform_body_soup,
+)
+from kiosk_figures.credits import split_caption, typographic
 from kiosk_figures.images import ResponsiveImage, plan_image, render_all
 from kiosk_figures.settings import figure_settings
 from kiosk_figures.top_image import build_top_image
 from tests.plugins.conftest import header
+from tests.plugins.test_html import fragments
 
 
 def jpeg_bytes(width, height):
@@ -62,6 +74,14 @@ def soup_of(html):
 )
 def test_caption_and_credit_are_split(title, caption, credit):
     assert split_caption(title) == (caption, credit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab .-'\"`\\&;<>|\u2019", "&quot;", "&amp;"])).map("".join))
+def test_typographic_skips_smartypants_only_when_it_would_change_nothing(text):
+    # The attributes Pelican gives smartypants (TYPOGRIFY_DASHES "default", &quot; too).
+    smartypants.Attr.default = smartypants.Attr.set1 | smartypants.Attr.w
+    assert typographic(text) == (html.unescape(smartypants.smartypants(text)) if text else text)
 
 
 # --- Body transform ---------------------------------------------------------------
@@ -149,6 +169,131 @@ def test_only_a_final_em_dash_paragraph_is_an_author_note():
 def test_reading_time_rounds_up_and_is_at_least_one_minute():
     assert reading_minutes("<p>Short.</p>", 230) == 1
     assert reading_minutes("<p>" + "word " * 461 + "</p>", 230) == 3
+
+
+# --- The fast path gives BeautifulSoup's result, byte for byte --------------------
+#
+# transform_body and reading_minutes read plain HTML with kiosk_html and fall
+# back to BeautifulSoup (transform_body_soup, reading_minutes_soup: the code
+# they replaced) for anything else. Each input below is read by the fast path
+# (asserted), and both paths must agree on the HTML, the images and the minutes.
+
+HALL = ResponsiveImage(
+    src="https://kiosk.example/images/hall.jpg",
+    width=1600,
+    height=900,
+    srcset="https://kiosk.example/images/_v/x-480.jpg 480w",
+    sizes="100vw",
+)
+
+
+def some_files(src):
+    """Local images resolve, external ones (http...) and anchors do not."""
+    return None if src.startswith(("http", "#")) else HALL
+
+
+def assert_fast_path_matches_soup(html):
+    assert kiosk_html.parse(html) is not None, "expected the fast path to read this body"
+    fast, slow = transform_body(html, some_files), transform_body_soup(html, some_files)
+    assert (fast.html, fast.images) == (slow.html, slow.images)
+    expected_minutes = reading_minutes_soup(slow.html, 5)
+    assert minutes_for(fast.words, 5) == expected_minutes
+    assert reading_minutes(fast.html, 5) == expected_minutes
+
+
+EDGE_BODIES = {
+    "figure inside a list item": (
+        '<ol>\n<li>\n<p><img alt="x" src="a.jpg" title="The hall. | AP Photo/Name"></p>\n'
+        "</li>\n</ol>"
+    ),
+    "image in a link, whitespace around": (
+        '<p>\n<a href="/big.jpg">\n<img alt="x" src="a.jpg" title="Cap"> </a>\n</p>'
+    ),
+    "image beside a comment": '<p><!-- credit checked --><img alt="x" src="a.jpg" title="T"></p>',
+    "image beside a blank comment": '<p><!----><img alt="x" src="a.jpg"></p>',
+    "two images in one paragraph stay inline": (
+        '<p><img alt="a" src="a.jpg"><img alt="b" src="b.jpg"></p>'
+    ),
+    "external image": '<p><img alt="x" src="https://cdn.example/x.jpg" title="Far. | AFP"></p>',
+    "image with its own loading and class": (
+        '<p><img alt="x" class="wide  shot" loading="eager" src="a.jpg"></p>'
+    ),
+    "entities in caption and alt": (
+        '<p><img alt="Tom &amp; Jerry &#8217;s" src="a.jpg" '
+        'title="&quot;Quoted&quot; &lt;b&gt; &amp; more. | Photo by Ann O&#39;Hara"></p>'
+    ),
+    "image at the top level": '<img alt="x" src="a.jpg" title="T">',
+    "image in a heading": '<h2><img alt="x" src="a.jpg"></h2>',
+    "pullquote": "<blockquote>\n<p>[!pullquote]\nTalks need both sides.</p>\n</blockquote>",
+    "pullquote marker alone empties its paragraph": (
+        "<blockquote>\n<p>[!pullquote]</p>\n<p>The quote.</p>\n</blockquote>"
+    ),
+    "pullquote marker in emphasis": (
+        "<blockquote><p><em>[!PullQuote] Said</em> she.</p></blockquote>"
+    ),
+    "pullquote marker after a comment": "<blockquote><p><!-- x -->[!pullquote] Q</p></blockquote>",
+    "pullquote with an existing class": (
+        '<blockquote class="wide"><p>[!pullquote] Q</p></blockquote>'
+    ),
+    "nested blockquotes": (
+        "<blockquote><blockquote><p>[!pullquote] in</p></blockquote><p>out</p></blockquote>"
+    ),
+    "blockquote whose first element is not a paragraph": (
+        "<blockquote><ul><li>[!pullquote] no</li></ul></blockquote>"
+    ),
+    "author note with markup and entities": "<p>Body.</p>\n<p>&#8212; <em>Ana</em> Ortiz</p>\n",
+    "author note after a trailing comment": "<p>Body.</p><p>\u2014 Ana</p><!-- end -->",
+    "last element is not a paragraph": "<p>\u2014 not last</p><ul><li>x</li></ul>",
+    "empty paragraphs": "<p></p>\n<p> </p>\n<p>Text.</p>",
+    "nested inline markup and footnotes": (
+        '<p>A <em>very <strong>strong</strong></em> claim<sup id="fnref:1">'
+        '<a class="footnote-ref" href="#fn:1">1</a></sup>.</p>'
+    ),
+    "preformatted code": "<pre><code>  x = 1\n\n  y &lt; 2\n</code></pre>",
+    "words split by markup and comments": "<p>one<em>two</em>three<!--c-->four&nbsp;five</p>",
+    "caption words are not counted": (
+        '<p>a b c d e f</p><p><img alt="x" src="a.jpg" title="one two three four five six"></p>'
+    ),
+}
+
+
+@pytest.mark.parametrize("html", EDGE_BODIES.values(), ids=EDGE_BODIES.keys())
+def test_fast_body_transform_equals_the_soup_one(html):
+    assert_fast_path_matches_soup(html)
+
+
+def test_html_the_fast_path_does_not_read_still_gets_the_soup_result():
+    html = '<p><img alt=x src="a.jpg" title="Cap. | AFP"></p><script>a < b</script>'
+    assert kiosk_html.parse(html) is None
+    fast, slow = transform_body(html, some_files), transform_body_soup(html, some_files)
+    assert (fast.html, fast.images, fast.words) == (slow.html, slow.images, None)
+    assert reading_minutes(fast.html, 230) == reading_minutes_soup(slow.html, 230)
+
+
+words = st.sampled_from(
+    ["Word", "two words", "&amp;", "&#8217;s", "&nbsp;", " ", "\n", "\u2014 ", "[!pullquote] "]
+)
+image_tags = st.builds(
+    '<img alt="a" src="{}" title="{}">'.format,
+    st.sampled_from(["a.jpg", "https://x.example/b.jpg", "#c"]),
+    st.sampled_from(["", "Cap.", "Cap. | AFP", "Trucks. REUTERS/Jane Doe", "&quot;Q&quot;"]),
+)
+spacing = st.sampled_from(["", " ", "\n", "<!-- c -->"])
+blocks = st.one_of(
+    st.builds("<p>{}</p>".format, words),
+    st.builds("<p>{}{}{}</p>".format, spacing, image_tags, spacing),
+    st.builds('<p><a href="/x">{}{}</a></p>'.format, image_tags, spacing),
+    st.builds("<blockquote>{}<p>{}{}</p></blockquote>".format, spacing, words, words),
+    st.builds("<ul><li><p>{}</p></li><li>{}</li></ul>".format, image_tags, words),
+    st.builds("<p>\u2014 {}</p>".format, words),
+    fragments(),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(blocks, max_size=6).map("\n".join))
+def test_random_bodies_transform_like_the_soup_path(html):
+    assert_fast_path_matches_soup(html)
 
 
 # --- Images: planning and the variant cache --------------------------------------

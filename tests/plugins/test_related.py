@@ -9,11 +9,15 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import kiosk_html
 from kiosk_related.scoring import Item, relate
 from kiosk_related.settings import DEFAULTS, related_settings
-from kiosk_related.teasers import first_paragraphs
+from kiosk_related.teasers import first_paragraphs, first_paragraphs_soup
 from tests.plugins.conftest import header
+from tests.plugins.test_html import fragments
 
 OPTIONS = dict(DEFAULTS)
 DAY = 86400.0
@@ -163,6 +167,71 @@ def test_excerpt_is_the_first_three_whole_paragraphs_without_figures():
 def test_excerpt_skips_an_author_note_and_empty_paragraphs():
     html = '<p><img alt="only" src="/i.jpg"></p><p>Body.</p><p class="author-note">— A. B.</p>'
     assert first_paragraphs(html, 3) == ["<p>Body.</p>"]
+
+
+# The fast path (kiosk_html) against first_paragraphs_soup, the BeautifulSoup
+# code it replaced and still falls back to: same blocks, byte for byte.
+
+EDGE_EXCERPTS = {
+    "ids at every depth": '<p id="a">A <em id="b">b <strong id="c">c</strong></em></p>',
+    "footnote marks, nested and not": (
+        '<p>A<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>'
+        ' <sup>2<a href="#x">x</a></sup> <sup><em><a class="footnote-ref">3</a></em></sup></p>'
+    ),
+    "images, pictures and figures inside a paragraph": (
+        '<p>See <a href="/x"><img alt="x" src="/x.jpg"></a> and <picture><img src="/y.jpg">'
+        "</picture>.</p>"
+    ),
+    "a paragraph that is only an image is skipped": '<p>\n<img alt="x" src="/x.jpg">\n</p><p>B</p>',
+    "comments and empty paragraphs": "<!-- c --><p><!-- only a comment --></p><p> </p><p>A</p>",
+    "skipped classes among others": (
+        '<p class="lead author-note">x</p><p class="figure">y</p><p class="pullquote x">z</p>'
+        '<p class="lead">A</p>'
+    ),
+    "entities kept escaped": "<p>&lt;tag&gt; &amp; &#8220;quoted&#8221;&nbsp;&#150;</p>",
+    "paragraphs inside lists and quotes are not top-level": (
+        "<ul><li><p>in list</p></li></ul><blockquote><p>in quote</p></blockquote><p>top</p>"
+    ),
+    "fewer paragraphs than asked": "<h2>Only</h2><p>one</p>",
+    "nothing": "",
+}
+
+
+@pytest.mark.parametrize("html", EDGE_EXCERPTS.values(), ids=EDGE_EXCERPTS.keys())
+@pytest.mark.parametrize("count", [1, 3])
+def test_fast_excerpt_equals_the_soup_one(html, count):
+    assert kiosk_html.parse(html) is not None, "expected the fast path to read this body"
+    assert first_paragraphs(html, count) == first_paragraphs_soup(html, count)
+
+
+def test_html_the_fast_path_does_not_read_still_gets_the_soup_excerpt():
+    html = "<p>AT&T <b>x</b></p><p class=lead>y</p>"
+    assert kiosk_html.parse(html) is None
+    assert first_paragraphs(html, 3) == first_paragraphs_soup(html, 3)
+
+
+paragraph_parts = st.sampled_from(
+    ["text", " ", "\n", "&amp;", '<em id="e">em</em>', '<img alt="i" src="/i.jpg">',
+     '<sup id="s"><a class="footnote-ref" href="#f">1</a></sup>', "<sup>2</sup>",
+     "<!-- c -->", '<a href="/x" id="l">link</a>', "<picture><img src='/p.jpg'></picture>"]
+)  # fmt: skip
+excerpt_blocks = st.one_of(
+    st.builds(
+        "<p{}>{}</p>".format,
+        st.sampled_from(["", ' id="p"', ' class="author-note"', ' class="pullquote"']),
+        st.lists(paragraph_parts, max_size=4).map("".join),
+    ),
+    st.sampled_from(["<h2>Sub</h2>", '<figure class="figure"><img src="/f.jpg"></figure>', "\n"]),
+    fragments(),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(excerpt_blocks, max_size=7).map("".join), st.integers(1, 4))
+def test_random_bodies_excerpt_like_the_soup_path(html, count):
+    html = html.replace("'", '"')
+    assert kiosk_html.parse(html) is not None
+    assert first_paragraphs(html, count) == first_paragraphs_soup(html, count)
 
 
 # --- Tiny sites -----------------------------------------------------------------
