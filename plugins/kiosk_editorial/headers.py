@@ -52,18 +52,21 @@ def read_source(path: Path, shown_as: Path) -> tuple[Source, list[tuple[str, str
             f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
             "save it as UTF-8",
         ) from None
-    if not text.strip():
+    if not text or text.isspace():  # as `not text.strip()`, without copying the text
         raise SourceError("file", "is empty; expected a `Key: value` header and a body")
     if "\x00" in text:
         raise SourceError("file", "contains NUL bytes; it is not a text file")
 
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     source = Source(path=shown_as)
     problems: list[tuple[str, str]] = []
     last_key = None
     index = 0
-    for index, line in enumerate(lines):
+    body_start = len(text)  # no blank line: no body
+    for index, (line, next_start) in enumerate(_lines(text)):
         if not line.strip():
+            body_start = next_start
             break
         continued = CONTINUATION.match(line)
         if continued and last_key:
@@ -83,7 +86,20 @@ def read_source(path: Path, shown_as: Path) -> tuple[Source, list[tuple[str, str
         source.spelling[key] = match.group("key")
         last_key = key
     else:
-        index = len(lines)
-    source.body = "\n".join(lines[index + 1 :])
+        index += 1  # the number of lines
+    source.body = text[body_start:]
     source.body_line = index + 2
     return source, problems
+
+
+def _lines(text):
+    """``(line, where the next line starts)`` for the lines of ``text.split("\\n")``,
+    found one at a time: only the header is split, the body is sliced off whole."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:], len(text)
+            return
+        yield text[start:end], end + 1
+        start = end + 1

@@ -7,8 +7,8 @@ problem that names the file and the field, the way an editor reads it.
 import pytest
 from pelican.settings import read_settings
 
-from kiosk_editorial import validate_site
-from kiosk_editorial.headers import read_source
+from kiosk_editorial import rules, validate_site
+from kiosk_editorial.headers import SourceError, read_source
 from tests.sites import ARTICLE, write_site
 
 
@@ -318,3 +318,109 @@ def test_a_title_too_long_for_a_file_name_needs_a_slug(tmp_path):
     problem = only_problem(content)
     assert problem.field == "Slug"
     assert "give the article a shorter Slug" in problem.message
+
+
+# --- Validation stays cheap: the body and header shortcuts say the same ------------
+#
+# check_body looks only at lines that contain "![", "{filename}", "{static}",
+# "{attach}" or "pt:" (found with str.find), and read_source splits only the
+# header. The references below are the line-by-line definitions they replaced.
+
+
+def check_body_line_by_line(body, first_line, file_dir, root):
+    for offset, line in enumerate(body.split("\n")):
+        where = f"line {first_line + offset}"
+        for image in rules.MD_IMAGE.finditer(line):
+            src = image.group("src")
+            if not image.group("alt").strip():
+                yield "Body", f"image {src!r} ({where}) has no alt text"
+            local = not rules.EXTERNAL.match(src) and not src.startswith("{")
+            if local and not rules.content_file(root, src).is_file():
+                yield "Body", f"image {src!r} ({where}) does not exist under {root.name}/"
+        for link in rules.SITE_LINK.finditer(line):
+            target = link.group("target")
+            base = root if target.startswith("/") else file_dir
+            if not rules.content_file(base, target).exists():
+                yield "Body", f"link {{{link.group('kind')}}}{target} ({where}) points to no file"
+        for script in rules.SCRIPT_URL.finditer(line):
+            yield "Body", f"link {script.group('url')[:40]!r} ({where}) is refused: script URLs"
+
+
+BODY_LINES = [
+    "Plain prose, no trigger at all.",
+    "![](images/a.jpg) and ![Alt](images/gone.jpg) on one line",
+    "![Alt](https://cdn.example/x.jpg) ![Alt]({static}/images/x.jpg)",
+    "[old]({filename}/articles/gone.md) then [img]({static}missing.png)",
+    "[x](javascript:alert(1)) <a href='VBScript:msgbox'>y</a>",
+    "[x](javaſcript:alert(1)) and JAVASCRİPT: are script URLs to the pattern too",
+    "Egypt: no script here, only pt:",
+    "",
+    "![Alt](images/hall.jpg)",
+    "{filename} with nothing after it, {attach}",
+    "![Half an image on this line](",
+    "images/next-line.jpg)",
+]
+
+
+@pytest.mark.parametrize(
+    "lines", [BODY_LINES, BODY_LINES[::-1], BODY_LINES[:1], [""], ["", "", ""]]
+)
+def test_body_checks_see_exactly_the_problems_of_a_line_by_line_scan(tmp_path, lines):
+    root = tmp_path / "content"
+    (root / "images").mkdir(parents=True)
+    (root / "images" / "hall.jpg").write_bytes(b"x")
+    body = "\n".join(lines)
+    expected = list(check_body_line_by_line(body, 7, root / "articles", root))
+    assert list(rules.check_body(body, 7, root / "articles", root)) == expected
+
+
+def test_body_problems_name_their_line(tmp_path):
+    root = tmp_path / "content"
+    body = "Intro.\n\n![](images/a.jpg)\n\nText [x](javaſcript:go) end.\n"
+    assert list(rules.check_body(body, 5, root, root)) == [
+        ("Body", "image 'images/a.jpg' (line 7) has no alt text"),
+        ("Body", "image 'images/a.jpg' (line 7) does not exist under content/"),
+        ("Body", "link 'javaſcript:go' (line 9) is refused: script URLs"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "header", "body", "body_line"),
+    [
+        ("Title: A\nDate: 2024-01-01\n\nBody\nmore\n", {"title": "A", "date": "2024-01-01"},
+         "Body\nmore\n", 4),
+        ("Title: A\r\nDate: B\r\n\r\nBody\r\n", {"title": "A", "date": "B"}, "Body\n", 4),
+        ("Title: A\rDate: B\r\rBody", {"title": "A", "date": "B"}, "Body", 4),
+        ("Title: A\n    continued\n \nBody", {"title": "A continued"}, "Body", 4),
+        ("Title: A\nDate: B", {"title": "A", "date": "B"}, "", 4),
+        ("Title: A\nDate: B\n", {"title": "A", "date": "B"}, "", 4),
+        ("Title: A\n\n", {"title": "A"}, "", 3),
+        ("\nBody first", {}, "Body first", 2),
+        ("Title: A\n\t\nBody\n\nAgain", {"title": "A"}, "Body\n\nAgain", 3),
+    ],
+)  # fmt: skip
+def test_header_and_body_are_split_at_the_first_blank_line(tmp_path, text, header, body, body_line):
+    path = tmp_path / "a.md"
+    path.write_bytes(text.encode("utf-8"))
+    source, problems = read_source(path, path)
+    assert (source.header, source.body, source.body_line, problems) == (header, body, body_line, [])
+
+
+def test_a_whitespace_only_file_is_empty(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text(" \n\t\u3000\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="is empty"):
+        read_source(path, path)
+
+
+def test_an_image_added_after_a_validation_is_seen_by_the_next(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8") + "\n![A hall](images/2024/new.jpg)\n", "utf-8")
+    assert "does not exist" in only_problem(content).message
+    (content / "images" / "2024" / "new.jpg").write_bytes(b"not really a jpeg")
+    assert problems_in(content) == []
+    # Outside a validation, nothing is remembered either.
+    assert rules.is_content_file(content, "images/2024/new.jpg")
+    (content / "images" / "2024" / "new.jpg").unlink()
+    assert not rules.is_content_file(content, "images/2024/new.jpg")
