@@ -17,7 +17,11 @@
       })
       .then(function (list) {
         return (list.merge || []).map(function (path) {
-          return { bundlePath: bundlePath + path };
+          // A merged bundle named by a full URL is taken for another site's,
+          // and its results get absolute links: on this site, give the path.
+          var url = new URL(bundlePath + path, window.location.href);
+          var here = url.origin === window.location.origin;
+          return { bundlePath: here ? url.pathname : url.href };
         });
       })
       .catch(function () {
