@@ -12,20 +12,24 @@ translations, ordering, ``article_generator_pretaxonomy`` …) is unchanged and
 the output is byte-identical with or without the plugin.
 
 A cache entry is used only when all of these are unchanged: the file's path
-and bytes; the settings (all but ``OUTPUT_PATH``); the code (``PLUGIN_PATHS``,
-the ``*conf.py`` files, every installed distribution's version); each local
-file the read opened (an image's size and mtime); and no future ``Date`` in
-it has passed. A damaged entry is ignored and rewritten. Entries are written
-atomically (a temporary file, then a rename) and those a build did not use
-are deleted when it finishes (see :mod:`.store`). What a read logged is
-stored with the entry and logged again each time it is used, and a worker's
-records reach the parent's logging, so warnings are counted and errors fail
-the build as before (see :mod:`.reading`, :mod:`.batch`).
+and bytes (hashed again only when its stat changed); the settings (all but
+``OUTPUT_PATH``); the code (``PLUGIN_PATHS``, the ``*conf.py`` files, every
+installed distribution's version); each local file the read opened (an image's
+size and mtime); and no future ``Date`` in it has passed. A damaged entry is
+ignored and rewritten. The entries live in a few pack files named by one index
+(see :mod:`.store`): once every file is read (``all_generators_finalized``),
+the build's new entries are written as one new pack and a new index, which
+keeps only the entries this build used, each written atomically. What a read
+logged is stored with the entry and logged again each time it is used, and a
+worker's records reach the parent's logging, so warnings are counted and
+errors fail the build as before (see :mod:`.reading`, :mod:`.batch`).
 
 Settings: ``KIOSK_READCACHE`` (see ``DEFAULTS``). ``last_stats`` holds the last
-build's counts (files, hits, read_here, read_in_workers, workers).
+build's counts (files, hashed: the sources whose
+stat changed, hits, read_here, read_in_workers, workers).
 """
 
+import gc
 import logging
 from types import MappingProxyType
 
@@ -69,6 +73,7 @@ def register():
     signals.initialized.connect(start)
     signals.article_generator_init.connect(cache_articles)
     signals.page_generator_init.connect(cache_pages)
+    signals.all_generators_finalized.connect(commit)
     signals.finalized.connect(finish)
 
 
@@ -76,6 +81,9 @@ def start(pelican):
     """A new build: check the settings and forget the previous build's state."""
     global _state
     readcache_settings(pelican.settings)
+    if _state is not None:
+        _state.close()  # a build that failed before finishing
+        gc.unfreeze()
     _state = None
 
 
@@ -108,13 +116,20 @@ def cache_pages(generator):
     _install(generator, "PAGE_PATHS", "PAGE_EXCLUDES")
 
 
+def commit(generators):
+    """Every file is read: store the new entries and drop the unused ones."""
+    if _state is not None and generators and _state.settings is generators[0].settings:
+        _state.commit()
+
+
 def finish(pelican):
-    """After a successful build: prune the entries it did not use, publish the counts."""
+    """After a successful build: mark the folder used, publish the counts."""
     global _state
     state = _state
     if state is None or state.settings is not pelican.settings:
         return
     state.finish()
+    gc.unfreeze()  # the objects of the build that batch froze may be collected again
     logger.info(
         "kiosk_readcache: %(files)d files, %(hits)d from the cache, %(read_in_workers)d read "
         "by %(workers)d workers, %(read_here)d read in this process",

@@ -5,9 +5,10 @@
 ``generate_context`` is about to read, exactly as it lists them, and
 
 1. looks each one up in the cache (key: the file's path and bytes, the
-   settings and code fingerprints, the content class); an entry counts only if
-   it is intact, the files it opened are unchanged and no future date in it
-   has passed;
+   settings and code fingerprints, the content class; the bytes are hashed
+   again only if the file's stat changed); an entry counts only if it is
+   intact, the files it opened are unchanged and no future date in it has
+   passed; the hits are unpickled there, all at once;
 2. reads the misses in forked worker processes (they inherit the settings,
    the readers and every plugin), each file with :func:`reading.read_captured`.
 
@@ -22,6 +23,7 @@ plugin: kiosk_figures keeps its planned variants on ``top_image`` and
 ``body_images``, which its generator collects from ``generated_content``).
 """
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -55,20 +57,81 @@ class BuildState:
         ).hexdigest()[:20]
         self.folder_name = name
         self.folder = os.path.join(self.root, name)
+        self.store = store.Store(self.folder) if self.use_cache else None
         self.used = set()
-        self.stats = {"files": 0, "hits": 0, "read_here": 0, "read_in_workers": 0, "workers": 0}
+        self.sources = {}  # path -> (stat, SHA-256) of the source files this build keyed
+        self.stamps = {}  # path -> stamp of the files entries depend on, asked once per build
+        self.committed = False
+        self.stats = {
+            "files": 0, "hashed": 0, "hits": 0, "read_here": 0, "read_in_workers": 0, "workers": 0
+        }  # fmt: skip
+        self._prefix = hashlib.sha256(f"{self.code_fp}\0{self.settings_fp}\0".encode())
 
-    def key(self, content_class, relative_path, data):
+    def key(self, content_class, relative_path, digest):
+        """The entry key of a file, from the SHA-256 ``digest`` of its bytes."""
         kind = getattr(content_class, "__qualname__", "")
-        digest = hashlib.sha256(f"{self.code_fp}\0{self.settings_fp}\0{kind}\0".encode())
-        digest.update(os.fsencode(relative_path) + b"\0")
-        digest.update(data)
-        return digest.hexdigest()
+        key = self._prefix.copy()
+        key.update(f"{kind}\0".encode() + os.fsencode(relative_path) + b"\0" + digest)
+        return key.hexdigest()
+
+    def source_key(self, content_class, base_path, relative_path, now):
+        """The key of a source file, or None if it cannot be read.
+
+        The file is read and hashed only if its stat differs from the one the
+        last build recorded with its hash (or was too recent to stand for it).
+        """
+        path = os.path.join(base_path, relative_path)
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        stat = store.file_stat(status)
+        known = self.store.sources.get(path)
+        if known is not None and known[0] == stat:
+            digest = known[1]
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    digest = hashlib.sha256(handle.read()).digest()
+            except OSError:
+                return None
+            self.stats["hashed"] += 1
+        if store.settled(status, now):
+            self.sources[path] = (stat, digest)
+        return self.key(content_class, relative_path, digest)
+
+    def valid_blob(self, key, now):
+        """The stored blob of ``key`` if its entry holds: intact, deps unchanged, not expired."""
+        entry = self.store.entries.get(key)
+        if entry is None:
+            return None
+        if entry.valid_until is not None and now / 1e9 >= entry.valid_until:
+            return None
+        if not store.deps_unchanged(entry.deps, self.stamps):
+            return None
+        blob = self.store.blob(key)
+        return None if blob is None else (entry, blob)
+
+    def commit(self):
+        """Write what this build read and drop what it did not use (once per build)."""
+        if self.committed or self.store is None:
+            return
+        self.committed = True
+        try:
+            self.store.commit(self.used, self.sources)
+        except OSError as err:
+            logger.info("kiosk_readcache: cannot write the cache (%s)", err)
+        finally:
+            self.store.close()
+
+    def close(self):
+        if self.store is not None:
+            self.store.close()
 
     def finish(self):
+        self.commit()
         if not self.use_cache or not os.path.isdir(self.folder):
             return
-        store.prune(self.folder, self.used)
         store.touch(self.folder)
         store.prune_siblings(self.root, self.folder_name, self.options["prune_after_days"])
 
@@ -108,10 +171,18 @@ class CachedReads:
         if key is not None and self.state.use_cache:
             if not outcome.get("hit"):
                 try:
-                    store.save(store.entry_path(self.state.folder, key), _entry(outcome))
+                    self.state.store.add(
+                        key,
+                        outcome["object"],
+                        outcome["records"],
+                        outcome["deps"],
+                        outcome["valid_until"],
+                    )
                 except OSError as err:
                     logger.info("kiosk_readcache: cannot write the cache (%s)", err)
             self.state.used.add(key)
+        if outcome.get("hit"):
+            return outcome["loaded"]
         return loads_content(outcome["object"], shared)
 
     # --- the first call -----------------------------------------------------------
@@ -127,22 +198,36 @@ class CachedReads:
         if _generator_layer_caching(generator.settings):
             files = [f for f in files if generator.get_cached_data(f, None) is None]
         misses = []
-        for relative in files:
-            key = None
-            if state.use_cache:
-                try:
-                    with open(os.path.join(generator.path, relative), "rb") as handle:
-                        key = state.key(content_class, relative, handle.read())
-                except OSError:
-                    key = None  # read_file will report it, as it would anyway
-                entry = _valid_entry(store.entry_path(state.folder, key)) if key else None
-                if entry is not None:
-                    entry["hit"] = True
-                    entry["error"] = None
-                    self.table[relative] = (key, entry)
-                    continue
-            self.table[relative] = (key, None)
-            misses.append(relative)
+        now = time.time_ns()
+        shared = shared_objects(generator)
+        # Thousands of objects are created and kept here: a collection every
+        # few hundred of them would scan all those before (half the time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for relative in files:
+                key = None
+                if state.use_cache:
+                    key = state.source_key(content_class, generator.path, relative, now)
+                    found = state.valid_blob(key, now) if key else None
+                    if found is not None:
+                        try:
+                            loaded = loads_content(found[1], shared)
+                        except Exception:  # noqa: BLE001 - e.g. a class gone: read it again
+                            loaded = None
+                        if loaded is not None:
+                            outcome = {"hit": True, "error": None, "loaded": loaded}
+                            self.table[relative] = (key, {**outcome, "records": found[0].records})
+                            continue
+                self.table[relative] = (key, None)
+                misses.append(relative)
+        finally:
+            if collecting:
+                gc.enable()
+        if len(files) > len(misses):
+            # They stay to the end of the build: later collections need not scan
+            # them again (released in kiosk_readcache.finish/start).
+            gc.freeze()
         state.stats["files"] += len(files)
         state.stats["hits"] += len(files) - len(misses)
         workers = state.options["workers"] or os.cpu_count() or 1
@@ -165,22 +250,6 @@ def _generator_layer_caching(settings):
         and settings.get("CACHE_CONTENT")
         and settings.get("CONTENT_CACHING_LAYER") == "generator"
     )
-
-
-def _entry(outcome):
-    return {name: outcome[name] for name in ("object", "records", "deps", "valid_until")}
-
-
-def _valid_entry(path):
-    entry = store.load(path)
-    if entry is None:
-        return None
-    until = entry.get("valid_until")
-    if until is not None and time.time() >= until:
-        return None
-    if not store.deps_unchanged(entry["deps"]):
-        return None
-    return entry
 
 
 # --- Workers -------------------------------------------------------------------------

@@ -70,8 +70,24 @@ def reads(stats):
     return stats["read_here"] + stats["read_in_workers"]
 
 
+def cache_folder(root):
+    (folder,) = [path for path in (root / "cache").iterdir() if path.is_dir()]
+    return folder
+
+
 def entries(root):
-    return sorted((root / "cache").rglob("*" + store.SUFFIX))
+    """The cache's entries as its index lists them: {key: store.Entry}."""
+    return store.Store(str(cache_folder(root))).entries
+
+
+def packs(root):
+    return sorted(cache_folder(root).glob(store.PACK_PREFIX + "*"))
+
+
+@pytest.fixture
+def stat_trusted_at_once(monkeypatch):
+    """A source file's stat stands for its bytes even if it changed just now."""
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)
 
 
 def test_a_second_build_reads_nothing_and_writes_the_same_site(site):
@@ -141,14 +157,94 @@ def test_changed_plugin_code_rereads_everything(site):
     assert (changed["hits"], reads(changed)) == (0, 7)
 
 
-def test_a_truncated_entry_is_ignored_and_rewritten(site):
+def test_a_damaged_entry_is_ignored_and_rewritten(site):
     first, _ = site(site_files())
-    damaged = entries(site.root)[0]
-    damaged.write_bytes(damaged.read_bytes()[:100])
+    key, entry = next(iter(entries(site.root).items()))
+    pack = cache_folder(site.root) / entry.pack
+    data = bytearray(pack.read_bytes())
+    data[entry.offset + entry.length // 2] ^= 0xFF
+    pack.write_bytes(bytes(data))
     second, stats = site()
     assert (stats["hits"], reads(stats)) == (6, 1)
     assert second == first
-    assert store.load(damaged) is not None
+    folder = store.Store(str(cache_folder(site.root)))
+    assert key in folder.entries and folder.blob(key) is not None
+
+
+def test_a_damaged_index_is_an_empty_cache(site):
+    first, _ = site(site_files())
+    index = cache_folder(site.root) / store.INDEX
+    index.write_bytes(index.read_bytes()[:-10])
+    second, stats = site()
+    assert (stats["hits"], reads(stats)) == (0, 7)
+    assert second == first
+    assert len(entries(site.root)) == 7
+
+
+def test_a_missing_pack_is_a_miss(site):
+    first, _ = site(site_files())
+    for pack in packs(site.root):
+        pack.unlink()
+    second, stats = site()
+    assert (stats["hits"], reads(stats)) == (0, 7)
+    assert second == first
+
+
+def test_unchanged_files_are_not_hashed_again(site, stat_trusted_at_once):
+    _, cold = site(site_files())
+    _, warm = site()
+    assert (cold["hashed"], warm["hashed"], warm["hits"]) == (7, 0, 7)
+
+
+def test_a_touched_but_unchanged_file_is_hashed_not_read(site, stat_trusted_at_once):
+    site(site_files())
+    source = site.root / "content" / "articles" / "a1.md"
+    source.write_bytes(source.read_bytes())
+    _, stats = site()
+    assert (stats["hashed"], stats["hits"], reads(stats)) == (1, 7, 0)
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_read(site, stat_trusted_at_once):
+    import os
+
+    files = site_files()
+    site(files)
+    source = site.root / "content" / "articles" / "a2.md"
+    before = source.stat()
+    edited = files["articles/a2.md"].replace("More text.", "Less text.")
+    assert len(edited) == len(files["articles/a2.md"])
+    source.write_text(edited, encoding="utf-8")
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))  # ctime still moves
+    digest, stats = site()
+    assert (stats["hits"], reads(stats)) == (6, 1)
+    assert "Less text." in (site.root / "output" / "article-2" / "index.html").read_text("utf-8")
+    fresh, _ = site(readcache={"cache": False}, output="fresh")
+    assert digest == fresh
+
+
+def test_many_rebuilds_keep_few_packs_and_every_entry_intact(site, stat_trusted_at_once):
+    files = site_files()
+    site(files)
+    for round_ in range(12):
+        edited = files["articles/a3.md"].replace("More text.", f"More text ({round_}).")
+        _, stats = site({"articles/a3.md": edited})
+        assert (stats["hits"], reads(stats)) == (6, 1)
+    assert len(packs(site.root)) <= 9
+    folder = store.Store(str(cache_folder(site.root)))
+    assert len(folder.entries) == 7
+    assert all(folder.blob(key) is not None for key in folder.entries)
+    _, warm = site()
+    assert (warm["hits"], reads(warm)) == (7, 0)
+
+
+def test_a_build_with_no_change_writes_nothing(site, stat_trusted_at_once):
+    site(site_files())
+    folder = cache_folder(site.root)
+    before = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
+    site()
+    after = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
+    before.pop(store.STAMP), after.pop(store.STAMP)
+    assert after == before
 
 
 def test_entries_a_build_did_not_use_are_pruned(site):
