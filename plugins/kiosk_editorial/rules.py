@@ -102,6 +102,34 @@ def content_file(root: Path, reference: str) -> Path:
     return root / PurePosixPath(reference.split("#")[0].split("?")[0].lstrip("/"))
 
 
+# While one file is checked, site.validate_site collects here every question
+# about another file and its answer, (kind, path, answer): its results hold only
+# while the answers do (see memo.py).
+_asked: list | None = None
+
+
+@contextmanager
+def recording_questions():
+    """Within the block, every existence question is listed with its answer."""
+    global _asked
+    previous, _asked = _asked, []
+    try:
+        yield _asked
+    finally:
+        _asked = previous
+
+
+def _answered(kind, path, found):
+    if _asked is not None:
+        _asked.append((kind, str(path), found))
+    return found
+
+
+def content_exists(path: Path) -> bool:
+    """``path.exists()``, recorded inside recording_questions()."""
+    return _answered("exists", path, path.exists())
+
+
 # While site.validate_site runs, answers of is_content_file by (root, reference):
 # the same pool of images recurs in thousands of articles. None outside a run,
 # so that a direct call always looks at the file system.
@@ -121,13 +149,14 @@ def remembering_files():
 
 def is_content_file(root: Path, reference: str) -> bool:
     """``content_file(root, reference).is_file()``, remembered inside remembering_files()."""
+    path = content_file(root, reference)
     if _known_files is None:
-        return content_file(root, reference).is_file()
+        return _answered("file", path, path.is_file())
     key = (root, reference)
     known = _known_files.get(key)
     if known is None:
-        known = _known_files[key] = content_file(root, reference).is_file()
-    return known
+        known = _known_files[key] = path.is_file()
+    return _answered("file", path, known)
 
 
 # Names that become a path segment (tags and series get pages of their own) must
@@ -222,7 +251,7 @@ def check_body(body, first_line, file_dir, root):
         for link in SITE_LINK.finditer(line):
             target = link.group("target")
             base = root if target.startswith("/") else file_dir
-            if not content_file(base, target).exists():
+            if not content_exists(content_file(base, target)):
                 yield "Body", f"link {{{link.group('kind')}}}{target} ({where}) points to no file"
         for script in SCRIPT_URL.finditer(line):
             yield "Body", f"link {script.group('url')[:40]!r} ({where}) is refused: script URLs"

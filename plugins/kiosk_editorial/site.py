@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pelican.utils import slugify
 
-from . import rules
+from . import memo, rules
 from .headers import SourceError, read_source
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
@@ -65,14 +65,32 @@ def _links_outside(root: Path, folders):
         base = root / folder
         if not base.is_dir():
             continue
-        for dirpath, dirnames, filenames in os.walk(base):
-            for name in sorted(dirnames + filenames):
-                path = Path(dirpath) / name
-                if path.is_symlink() and not path.resolve().is_relative_to(inside):
+        for entry in _entries(base):
+            if entry.is_symlink():
+                path = Path(entry.path)
+                if not path.resolve().is_relative_to(inside):
                     kind = "folder" if path.is_dir() else "file"
                     yield Problem(
                         _shown(path), "file", f"is a link to a {kind} outside content/; refused"
                     )
+
+
+def _entries(base):
+    """Every entry below ``base``, as os.walk finds them (linked folders not entered).
+
+    os.scandir's entries know whether they are links without a stat each.
+    """
+    folders = [base]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as found:
+                entries = list(found)
+        except OSError:
+            continue
+        for entry in entries:
+            yield entry
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
 
 
 def _shown(path: Path, cwd: Path | None = None) -> str:
@@ -113,76 +131,67 @@ class _Collector:
         return source
 
 
-def validate_site(settings) -> list[Problem]:
-    """Every problem in content/, sorted by file; an empty list means publishable."""
+def validate_site(settings, memoise=True) -> list[Problem]:
+    """Every problem in content/, sorted by file; an empty list means publishable.
+
+    With ``memoise``, the results of unchanged files come from the last run
+    (see :mod:`.memo`); the problems are the same either way.
+    """
     with rules.remembering_files():
-        return _validate_site(settings)
+        return _validate_site(settings, memoise)
 
 
-def _validate_site(settings) -> list[Problem]:
+def _validate_site(settings, memoise=True) -> list[Problem]:
     root = Path(settings["PATH"])
     vocabulary = {key: list(settings.get(key) or ()) for key in ("SECTIONS", "REGIONS", "COLUMNS")}
     extras = tuple(settings.get("EDITORIAL_EXTRA_KEYS") or ())
     ignore = set(settings.get("IGNORE_FILES") or ())
     found = _Collector(root)
+    folder = memo.cache_folder(settings) if memoise else None
+    known = None
+    if folder is not None:
+        known = memo.Memo(folder, root, memo.fingerprint(settings, root, found.cwd))
+
+    def facts_of(kind, path):
+        """The file's own problems and what the rules across files need, memoised."""
+        stamp = memo.file_stat(path) if known is not None else None
+        facts = known.get(path, stamp) if known is not None else None
+        if facts is None:
+            with rules.recording_questions() as asked:
+                facts = _check_file(kind, path, found, root, vocabulary, extras, settings)
+            facts["asked"] = tuple(asked)
+            if known is not None:
+                known.put(path, stamp, facts)
+        found.problems.extend(Problem(facts["shown"], f, m) for f, m in facts["problems"])
+        return facts["cross"]
 
     profiles = {}
     for path in _files(root, ["authors"], ignore):
-        source = found.read(path)
-        if source is None:
+        cross = facts_of("author", path)
+        if cross is None:
             continue
-        header = source.header
-        found.add(
-            path,
-            rules.check_keys(
-                header, source.spelling, rules.AUTHOR_KEYS, rules.AUTHOR_REQUIRED, extras
-            ),
-        )
-        found.add(path, rules.check_author(header, root))
-        found.add(path, rules.check_body(source.body, source.body_line, path.parent, root))
-        name = header.get("name")
+        name = cross["name"]
         if name in profiles:
             found.add(path, [("Name", f"{name!r} already has a profile in {profiles[name]}")])
         elif name:
-            profiles[name] = str(source.path)
+            profiles[name] = cross["source"]
 
     urls = {}  # slug -> file that claims /<slug>/
     aliases = {}
     for kind, folders in (("article", settings["ARTICLE_PATHS"]), ("page", settings["PAGE_PATHS"])):
         for path in _files(root, folders, ignore):
-            source = found.read(path)
-            if source is None:
+            cross = facts_of(kind, path)
+            if cross is None:
                 continue
-            header = source.header
             if kind == "article":
-                found.add(
-                    path,
-                    rules.check_keys(
-                        header, source.spelling, rules.ARTICLE_KEYS, rules.ARTICLE_REQUIRED, extras
-                    ),
-                )
-                found.add(path, rules.check_article(header, root, vocabulary))
-                found.add(path, _check_bylines(header, profiles))
-                for alias in rules.split_list(header.get("aliases")):
+                found.add(path, _check_bylines(cross["authors"], profiles))
+                for alias in cross["aliases"]:
                     if alias in aliases:
                         found.add(
                             path, [("Aliases", f"{alias!r} is already used by {aliases[alias]}")]
                         )
-                    aliases[alias] = str(source.path)
-            else:
-                found.add(
-                    path,
-                    rules.check_keys(
-                        header, source.spelling, rules.PAGE_KEYS, rules.PAGE_REQUIRED, extras
-                    ),
-                )
-                found.add(path, rules.check_page(header))
-            if not source.body.strip():
-                found.add(
-                    path, [("Body", "is empty; write the text after the header and a blank line")]
-                )
-            found.add(path, rules.check_body(source.body, source.body_line, path.parent, root))
-            found.add(path, _claim_slug(header, settings, urls, str(source.path)))
+                    aliases[alias] = cross["source"]
+            found.add(path, _claim_slug(cross["slug"], urls, cross["source"]))
     folders = ["authors", *settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"],
                *(settings.get("STATIC_PATHS") or ())]  # fmt: skip
     found.problems.extend(p for p in _links_outside(root, folders) if p not in found.problems)
@@ -191,20 +200,76 @@ def _validate_site(settings) -> list[Problem]:
             found.problems.append(
                 Problem(shown, "Aliases", f"{alias!r} is the address of {urls[alias.strip('/')]}")
             )
+    if known is not None:
+        known.save()
     return sorted(found.problems)
 
 
-def _check_bylines(header, profiles):
-    for name in rules.split_list(header.get("authors")):
+def _check_file(kind, path, found, root, vocabulary, extras, settings):
+    """One file's own problems, and the facts the rules across files need (None if unread)."""
+    own = _Collector(root)
+    own.cwd = found.cwd
+    facts = {"shown": own.shown(path), "problems": [], "cross": None}
+    source = own.read(path)
+    if source is not None:
+        header = source.header
+        if kind == "author":
+            own.add(
+                path,
+                rules.check_keys(
+                    header, source.spelling, rules.AUTHOR_KEYS, rules.AUTHOR_REQUIRED, extras
+                ),
+            )
+            own.add(path, rules.check_author(header, root))
+            own.add(path, rules.check_body(source.body, source.body_line, path.parent, root))
+            facts["cross"] = {"name": header.get("name"), "source": str(source.path)}
+        else:
+            if kind == "article":
+                own.add(
+                    path,
+                    rules.check_keys(
+                        header, source.spelling, rules.ARTICLE_KEYS, rules.ARTICLE_REQUIRED, extras
+                    ),
+                )
+                own.add(path, rules.check_article(header, root, vocabulary))
+            else:
+                own.add(
+                    path,
+                    rules.check_keys(
+                        header, source.spelling, rules.PAGE_KEYS, rules.PAGE_REQUIRED, extras
+                    ),
+                )
+                own.add(path, rules.check_page(header))
+            if not source.body.strip():
+                own.add(
+                    path, [("Body", "is empty; write the text after the header and a blank line")]
+                )
+            own.add(path, rules.check_body(source.body, source.body_line, path.parent, root))
+            facts["cross"] = {
+                "authors": rules.split_list(header.get("authors")),
+                "aliases": rules.split_list(header.get("aliases")),
+                "slug": _slug(header, settings),
+                "source": str(source.path),
+            }
+    facts["problems"] = [(p.field, p.message) for p in own.problems]
+    return facts
+
+
+def _slug(header, settings):
+    slug = header.get("slug")
+    if slug is None and header.get("title"):
+        slug = slugify(header["title"], regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []))
+    return slug
+
+
+def _check_bylines(names, profiles):
+    for name in names:
         if name not in profiles:
             known = ", ".join(sorted(profiles)) or "none yet"
             yield "Authors", f"{name!r} has no profile in content/authors/ (profiles: {known})"
 
 
-def _claim_slug(header, settings, urls, shown):
-    slug = header.get("slug")
-    if slug is None and header.get("title"):
-        slug = slugify(header["title"], regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []))
+def _claim_slug(slug, urls, shown):
     if not slug:
         return
     if len(slug) > rules.MAX_SLUG:

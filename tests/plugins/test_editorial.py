@@ -424,3 +424,83 @@ def test_an_image_added_after_a_validation_is_seen_by_the_next(tmp_path):
     assert rules.is_content_file(content, "images/2024/new.jpg")
     (content / "images" / "2024" / "new.jpg").unlink()
     assert not rules.is_content_file(content, "images/2024/new.jpg")
+
+
+# --- Memoised results: unchanged files are not checked again, the problems are the same
+
+
+@pytest.fixture
+def memoised(tmp_path, monkeypatch):
+    """``problems(memoise=True)`` on a valid site, with the memo in tmp_path; a file's stat
+    stands for its bytes at once (not only two seconds after its last change)."""
+    from kiosk_editorial import memo
+
+    monkeypatch.setattr(memo, "RACY_SECONDS", 0)
+    content = write_site(tmp_path)
+
+    def problems(memoise=True):
+        settings = read_settings(
+            "pelicanconf.py",
+            override={"PATH": str(content), "EDITORIAL_CACHE_PATH": str(tmp_path / "memo")},
+        )
+        return validate_site(settings, memoise=memoise)
+
+    problems.content = content
+    return problems
+
+
+def checked_files(monkeypatch):
+    """A list that receives the path of every file validation reads."""
+    from kiosk_editorial import site
+
+    seen = []
+    original = site.read_source
+
+    def read_source(path, shown):
+        seen.append(path.name)
+        return original(path, shown)
+
+    monkeypatch.setattr(site, "read_source", read_source)
+    return seen
+
+
+def test_a_second_run_reads_no_file_and_finds_the_same_problems(memoised, monkeypatch):
+    article_with(memoised.content, Section="Sport", Image="images/none.jpg")
+    first = memoised()
+    seen = checked_files(monkeypatch)
+    second = memoised()
+    assert seen == []
+    assert second == first == memoised(memoise=False)
+    assert {p.field for p in first} == {"Section", "Image"}
+
+
+def test_an_edited_file_is_checked_again_and_only_it(memoised, monkeypatch):
+    memoised()
+    seen = checked_files(monkeypatch)
+    article_with(memoised.content, Region="Atlantis")
+    (problem,) = memoised()
+    assert (problem.field, seen) == ("Region", ["summit.md"])
+
+
+def test_a_memoised_file_sees_an_image_appear_or_vanish(memoised):
+    article_with(memoised.content, Image="images/2024/later.jpg")
+    assert [p.field for p in memoised()] == ["Image"]
+    later = memoised.content / "images" / "2024" / "later.jpg"
+    later.write_bytes((memoised.content / "images" / "2024" / "hall.jpg").read_bytes())
+    assert memoised() == []
+    later.unlink()
+    assert [p.field for p in memoised()] == ["Image"]
+
+
+def test_rules_across_files_still_see_every_file(memoised):
+    assert memoised() == []
+    profile = next((memoised.content / "authors").glob("*.md"))
+    name = next(
+        line.split(":", 1)[1].strip()
+        for line in profile.read_text(encoding="utf-8").splitlines()
+        if line.startswith("Name:")
+    )
+    profile.unlink()
+    problems = memoised()
+    assert problems and all(p.field == "Authors" and repr(name) in p.message for p in problems)
+    assert problems == memoised(memoise=False)
