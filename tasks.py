@@ -6,6 +6,7 @@ interrupted build leaves the previous site exactly as it was.
 """
 
 import contextlib
+import copy
 import logging
 import os
 import shutil
@@ -34,7 +35,13 @@ def _settings(settings_file, content=None, **override):
         override["PATH"] = str(Path(content).resolve())
     # Relative paths in the settings are relative to the repo, wherever invoke runs.
     os.chdir(ROOT)
-    return read_settings(str(settings_file), override=override or None)
+    settings = read_settings(str(settings_file), override=override or None)
+    # The settings module is imported once per process, so its dicts and lists
+    # are shared by every build in it (livereload, tests), and Pelican mutates
+    # some (its Markdown reader adds MARKDOWN["extensions"]). Each build gets
+    # its own copies, so no build sees what the previous one did to them.
+    return {key: copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+            for key, value in settings.items()}  # fmt: skip
 
 
 def _relative(path: Path) -> Path:

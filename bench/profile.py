@@ -65,6 +65,8 @@ def main():
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--warm", action="store_true", help="keep the previous run's caches")
+    parser.add_argument("--edit", action="store_true",
+                        help="warm, after appending a paragraph to one article")  # fmt: skip
     args = parser.parse_args()
 
     from pyinstrument import Profiler
@@ -77,8 +79,13 @@ def main():
         sys.exit(f"{content} is missing: run invoke bench --articles {args.articles} first")
     folder = HERE / "work" / f"profile-n{args.articles}"
     out, cache = folder / "output", folder / "cache"
+    args.warm = args.warm or args.edit
     if not args.warm:
         shutil.rmtree(folder, ignore_errors=True)
+    if args.edit:
+        edited = sorted(content.rglob("*.md"))[len(list(content.rglob("*.md"))) // 2]
+        with open(edited, "a", encoding="utf-8") as handle:
+            handle.write("\nCorrection: a paragraph added by bench/profile.py --edit.\n")
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["KIOSK_BENCH_CACHE"] = str(cache)
 
@@ -89,10 +96,11 @@ def main():
     profiler.stop()
     wall = time.perf_counter() - started
     session = profiler.last_session
-    report = folder / f"profile-n{args.articles}{'-warm' if args.warm else ''}.txt"
+    kind = "edit" if args.edit else "warm" if args.warm else "cold"
+    report = folder / f"profile-n{args.articles}{'' if kind == 'cold' else '-' + kind}.txt"
     report.write_text(profiler.output_text(unicode=False, color=False))
 
-    print(f"{'warm' if args.warm else 'cold'} publish of N = {args.articles}: "
+    print(f"{kind} publish of N = {args.articles}: "
           f"{wall:.1f} s wall, {session.cpu_time:.1f} s CPU (full tree: {report})")  # fmt: skip
     totals = phase_seconds(session.root_frame())
     for name, label in PHASES.items():

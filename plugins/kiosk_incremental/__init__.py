@@ -42,6 +42,9 @@ DEFAULTS = MappingProxyType(
 _build = {}  # the memo of the build in progress (one build per process at a time)
 # Pages rendered and reused by the last build in this process, for its summary line.
 last_stats = {}
+# Pages whose stored text differed from a fresh render in check mode (each also
+# logged as an error, which fails a build run by tasks.build_site).
+last_mismatches = []
 
 
 def incremental_settings(settings):
@@ -57,6 +60,7 @@ def register():
 def start(pelican):
     _build.clear()
     last_stats.clear()
+    last_mismatches.clear()
     config = incremental_settings(pelican.settings)
     if not config["enabled"] or not config["cache_path"]:
         return
@@ -67,7 +71,9 @@ def start(pelican):
     base = code_fingerprint(settings, here / "settings.py", here) + settings_fingerprint(
         pages_settings
     )
-    _build["memo"] = RenderMemo(Path(config["cache_path"]), base, check=config["check"])
+    _build["memo"] = RenderMemo(
+        Path(config["cache_path"]), base, check=config["check"], mismatches=last_mismatches
+    )
 
 
 def install(generator):

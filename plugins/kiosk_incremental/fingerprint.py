@@ -43,6 +43,7 @@ import types
 from markupsafe import Markup
 from pelican.contents import Content
 from pelican.paginator import Paginator
+from pelican.urlwrappers import URLWrapper
 
 SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "_memoize_cache"})
 INTRASITE = ("{filename}", "{static}", "{attach}", "{index}", "{tag}", "{category}",
@@ -116,6 +117,13 @@ class Fingerprints:
             # each their own ``articles_page``.
             return _h(name, *map(repr, (value.name, value.url, value.per_page, value.orphans,
                                         value.count, value.num_pages)))  # fmt: skip
+        if isinstance(value, URLWrapper):
+            # A section, tag or author: its name and slug (read through the
+            # properties: whether Pelican has cached them in __dict__ yet depends
+            # on what ran before), and what plugins attached (description, profile).
+            attached = {k: v for k, v in vars(value).items()
+                        if not k.startswith("_") and k not in ("name", "slug")}  # fmt: skip
+            return _h(name, value.name, value.slug, self._compound(attached, mode))
         custom = getattr(kind, "kiosk_fingerprint", None)
         if custom is not None:
             return _h(name, self._value(custom(value), mode))

@@ -66,7 +66,7 @@ class RenderMemo:
     # folders side by side; the least recently used beyond these are removed.
     KEEP_CONFIGURATIONS = 4
 
-    def __init__(self, cache_path: Path, base: str, check: bool = False):
+    def __init__(self, cache_path: Path, base: str, check: bool = False, mismatches=None):
         self.cache_path = Path(cache_path)
         self.root = self.cache_path / base[:24]
         self.objects = self.root / "objects"
@@ -78,7 +78,8 @@ class RenderMemo:
         self.used: set[str] = set()
         self.fingerprints = Fingerprints()
         self.stats = Counter()
-        self.mismatches: list[str] = []
+        # Filled as they are found: a fatal log stops the build at the first.
+        self.mismatches: list[str] = [] if mismatches is None else mismatches
 
     def _load(self) -> dict:
         try:

@@ -5,13 +5,14 @@ memo's counters (pages rendered, pages reused) show what a rebuild redid, and
 the output shows that a reused page is still exactly right.
 """
 
-import logging
-
 import pytest
+from invoke import Exit
 
 import kiosk_incremental
 from kiosk_incremental.fingerprint import Fingerprints
+from tasks import ROOT, build_site
 from tests.plugins.conftest import header
+from tests.sites import ARTICLE, write_site
 
 TEMPLATES = {
     # An article page shows its own title only; the index lists every title.
@@ -117,13 +118,25 @@ def test_stored_pages_of_older_versions_are_pruned(build, tmp_path):
     assert now != stored
 
 
-def test_check_mode_catches_a_fingerprint_that_misses_a_change(build, monkeypatch, caplog):
+def test_check_mode_fails_the_build_when_a_fingerprint_misses_a_change(tmp_path, monkeypatch):
     """If a value's fingerprint ever missed a change, check mode would fail the build."""
+    monkeypatch.chdir(ROOT)
     monkeypatch.setattr(Fingerprints, "of", lambda self, value: "blind")
-    build(site())
-    with caplog.at_level(logging.ERROR):
-        build(site(first="First title, corrected"), check=True)
-    assert any("differs from a fresh render" in r.getMessage() for r in caplog.records)
+    content = write_site(tmp_path)
+    settings = tmp_path / "checked.py"
+    lines = [
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *",
+        f"KIOSK_INCREMENTAL = {{'cache_path': {str(tmp_path / 'c')!r}, 'check': True}}",
+    ]
+    settings.write_text("\n".join(lines) + "\n")
+    build_site(settings, tmp_path / "output", content, quiet=True)
+    summit = content / "articles" / "2024" / "summit.md"
+    summit.write_text(summit.read_text().replace("Title: ", "Title: Updated: "))
+
+    with pytest.raises(Exit):
+        build_site(settings, tmp_path / "output", content, quiet=True)
+
+    assert f"{ARTICLE['Slug']}/index.html" in kiosk_incremental.last_mismatches
 
 
 def test_off_means_no_memo(make_site, tmp_path):
