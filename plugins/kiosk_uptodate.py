@@ -122,24 +122,31 @@ def tree_fingerprint(folder: Path, follow=True) -> str:
 
     ``follow=False`` is for the output: symlinks are not followed and the
     ctime is left out, because a cache that hard-links a file into the output
-    and is later pruned changes the file's ctime, not the file.
+    and is later pruned changes the file's ctime, not the file. (os.scandir,
+    not os.walk: the output of a 10,000-article site has 65,000 files, and
+    this is most of what a no-change rebuild costs.)
     """
-    digest = hashlib.sha256()
     entries = []
-    for directory, subdirectories, names in os.walk(folder, followlinks=follow):
-        subdirectories.sort()
-        for name in names:
-            path = os.path.join(directory, name)
-            try:
-                s = os.stat(path) if follow else os.lstat(path)
-            except OSError:
-                return ""  # vanished mid-walk: not current
-            ctime = s.st_ctime_ns if follow else 0
-            entries.append(f"{os.path.relpath(path, folder)}\0{s.st_size}\0{s.st_mtime_ns}"
-                           f"\0{ctime}\0{s.st_ino}\n")  # fmt: skip
+    stack = [os.fspath(folder)]
+    try:
+        while stack:
+            with os.scandir(stack.pop()) as found:
+                for entry in found:
+                    if entry.is_dir(follow_symlinks=follow):
+                        stack.append(entry.path)
+                        continue
+                    s = entry.stat(follow_symlinks=follow)
+                    entries.append((entry.path, s.st_size, s.st_mtime_ns,
+                                    s.st_ctime_ns if follow else 0, s.st_ino))  # fmt: skip
+    except OSError:
+        return ""  # missing, or changed mid-walk: not current
+    if not entries:
+        return ""
     entries.sort()
-    digest.update("".join(entries).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest() if entries else ""
+    start = len(os.fspath(folder)) + 1
+    listing = "\n".join(f"{p[start:]}\0{size}\0{mtime}\0{ctime}\0{inode}"
+                         for p, size, mtime, ctime, inode in entries)  # fmt: skip
+    return hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def inputs(settings: dict, settings_file: Path, root: Path) -> dict:
