@@ -29,6 +29,25 @@ def invoke(*args, cwd=ROOT, check=True):
     return result
 
 
+def search_site(page, site_url, query):
+    """Type ``query`` into the search page in Chromium; the result links once shown.
+
+    The count appears before the results (each result loads its own fragment,
+    from one of the merged yearly bundles), so this waits for the first link.
+    """
+    page.goto(f"{site_url}/search/")
+    page.fill(".pagefind-ui__search-input", query)
+    page.wait_for_function(
+        """() => {
+            const message = document.querySelector('.pagefind-ui__message');
+            if (!message || /^Searching/.test(message.textContent)) return false;
+            return /^No results/.test(message.textContent)
+                || document.querySelector('.pagefind-ui__result-link') !== null;
+        }"""
+    )
+    return [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The sample magazine built with pelicanconf.py (development settings)."""

@@ -11,6 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from tests.conftest import search_site
+
 pytestmark = pytest.mark.site
 ROOT = Path(__file__).resolve().parents[2]
 NS = {
@@ -241,28 +243,12 @@ def _unique_word(site):
     raise AssertionError("no article has a word of its own")
 
 
-def _search(page, site_url, query):
-    page.goto(f"{site_url}/search/")
-    page.fill(".pagefind-ui__search-input", query)
-    # The count appears before the results: each result loads its own fragment
-    # (from one of the merged yearly bundles), so wait for the first link.
-    page.wait_for_function(
-        """() => {
-            const message = document.querySelector('.pagefind-ui__message');
-            if (!message || /^Searching/.test(message.textContent)) return false;
-            return /^No results/.test(message.textContent)
-                || document.querySelector('.pagefind-ui__result-link') !== null;
-        }"""
-    )
-    return [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
-
-
 @pytest.mark.browser
 def test_a_word_of_one_article_finds_that_article_first(page, built_site, site_url):
     word, url = _unique_word(built_site)
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(site_url) else None)
-    results = _search(page, site_url, word)
+    results = search_site(page, site_url, word)
     assert results and results[0].endswith(url), (word, results)
     assert outside == [], "search must not call third parties"
 
@@ -270,7 +256,7 @@ def test_a_word_of_one_article_finds_that_article_first(page, built_site, site_u
 @pytest.mark.browser
 @pytest.mark.parametrize("word", UNPUBLISHED_WORDS)
 def test_draft_and_scheduled_words_find_nothing(page, site_url, word):
-    assert _search(page, site_url, word) == []
+    assert search_site(page, site_url, word) == []
     assert page.locator(".pagefind-ui__message").inner_text().startswith("No results")
 
 

@@ -13,6 +13,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.conftest import search_site
+
 
 def _articles_by_year(site):
     """{year: {url: set of long words of the body}} of the published article pages."""
@@ -53,22 +55,6 @@ def _unique_word(archive, year):
     raise AssertionError(f"no article of {year} has a word of its own")
 
 
-def _search(page, site_url, query):
-    """Type ``query`` into the search page; the result links once they are shown."""
-    page.goto(f"{site_url}/search/")
-    page.fill(".pagefind-ui__search-input", query)
-    # The count appears before the results: each result loads its own fragment.
-    page.wait_for_function(
-        """() => {
-            const message = document.querySelector('.pagefind-ui__message');
-            if (!message || /^Searching/.test(message.textContent)) return false;
-            return /^No results/.test(message.textContent)
-                || document.querySelector('.pagefind-ui__result-link') !== null;
-        }"""
-    )
-    return [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
-
-
 def test_every_older_year_is_listed_for_the_search_page(built_site, archive):
     newest, *older = sorted(archive, reverse=True)
     listed = json.loads((built_site / "pagefind" / "shards.json").read_text())
@@ -84,7 +70,7 @@ def test_a_word_of_one_article_is_found_whatever_its_year(page, site_url, archiv
     word, url = _unique_word(archive, years[-1] if which == "newest" else years[0])
     failed = []
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    results = _search(page, site_url, word)
+    results = search_site(page, site_url, word)
     assert results and results[0].endswith(url), (word, results, _message(page))
     assert failed == [], "a merged year asked for a file its bundle does not have"
 
@@ -103,7 +89,7 @@ def test_a_region_filter_covers_every_year(page, site_url, archive):
     region = max(spanning, key=lambda r: len(regions[r]))
     total = sum(len(pages) for pages in archive.values())
     # Every article has "the": the query finds the whole archive, all years.
-    _search(page, site_url, "the")
+    search_site(page, site_url, "the")
     assert _message(page).startswith(f"{total} results"), _message(page)
     page.locator(".pagefind-ui__filter-name", has_text="Region").click()  # opens its <details>
     page.locator(f'.pagefind-ui__filter-checkbox[value="{region}"]').check()
