@@ -95,6 +95,22 @@ def _stable_sitemap_dates(generator):
         sitemap.now = max(dates)
 
 
+def _forget_failed_sitemap(pelican):
+    """Start pelican-sitemap afresh for this build.
+
+    Its module-level generator remembers the first build that started and
+    writes /sitemap.xml only when *that* build finishes; a build that failed
+    in the same process (livereload after a content error, tests) never
+    finishes, so every later build silently had no sitemap.
+    """
+    try:
+        from pelican.plugins.sitemap.sitemap import generator as sitemap
+    except ImportError:
+        return
+    sitemap._main_pelican = None
+    sitemap.page_queue = []
+
+
 def _generators(pelican):
     return DiscoveryGenerator
 
@@ -102,6 +118,7 @@ def _generators(pelican):
 def register():
     """Connect kiosk_seo to Pelican's signals."""
     signals.initialized.connect(_check_settings)
+    signals.initialized.connect(_forget_failed_sitemap)
     signals.generator_init.connect(_install_head_global)
     signals.get_generators.connect(_generators)
     signals.article_generator_finalized.connect(_stable_sitemap_dates)

@@ -333,3 +333,16 @@ def test_a_listing_card_shows_its_own_stories_picture_never_the_home_lead(site):
     assert home["og:image"] == [f"{SITEURL}/images/hall.jpg"]
     # Its only story has no picture: no card image rather than someone else's.
     assert "og:image" not in reporting
+
+
+def test_a_build_after_a_failed_one_in_the_same_process_still_writes_the_sitemap(build):
+    """livereload builds in one process: a content error must not cost later builds
+    their sitemap (pelican-sitemap waits for the first build it saw to finish)."""
+    from pelican.plugins.sitemap.sitemap import generator as sitemap
+
+    sitemap._main_pelican = object()  # what a build that raised leaves behind
+    sitemap.page_queue = [("stale/index.html", None)]
+    output = build({"articles/a.md": _article("A piece", "2024-06-01 10:00", slug="a-piece")})
+    locations = etree.parse(str(output / "sitemap.xml")).findall(".//{*}loc")
+    assert f"{SITEURL}/a-piece/" in [loc.text for loc in locations]
+    assert not any("stale" in loc.text for loc in locations)
