@@ -15,7 +15,6 @@ read, hence the same reads and the same output.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import jinja2
 from jinja2.runtime import Context
+
+from kiosk_filecache import EntryStore
 
 from .fingerprint import Fingerprints, _h
 
@@ -69,7 +70,8 @@ class RenderMemo:
     def __init__(self, cache_path: Path, base: str, check: bool = False, mismatches=None):
         self.cache_path = Path(cache_path)
         self.root = self.cache_path / base[:24]
-        self.objects = self.root / "objects"
+        # Page texts by key: atomic writes, checked reads, pruning (kiosk_filecache).
+        self.store = EntryStore(self.root / "objects")
         self.index = self.root / "reads.json"
         self.base = base
         self.check = check
@@ -99,22 +101,11 @@ class RenderMemo:
         return _h(*parts)
 
     def _read(self, key: str) -> str | None:
-        try:
-            data = (self.objects / key).read_bytes()
-        except OSError:
-            return None
-        digest, _, body = data.partition(b"\n")
-        if hashlib.blake2b(body, digest_size=16).hexdigest().encode() != digest:
-            return None  # damaged: never trusted, rendered and stored again
-        return body.decode("utf-8")
+        payload = self.store.read(key)  # None when missing or damaged: rendered again
+        return None if payload is None else payload.decode("utf-8")
 
     def _write(self, key: str, text: str) -> None:
-        body = text.encode("utf-8")
-        digest = hashlib.blake2b(body, digest_size=16).hexdigest().encode()
-        self.objects.mkdir(parents=True, exist_ok=True)
-        partial = self.objects / f".{key}.{os.getpid()}.tmp"
-        partial.write_bytes(digest + b"\n" + body)
-        os.replace(partial, self.objects / key)
+        self.store.write(key, text.encode("utf-8"))
 
     # --- rendering -------------------------------------------------------------
     def _render_recording(self, render, args, kwargs):
@@ -167,10 +158,7 @@ class RenderMemo:
         partial = self.root / f".reads.{os.getpid()}.tmp"
         partial.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
         os.replace(partial, self.index)
-        if self.objects.is_dir():
-            for entry in os.scandir(self.objects):
-                if entry.name not in self.used:
-                    Path(entry.path).unlink(missing_ok=True)
+        self.store.prune(self.used)
         os.utime(self.root)
         others = sorted((p for p in self.cache_path.iterdir() if p.is_dir()),
                         key=lambda p: p.stat().st_mtime, reverse=True)  # fmt: skip
