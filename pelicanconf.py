@@ -167,6 +167,7 @@ PLUGINS = [
     "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
     "kiosk_search",  # Pagefind index after the build
     "kiosk_termindex",  # Pelican's tag/section/author pages without its quadratic filter
+    "kiosk_pagination",  # page links: first, last, current and neighbours, not every number
     "kiosk_incremental",  # a page is rendered again only when what it reads changed
     # pelican-sitemap writes /sitemap.xml at `finalized` too: before kiosk_verify reads it.
     "pelican.plugins.sitemap",
