@@ -16,11 +16,12 @@ Off unless ``HEADERS = {"enabled": True}`` (publishconf.py turns it on).
 Settings: ``HEADERS`` (see ``settings.DEFAULTS``).
 """
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pelican import signals
+
+from kiosk_filecache import site_files
 
 from .policy import content_security_policy, htaccess, netlify_headers, site_headers
 from .settings import DEFAULTS, headers_settings
@@ -36,23 +37,9 @@ def write_header_files(output_path, config, site_url=""):
     root = Path(output_path)
     # Apache wants the 404 page as a URL path, which includes the site's own path.
     not_found = urlsplit(site_url).path.rstrip("/") + "/404.html"
-    (root / "_headers").write_text(netlify_headers(config, _site_paths(root)), encoding="utf-8")
+    assets = ["/" + path.relative_to(root).as_posix() for path in site_files(root)]
+    (root / "_headers").write_text(netlify_headers(config, assets), encoding="utf-8")
     (root / ".htaccess").write_text(htaccess(config, not_found), encoding="utf-8")
-
-
-def _site_paths(root: Path) -> list[str]:
-    """Every file's site path (``/theme/css/kiosk.css``).
-
-    os.walk reads each folder once and learns which entries are files from
-    the folder itself: no stat per file, where ``rglob`` + ``is_file`` took
-    3.6 s of a rebuild for the 65,000 files of a 10,000-article site.
-    """
-    paths = []
-    for folder, _, names in os.walk(root):
-        prefix = "/" + Path(folder).relative_to(root).as_posix() + "/"
-        prefix = "/" if prefix == "/./" else prefix
-        paths += [prefix + name for name in names]
-    return paths
 
 
 def _check_settings(pelican):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from kiosk_filecache import forget
+from kiosk_filecache import forget, site_files
 
 from .fingerprint import fingerprint_assets, reference_rewriter
 from .pipeline import finish_files, make_plan
@@ -49,10 +49,8 @@ def finish_site(output: Path, config: dict, workers=None) -> dict:
     # A hashed asset is never rewritten: its bytes must stay those its name
     # was computed from, or a year-long cache would keep a stale copy.
     hashed = {output / name for name in renamed.values()}
-    text_files = [
-        path for path in sorted(output.rglob("*"))
-        if path.is_file() and path.suffix in config["precompress_extensions"]
-    ]  # fmt: skip
+    text_files = [path for path in site_files(output)
+                  if path.suffix in config["precompress_extensions"]]  # fmt: skip
     plan = make_plan(renamed, rewrite, hashed, config)
     counts = finish_files(plan, text_files, workers)
     log.info("kiosk_publish: %d assets fingerprinted, %d pages minified (%d more from the "

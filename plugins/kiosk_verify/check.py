@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from kiosk_filecache import site_files
+
 from .cache import parse_pages
 from .pages import parse_page
 
@@ -228,7 +230,7 @@ def verify_site(
     """
     folder = Path(folder)
     site = _Site(folder, site_url, ignore)
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    files = site_files(folder)
     parsed, _ = parse_pages([p for p in files if p.suffix == ".html"], cache_path, workers)
     site._pages.update(parsed)
     problems = []
