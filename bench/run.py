@@ -12,7 +12,11 @@ Every build is a subprocess (the way an editor runs it). Wall time is measured
 around it; peak memory is the larger of the kernel's ``ru_maxrss`` for the
 build process (``wait4``, which covers its waited-for children one at a time)
 and the sum of RSS over the whole process tree sampled every 50 ms (which
-covers helpers running at the same time, such as Pagefind). ``pages`` counts
+covers helpers running at the same time, such as Pagefind). That sum counts
+twice the pages a forked worker shares with its parent, so ``peak_pss_mb``
+also records the tree's proportional set size (each shared page split among
+the processes sharing it; /proc/<pid>/smaps_rollup, sampled every 250 ms),
+and ``peak_tree`` which processes made up the RSS peak. ``pages`` counts
 HTML files in the output; ``changed`` counts files a rebuild created or
 rewrote (by size and mtime).
 
@@ -23,6 +27,7 @@ only within one result file, as ratios.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -50,6 +55,7 @@ WORK = HERE / "work"
 RESULTS = HERE / "results"
 PHASES = ("cold", "nochange", "edit")
 SAMPLE_SECONDS = 0.05
+PSS_EVERY = 5  # samples: reading smaps_rollup walks the page tables, so less often
 
 
 # --- Measuring one build -----------------------------------------------------
@@ -58,13 +64,25 @@ class Measure:
     seconds: float
     peak_rss_mb: float
     returncode: int
+    peak_pss_mb: float | None = None
+    peak_tree: list | None = None  # [name, RSS MB] of each process at the RSS peak
 
 
-def _tree_rss(process: psutil.Process) -> int:
+def _tree_rss(process: psutil.Process) -> tuple[int, list]:
+    total, parts = 0, []
+    for proc in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            rss = proc.memory_info().rss
+            total += rss
+            parts.append([proc.name(), round(rss / 2**20, 1)])
+    return total, parts
+
+
+def _tree_pss(process: psutil.Process) -> int:
     total = 0
     for proc in [process, *process.children(recursive=True)]:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-            total += proc.memory_info().rss
+            total += proc.memory_full_info().pss
     return total
 
 
@@ -75,13 +93,19 @@ def measure(argv, cwd, env, log: Path) -> Measure:
         out.flush()
         started = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        peak, done = [0], threading.Event()
+        peak, peak_pss, peak_tree, done = [0], [0], [[]], threading.Event()
 
         def sample():
             try:
                 tree = psutil.Process(proc.pid)
-                while not done.is_set():
-                    peak[0] = max(peak[0], _tree_rss(tree))
+                for tick in itertools.count():
+                    if done.is_set():
+                        break
+                    rss, parts = _tree_rss(tree)
+                    if rss > peak[0]:
+                        peak[0], peak_tree[0] = rss, parts
+                    if tick % PSS_EVERY == 0:
+                        peak_pss[0] = max(peak_pss[0], _tree_pss(tree))
                     done.wait(SAMPLE_SECONDS)
             except psutil.NoSuchProcess:
                 pass
@@ -95,7 +119,8 @@ def measure(argv, cwd, env, log: Path) -> Measure:
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     rss = max(peak[0], usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
-    return Measure(round(seconds, 2), round(rss / 2**20, 1), proc.returncode)
+    pss = round(peak_pss[0] / 2**20, 1) or None
+    return Measure(round(seconds, 2), round(rss / 2**20, 1), proc.returncode, pss, peak_tree[0])
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -235,7 +260,8 @@ def build(system: System, phase: str, run: int, log: Path) -> dict:
     changed = sum(1 for path, stamp in after.items() if before.get(path) != stamp)
     return {
         "system": system.name, "phase": phase, "run": run, "seconds": result.seconds,
-        "peak_rss_mb": result.peak_rss_mb, "returncode": result.returncode,
+        "peak_rss_mb": result.peak_rss_mb, "peak_pss_mb": result.peak_pss_mb,
+        "peak_tree": result.peak_tree, "returncode": result.returncode,
         "pages": sum(1 for path in after if path.endswith(".html")), "files": len(after),
         "changed": changed,
     }  # fmt: skip
@@ -253,6 +279,8 @@ def summarise(records: list[dict], systems: list[str]) -> dict:
         runs = sorted({r["run"] for r in mine})
         peaks = [max(r["peak_rss_mb"] for r in mine if r["run"] == run) for run in runs]
         row["peak_rss_mb"] = round(statistics.median(peaks), 1) if peaks else None
+        pss = [max(r.get("peak_pss_mb") or 0 for r in mine if r["run"] == run) for run in runs]
+        row["peak_pss_mb"] = round(statistics.median(pss), 1) if any(pss) else None
         cold = [r for r in mine if r["phase"] == "cold"]
         row["pages"] = cold[-1]["pages"] if cold else None
         row["edit_changed"] = next((r["changed"] for r in mine if r["phase"] == "edit"), None)
@@ -264,7 +292,7 @@ def ratios(table: dict, base="hugo", subject="kiosk") -> dict:
     if base not in table or subject not in table:
         return {}
     out = {}
-    for column in (*PHASES, "peak_rss_mb"):
+    for column in (*PHASES, "peak_rss_mb", "peak_pss_mb"):
         mine, theirs = table[subject][column], table[base][column]
         out[column] = round(mine / theirs, 2) if mine and theirs else None
     # The targets are against Hugo's *cold* build for the rebuild columns.
@@ -276,12 +304,15 @@ def ratios(table: dict, base="hugo", subject="kiosk") -> dict:
 
 
 def print_table(table: dict, ratio: dict) -> None:
-    header = f"{'system':<9}{'cold s':>9}{'nochange s':>12}{'edit s':>9}{'peak MB':>9}{'pages':>8}"
+    header = (f"{'system':<9}{'cold s':>9}{'nochange s':>12}{'edit s':>9}{'RSS MB':>9}"
+              f"{'PSS MB':>9}{'pages':>8}")  # fmt: skip
     print(header)
     print("-" * len(header))
+    columns = (*PHASES, "peak_rss_mb", "peak_pss_mb", "pages")
     for name, row in table.items():
-        cells = [row[c] if row[c] is not None else "-" for c in (*PHASES, "peak_rss_mb", "pages")]
-        print(f"{name:<9}{cells[0]:>9}{cells[1]:>12}{cells[2]:>9}{cells[3]:>9}{cells[4]:>8}")
+        cells = [row.get(c) if row.get(c) is not None else "-" for c in columns]
+        print(f"{name:<9}{cells[0]:>9}{cells[1]:>12}{cells[2]:>9}{cells[3]:>9}{cells[4]:>9}"
+              f"{cells[5]:>8}")  # fmt: skip
     if ratio:
         print("kiosk/hugo: " + ", ".join(f"{k} {v}" for k, v in ratio.items()))
 
