@@ -11,24 +11,32 @@ Scoring is in ``scoring.relate``; settings: ``KIOSK_RELATED``.
 from datetime import UTC, datetime
 
 from pelican import signals
+from pelican.contents import Article
 
 from kiosk_content import every_article
 
 from .scoring import Item, relate
 from .settings import related_settings
-from .teasers import Teaser, make_teaser
+from .teasers import Teaser, make_teaser, remember_excerpt
 
 __all__ = ["Teaser", "register"]
 
 
 def register():
     signals.initialized.connect(check_settings)
+    signals.content_object_init.connect(keep_excerpt)
     signals.article_generator_finalized.connect(attach_related)
 
 
 def check_settings(pelican):
     """Fail the build early on a mistyped KIOSK_RELATED key."""
     related_settings(pelican.settings)
+
+
+def keep_excerpt(content):
+    """While each article is read: its excerpt, for the teasers (see ``remember_excerpt``)."""
+    if isinstance(content, Article):
+        remember_excerpt(content, related_settings(content.settings)["excerpt_paragraphs"])
 
 
 def attach_related(generator):

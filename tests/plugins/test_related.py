@@ -342,3 +342,24 @@ def test_site_teaser_label_is_the_region_with_taxonomies(make_site):
     assert labels[0] == ("Latin America", "/region/latin-america/")
     headlines = [t.select_one("h3").get_text() for t in teasers]
     assert "Lithium Watch, part 2" not in headlines
+
+
+def test_site_excerpt_with_an_intrasite_link_points_at_the_linked_page(make_site, tmp_path):
+    # The excerpt is kept from the read (kiosk_readcache caches it with the
+    # article) only for bodies without intrasite links; a linked body's
+    # excerpt still shows the link resolved to the target's URL.
+    files = site_files()
+    linked = "Paragraph 1 cites [the budget]({filename}d.md).\n\n" + PARAGRAPHS
+    files["articles/c.md"] = header(linked, title="Santiago votes", date="2026-02-10",
+                                    category="Reporting", authors="Ana Ortiz", tags="Chile",
+                                    region="Latin America")  # fmt: skip
+    plugins = ["kiosk_figures", "kiosk_readcache", "kiosk_related"]
+    cache = {"KIOSK_READCACHE": {"cache_path": str(tmp_path / "read-cache")}}
+    make_site(files, plugins=plugins, templates={"article.html": ARTICLE}, settings=cache)
+    # Again, every article now from the read cache.
+    output = make_site(files, plugins=plugins, templates={"article.html": ARTICLE}, settings=cache)
+    by_title = {t.select_one("h3").get_text(): t for t in related_on(output, "lithium-bargain")}
+    cited = by_title["Santiago votes"].select_one(".excerpt a")
+    assert cited["href"] == "/brussels-budget/"
+    plain = by_title["Chile\u2019s lithium law"].select(".excerpt > p")
+    assert [p.get_text() for p in plain] == [f"Paragraph {n} of the piece." for n in (1, 2, 3)]
