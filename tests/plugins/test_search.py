@@ -20,7 +20,7 @@ import pytest
 
 from kiosk_search import search_settings
 from kiosk_search.indexing import draft_prefixes, run_pagefind
-from kiosk_search.meta import search_meta
+from kiosk_search.meta import plain_text, search_meta
 from kiosk_search.shards import MANIFEST
 from tests.plugins.conftest import header
 from tests.sites import tree_digest
@@ -147,6 +147,20 @@ def test_result_metadata_is_the_kicker_and_the_date():
         ("data-pagefind-meta", "kicker", "Reporting | QiOSK"),
         ("data-pagefind-meta", "date", "July 9, 2025"),
     ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        'AT&amp;T&#8217;s <span class="caps">NATO</span> &ldquo;pivot&rdquo;',
+        "a &lt;b&gt; c&nbsp;d",
+        "broken & bare <b>unclosed",  # not plain typogrify output: BeautifulSoup reads it
+    ],
+)
+def test_a_result_title_is_the_text_a_reader_sees(title):
+    from bs4 import BeautifulSoup
+
+    assert plain_text(title) == BeautifulSoup(title, "html.parser").get_text()
 
 
 def _page_count(bundle):
