@@ -31,6 +31,21 @@ changes, without walking the whole site from every page:
 
 Each object is fingerprinted once per build (memoised by identity; the
 objects live as long as the build).
+
+A rebuild after one edit fingerprints every page again, and most of an
+article's values are exactly what its read produced, in a read the cache
+answered as last time (``kiosk_readcache.notes``: each Content it returns
+records its read's identity and its values). A value that is still the very
+object the read produced and is **deeply immutable** (tuples, frozensets,
+bytes and frozen dataclasses of strings, numbers and dates: ``top_image``,
+``body_images`` and their renditions) has the digest it had last build under
+the same read identity: those digests are kept as the read's notes, and
+every such object of the build is entered in the memo with its digest at the
+start, so a teaser that shows another article's ``top_image`` finds it too.
+Everything else (values set or replaced after reading: related stories,
+series, regions …; lists and dicts, which a later plugin may change in place;
+anything of an unusual kind) is computed as before, and the digests are the
+same either way.
 """
 
 from __future__ import annotations
@@ -38,18 +53,48 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import re
 import types
+from pathlib import Path
 
 from markupsafe import Markup
 from pelican.contents import Content
 from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
+from pelican.utils import SafeDatetime
 
-SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "_memoize_cache"})
+from kiosk_readcache.notes import READ_RECORD, ReadRecord
+
+SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "_memoize_cache", READ_RECORD})
 INTRASITE = ("{filename}", "{static}", "{attach}", "{index}", "{tag}", "{category}",
              "{author}", "|filename|", "|static|")  # fmt: skip
+_INTRASITE = re.compile("|".join(map(re.escape, INTRASITE)))  # one pass over a body
 # Objects that are code or configuration, covered by the code fingerprint.
 OPAQUE_MODULES = ("jinja2", "pelican.generators", "pelican.writers", "logging", "pelican.readers")
+MODES = ("own", "deep")
+
+# Leaves by exact type (the common case, one dict lookup); subclasses of these
+# take the isinstance tests of ``_value``, with the same results.
+_LEAVES = {
+    str: lambda v: "S" + v,
+    Markup: lambda v: "M" + v,
+    int: repr, float: repr, bool: repr, type(None): repr,
+    datetime.datetime: lambda v: f"T{v!r}", SafeDatetime: lambda v: f"T{v!r}",
+    datetime.date: lambda v: f"T{v!r}", datetime.time: lambda v: f"T{v!r}",
+    datetime.timedelta: lambda v: f"T{v!r}",
+}  # fmt: skip
+# Kinds that can hold nothing else: their digest is their value's, whatever
+# the mode and whenever it is taken.
+_IMMUTABLE_LEAVES = frozenset(_LEAVES) | {bytes}
+_NOT_DATACLASS_BRANCH = (dict, list, tuple, set, frozenset, bytes, bytearray, Paginator,
+                         URLWrapper, Content, type)  # fmt: skip
+
+# Notes are digests as this file computes them: each carries this tag, and a
+# note of other code is ignored (whether or not the read's identity covers the
+# code: with a settings file outside the repository's root it may not).
+NOTE_TAG = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=6).hexdigest() + ":"
+_DATACLASS_FIELDS = {}  # class -> ((repr(name), name), …) in digest order
+_FROZEN_DATACLASS = {}  # class -> whether it is fingerprinted as a frozen dataclass
 
 
 def _h(*parts: str) -> str:
@@ -57,12 +102,62 @@ def _h(*parts: str) -> str:
                            digest_size=16).hexdigest()  # fmt: skip
 
 
+def _dataclass_fields(kind) -> tuple:
+    """A dataclass's field names as ``_compound`` of their dict orders them."""
+    fields = _DATACLASS_FIELDS.get(kind)
+    if fields is None:
+        names = [f.name for f in dataclasses.fields(kind) if f.name not in SKIPPED_ATTRIBUTES]
+        fields = _DATACLASS_FIELDS[kind] = tuple(sorted((repr(n), n) for n in names))
+    return fields
+
+
+def _frozen_dataclass(kind) -> bool:
+    """True if values of ``kind`` are fingerprinted as frozen dataclasses (by their fields)."""
+    frozen = _FROZEN_DATACLASS.get(kind)
+    if frozen is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        frozen = _FROZEN_DATACLASS[kind] = bool(
+            params is not None
+            and params.frozen
+            and not issubclass(kind, _NOT_DATACLASS_BRANCH)
+            and not kind.__module__.startswith(OPAQUE_MODULES)
+            and getattr(kind, "kiosk_fingerprint", None) is None
+        )
+    return frozen
+
+
+def deeply_immutable(value) -> bool:
+    """True if nothing reachable from ``value`` can change: a digest of it holds for good.
+
+    Strings, numbers, dates and bytes, and tuples, frozensets and frozen
+    dataclasses (without a ``kiosk_fingerprint`` of their own) of those; never
+    an article or page, a list, a dict or an object of any other kind.
+    """
+    kind = type(value)
+    if kind in _IMMUTABLE_LEAVES:
+        return True
+    if kind is tuple or kind is frozenset:
+        items = value
+    elif _frozen_dataclass(kind):
+        items = [getattr(value, name) for _, name in _dataclass_fields(kind)]
+    else:
+        return False
+    leaves = _IMMUTABLE_LEAVES
+    return all(type(item) in leaves or deeply_immutable(item) for item in items)
+
+
 class Fingerprints:
     """Digests of template values for one build; see the module docstring."""
 
     def __init__(self):
-        self._memo = {}  # (id, mode) -> (object, digest): the object keeps the id alive
+        # (id, mode) -> (object, digest, mixed): the object keeps the id alive;
+        # ``mixed`` when the digest depends on the mode (it met an article or a
+        # cycle); a digest that does not is entered under both modes at once.
+        self._memo = {}
         self._busy = set()
+        self._mixed = 0  # articles and cycles met so far: see _value
+        self._books = []  # the read notes whose digests are in the memo
+        self._learned = set()  # ids of the read records whose new digests were noted
 
     def of(self, value) -> str:
         """The fingerprint of a variable's value, as a page's render read it."""
@@ -72,6 +167,9 @@ class Fingerprints:
 
     # --- dispatch ------------------------------------------------------------
     def _value(self, value, mode: str) -> str:
+        leaf = _LEAVES.get(type(value))
+        if leaf is not None:
+            return leaf(value)
         if value is None or isinstance(value, (bool, int, float)):
             return repr(value)
         if isinstance(value, str):  # includes Markup
@@ -79,35 +177,57 @@ class Fingerprints:
         if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
             return f"T{value!r}"
         if isinstance(value, Content):
+            self._mixed += 1
             if mode == "own":
                 return f"ref:{value.source_path}"
             return self._content(value, deep=False)
         key = (id(value), mode)
         hit = self._memo.get(key)
         if hit is not None and hit[0] is value:
+            self._mixed += hit[2]
             return hit[1]
         if key in self._busy:
+            self._mixed += 1
             return "cycle"
         self._busy.add(key)
+        before = self._mixed
         try:
             digest = self._compound(value, mode)
         finally:
             self._busy.discard(key)
-        self._memo[key] = (value, digest)
+        if self._mixed == before:
+            # Neither an article nor a cycle on the way: the other mode's digest
+            # is the same (the modes differ only there).
+            entry = (value, digest, False)
+            self._memo[(key[0], "own")] = self._memo[(key[0], "deep")] = entry
+        else:
+            self._memo[key] = (value, digest, True)
         return digest
 
     def _compound(self, value, mode: str) -> str:
+        kind = type(value)
+        # The common kinds first, with leaves taken inline (as _value takes them).
+        leaves, of = _LEAVES.get, self._value
+        if kind is tuple or kind is list:
+            return _h(kind.__name__, *[leaf(v) if (leaf := leaves(type(v))) else of(v, mode)
+                                       for v in value])  # fmt: skip
+        if _frozen_dataclass(kind):
+            # As the general dataclass case below, without building the dict.
+            items = []
+            for r, n in _dataclass_fields(kind):
+                v = getattr(value, n)
+                items.append(f"{r}={leaf(v) if (leaf := leaves(type(v))) else of(v, mode)}")
+            return _h(f"{kind.__module__}.{kind.__qualname__}", _h("dict", *items))
         if isinstance(value, dict):
-            items = sorted(((repr(k), self._value(v, mode)) for k, v in value.items()
-                            if k not in SKIPPED_ATTRIBUTES))  # fmt: skip
-            return _h("dict", *(f"{k}={v}" for k, v in items))
+            items = sorted((repr(k), leaf(v) if (leaf := leaves(type(v))) else of(v, mode))
+                           for k, v in value.items() if k not in SKIPPED_ATTRIBUTES)  # fmt: skip
+            return _h("dict", *[f"{k}={v}" for k, v in items])
         if isinstance(value, (list, tuple)):
             return _h(type(value).__name__, *(self._value(v, mode) for v in value))
         if isinstance(value, (set, frozenset)):
             return _h("set", *sorted(self._value(v, mode) for v in value))
         if isinstance(value, (bytes, bytearray)):
             return _h("bytes", hashlib.blake2b(value).hexdigest())
-        kind = type(value)
         name = f"{kind.__module__}.{kind.__qualname__}"
         if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
                               type)) or kind.__module__.startswith(OPAQUE_MODULES):  # fmt: skip
@@ -149,17 +269,57 @@ class Fingerprints:
         if hit is not None and hit[0] is content:
             return hit[1]
         if key in self._busy:
+            self._mixed += 1
             return f"ref:{content.source_path}"
         self._busy.add(key)
         try:
             attributes = dict(vars(content))
+            record = attributes.get(READ_RECORD)
+            if type(record) is not ReadRecord:
+                record = None
+            elif not any(book is record.book for book in self._books):
+                self._enter_notes(record.book)
             raw = attributes.get("_content") or ""
-            if any(marker in raw for marker in INTRASITE):
+            if ("{" in raw or "|" in raw) and _INTRASITE.search(raw):
                 attributes["_resolved_content"] = content.content
             # Inside an article, the articles it links to are taken by their own
             # fingerprint (deep) or by their path (own): the modes of _value.
             digest = _h(type(content).__name__, self._compound(attributes, mode))
         finally:
             self._busy.discard(key)
-        self._memo[key] = (content, digest)
+        self._memo[key] = (content, digest, True)
+        if record is not None and id(record) not in self._learned:
+            self._note(record)
         return digest
+
+    # --- digests kept between builds ---------------------------------------------
+    def _enter_notes(self, book) -> None:
+        """Put every value of the build's reads that has a digest from last build in the memo.
+
+        A note is the digest of a deeply immutable value, taken last build from
+        an equal value (the same read identity: the same stored object), so it
+        holds for the same value now, in either mode (it holds no article).
+        """
+        self._books.append(book)
+        memo = self._memo
+        for record in book.records:
+            values = record.values
+            for name, note in record.known.items():
+                value = values.get(name)
+                # Checked again, although an equal value was when noted: a
+                # note never stands for anything that could have changed.
+                if value is not None and note.startswith(NOTE_TAG) and deeply_immutable(value):
+                    entry = (value, note[len(NOTE_TAG) :], False)
+                    for mode in MODES:
+                        memo[(id(value), mode)] = entry
+
+    def _note(self, record) -> None:
+        """Keep, for the next build, the digests just computed of this read's immutable values."""
+        self._learned.add(id(record))
+        known = record.known
+        for name, value in record.values.items():
+            if known.get(name, "").startswith(NOTE_TAG):
+                continue
+            hit = self._memo.get((id(value), "own")) or self._memo.get((id(value), "deep"))
+            if hit is not None and hit[0] is value and deeply_immutable(value):
+                record.note(name, NOTE_TAG + hit[1])

@@ -34,6 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from . import fingerprint, store
+from .notes import ReadNotes, read_identity
 from .reading import loads_content, read_captured, replay, shared_objects
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ class BuildState:
         self.folder_name = name
         self.folder = os.path.join(self.root, name)
         self.store = store.Store(self.folder) if self.use_cache else None
+        # Each returned Content records which read it is, for notes later stages
+        # keep about its values between builds (notes.py: the render memo's digests).
+        self.notes = ReadNotes(self.folder) if self.use_cache else None
         self.used = set()
         self.sources = {}  # path -> (stat, SHA-256) of the source files this build keyed
         self.stamps = {}  # path -> stamp of the files entries depend on, asked once per build
@@ -132,6 +136,10 @@ class BuildState:
         self.commit()
         if not self.use_cache or not os.path.isdir(self.folder):
             return
+        try:
+            self.notes.save()  # after rendering: the notes written during it included
+        except OSError as err:
+            logger.info("kiosk_readcache: cannot write the notes (%s)", err)
         store.touch(self.folder)
         store.prune_siblings(self.root, self.folder_name, self.options["prune_after_days"])
 
@@ -182,8 +190,14 @@ class CachedReads:
                     logger.info("kiosk_readcache: cannot write the cache (%s)", err)
             self.state.used.add(key)
         if outcome.get("hit"):
-            return outcome["loaded"]
-        return loads_content(outcome["object"], shared)
+            content = outcome["loaded"]
+        else:
+            content = loads_content(outcome["object"], shared)
+        # The entry this Content is a copy of: the identity of its read (notes.py).
+        entry = outcome.get("entry") or (self.state.store.added.get(key) if key else None)
+        if entry is not None and self.state.notes is not None:
+            self.state.notes.record(content, read_identity(key, entry))
+        return content
 
     # --- the first call -----------------------------------------------------------
     def _prepare(self, kwargs):
@@ -217,7 +231,8 @@ class CachedReads:
                             loaded = None
                         if loaded is not None:
                             outcome = {"hit": True, "error": None, "loaded": loaded}
-                            self.table[relative] = (key, {**outcome, "records": found[0].records})
+                            outcome.update(records=found[0].records, entry=found[0])
+                            self.table[relative] = (key, outcome)
                             continue
                 self.table[relative] = (key, None)
                 misses.append(relative)

@@ -1,0 +1,251 @@
+"""The render memo's fingerprints, and the digests they keep between builds.
+
+An article's values that are exactly what its read produced, under the same
+read identity as last build, and deeply immutable, take last build's digest
+(``kiosk_readcache.notes``) instead of being walked again. These tests plant a
+recognisable note ("planted") where a real one would be, to see when a kept
+digest is used and when the value is fingerprinted afresh; and they check
+that with real notes the fingerprints are exactly those of a full computation.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from pelican.contents import Article
+from pelican.settings import DEFAULT_CONFIG
+
+import kiosk_incremental
+from kiosk_incremental.fingerprint import NOTE_TAG, Fingerprints, deeply_immutable
+from kiosk_readcache.notes import NOTES, READ_RECORD, ReadNotes
+from tests.plugins.conftest import header
+
+PLANTED = NOTE_TAG + "planted"  # a digest as this code notes them
+
+
+@dataclass(frozen=True)
+class Rendition:
+    url: str
+    width: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    src: str
+    renditions: tuple
+
+
+@dataclass
+class Draft:  # a dataclass that can be changed
+    text: str
+
+
+@dataclass(frozen=True)
+class Card:  # shows another article's picture, as a related-story teaser does
+    title: str
+    image: object
+
+
+def picture(src="lead.jpg"):
+    return Picture(src, (Rendition(f"/{src}-480", 480), Rendition(f"/{src}-960", 960)))
+
+
+def article(title="Quiet summit", **attributes):
+    """An article as a read leaves it: its metadata, and what plugins attached."""
+    content = Article(
+        "<p>The summit ended quietly.</p>",
+        metadata={"title": title, "slug": title.lower().replace(" ", "-")},
+        settings=dict(DEFAULT_CONFIG),
+        source_path=f"/content/{title}.md",
+    )
+    for name, value in {"top_image": picture(), **attributes}.items():
+        setattr(content, name, value)
+    return content
+
+
+def plain(content):
+    """The fingerprint of ``content`` computed in full, without its read record."""
+    attributes = dict(vars(content))
+    attributes.pop(READ_RECORD, None)
+    copy = Article.__new__(Article)
+    copy.__dict__.update(attributes)
+    return Fingerprints().of(copy)
+
+
+def plant(folder, identity, **notes):
+    """Leave notes for ``identity`` as a previous build would have."""
+    book = ReadNotes(str(folder))
+    record = book.record(article(), identity)
+    for name, text in notes.items():
+        record.note(name, text)
+    book.save()
+
+
+def test_only_deeply_immutable_values_have_digests_that_hold_for_good():
+    assert deeply_immutable(picture())
+    assert deeply_immutable(("a", 1, 2.5, None, b"x", frozenset({"y"})))
+    assert not deeply_immutable(["a"])
+    assert not deeply_immutable({"a": 1})
+    assert not deeply_immutable(("a", ["b"]))
+    assert not deeply_immutable(Draft("text"))
+    assert not deeply_immutable(Card("t", article()))
+
+
+def test_with_real_notes_a_rebuild_has_the_same_fingerprints_as_a_full_computation(tmp_path):
+    first_book = ReadNotes(str(tmp_path))
+    first = article(body_images=(picture("a.jpg"), picture("b.jpg")))
+    first_book.record(first, "read-1")
+    before = Fingerprints().of(first)
+    first_book.save()
+
+    book = ReadNotes(str(tmp_path))
+    again = article(body_images=(picture("a.jpg"), picture("b.jpg")))
+    record = book.record(again, "read-1")
+
+    assert set(record.known) == {"top_image", "body_images"}
+    assert Fingerprints().of(again) == before == plain(again)
+
+
+def test_a_kept_digest_is_used_for_the_unchanged_object_of_an_unchanged_read(tmp_path):
+    plant(tmp_path, "read-1", top_image=PLANTED)
+    content = article()
+    ReadNotes(str(tmp_path)).record(content, "read-1")
+
+    # The planted digest stands for the picture, so the article's fingerprint
+    # is not the one a full computation gives.
+    assert Fingerprints().of(content) != plain(content)
+
+
+def test_a_kept_digest_is_not_used_under_another_read_identity(tmp_path):
+    plant(tmp_path, "read-1", top_image=PLANTED)
+    content = article()
+    record = ReadNotes(str(tmp_path)).record(content, "read-2")  # the source changed
+
+    assert record.known == {}
+    assert Fingerprints().of(content) == plain(content)
+
+
+def test_an_attribute_replaced_after_reading_is_fingerprinted_afresh(tmp_path):
+    plant(tmp_path, "read-1", top_image=PLANTED)
+    content = article()
+    ReadNotes(str(tmp_path)).record(content, "read-1")
+
+    content.top_image = picture("replaced.jpg")  # a later plugin sets another picture
+
+    assert Fingerprints().of(content) == plain(content)
+    assert Fingerprints().of(content) != plain(article())
+
+
+def test_a_mutable_attribute_changed_in_place_changes_the_fingerprint(tmp_path):
+    plant(tmp_path, "read-1", gallery=PLANTED, captions=PLANTED)
+    content = article(gallery=[picture("a.jpg")], captions=(["First"],))
+    ReadNotes(str(tmp_path)).record(content, "read-1")
+    before = Fingerprints().of(content)
+
+    content.gallery.append(picture("b.jpg"))
+    content.captions[0].append("Second")
+
+    after = Fingerprints().of(content)
+    assert after != before
+    # Neither a list nor a tuple holding one ever takes a kept digest.
+    assert after == plain(content)
+
+
+def test_a_value_of_a_read_shown_by_another_article_takes_its_kept_digest(tmp_path):
+    plant(tmp_path, "read-1", top_image=PLANTED)
+    shown = article("Quiet summit")
+    book = ReadNotes(str(tmp_path))
+    book.record(shown, "read-1")
+    showing = article("Other story", related=[Card("Quiet summit", shown.top_image)])
+    book.record(showing, "read-9")
+
+    # Fingerprinting only the article that shows the picture uses its note.
+    assert Fingerprints().of(showing) != plain(showing)
+
+
+def test_new_digests_are_noted_only_for_deeply_immutable_values(tmp_path):
+    book = ReadNotes(str(tmp_path))
+    content = article(body_images=(picture("a.jpg"),), draft=Draft("x"), gallery=(["x"],))
+    book.record(content, "read-1")
+    Fingerprints().of(content)
+    book.save()
+
+    known = ReadNotes(str(tmp_path)).record(article(), "read-1").known
+    assert set(known) == {"top_image", "body_images"}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
+def test_damaged_notes_are_ignored(tmp_path, damage):
+    plant(tmp_path, "read-1", top_image=PLANTED)
+    path = tmp_path / NOTES
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    else:
+        path.write_bytes(b"not notes at all")
+
+    content = article()
+    record = ReadNotes(str(tmp_path)).record(content, "read-1")
+
+    assert record.known == {}
+    assert Fingerprints().of(content) == plain(content)
+
+
+def test_notes_keep_only_the_reads_of_the_last_build(tmp_path):
+    plant(tmp_path, "read-1", top_image="one")
+    plant(tmp_path, "read-2", top_image="two")  # the build after: read-1 is gone
+
+    book = ReadNotes(str(tmp_path))
+    assert book.record(article(), "read-1").known == {}
+    assert book.record(article(), "read-2").known == {"top_image": "two"}
+
+
+def test_a_note_of_other_fingerprint_code_is_ignored(tmp_path):
+    plant(tmp_path, "read-1", top_image="0123456789ab:" + "f" * 32)
+    content = article()
+    ReadNotes(str(tmp_path)).record(content, "read-1")
+
+    assert Fingerprints().of(content) == plain(content)
+
+
+# --- a real site: the read cache records its reads, the memo's digests are kept ---
+ARTICLE = header(
+    "The summit ended quietly.",
+    title="Quiet summit",
+    date="2024-06-01 10:00",
+    section="Analysis",
+    region="Europe",
+    authors="Ana Ortiz",
+    slug="quiet-summit",
+)
+
+
+def test_a_rebuild_takes_kept_digests_and_its_pages_are_exactly_right(make_site, tmp_path):
+    read_cache, render_cache = tmp_path / "read", tmp_path / "render"
+    files = {
+        "authors/ana-ortiz.md": header("Ana writes.", name="Ana Ortiz"),
+        "articles/quiet-summit.md": ARTICLE,
+        "articles/second.md": ARTICLE.replace("quiet-summit", "second").replace(
+            "Quiet summit", "Second story"
+        ),
+    }
+    templates = {"article.html": "<h1>{{ article.title }}</h1>{{ article.top_image }}"}
+    settings = {
+        "KIOSK_READCACHE": {"cache_path": str(read_cache)},
+        "KIOSK_INCREMENTAL": {"cache_path": str(render_cache), "check": True},
+        "DIRECT_TEMPLATES": [],
+    }
+    plugins = ["kiosk_readcache", "kiosk_authors", "kiosk_figures", "kiosk_incremental"]
+    make_site(files, plugins=plugins, templates=templates, settings=settings)
+    (notes,) = read_cache.rglob(NOTES)
+    kept = ReadNotes(str(notes.parent)).previous
+
+    output = make_site(files, plugins=plugins, templates=templates, settings=settings)
+
+    # Each article's read has notes (its body images: an empty tuple here) …
+    assert len(kept) == 2 and all("body_images" in texts for texts in kept.values())
+    # … and check mode, which renders every reused page again, found no difference.
+    assert kiosk_incremental.last_mismatches == []
+    assert kiosk_incremental.last_stats["reused"] >= 2
+    assert "<h1>Quiet summit</h1>" in (output / "quiet-summit/index.html").read_text()
