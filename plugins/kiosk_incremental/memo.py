@@ -11,6 +11,10 @@ read (fingerprint.py). The next build looks up the names that page read last
 time, fingerprints their new values, and if that key is stored, the stored
 text *is* what rendering would produce: same code, same settings, same values
 read, hence the same reads and the same output.
+
+In a cold build a helper process renders part of the pages at the same time
+(parallel.py): the memo takes a page's names from the helper's record as it
+takes them from the last build's index, with the same key check.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from jinja2.runtime import Context
 from kiosk_filecache import EntryStore
 
 from .fingerprint import Fingerprints, _h
+from .parallel import replay
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +85,9 @@ class RenderMemo:
         self.used: set[str] = set()
         self.fingerprints = Fingerprints()
         self.stats = Counter()
+        # A cold build's helper process (parallel.Helper), when one runs.
+        self.helper = None
+        self.helper_ran = False
         # Filled as they are found: a fatal log stops the build at the first.
         self.mismatches: list[str] = [] if mismatches is None else mismatches
 
@@ -122,11 +130,20 @@ class RenderMemo:
         if not name or _RECORDING:
             return render(*args, **kwargs)
         previous = self.previous.get(name)
+        helped = None
+        if previous is None and self.helper is not None:
+            helped = self.helper.take(name)  # (names the helper's render read, its logs)
+            if helped is not None:
+                previous = helped[0]
         if previous is not None and previous[0] == template.name:
             key = self.key(name, template.name, previous[1], localcontext)
             text = self._read(key)
             if text is not None:
-                self.stats["reused"] += 1
+                if helped is None:
+                    self.stats["reused"] += 1
+                else:
+                    self.stats["helped"] += 1
+                    replay(helped[1])
                 self.used.add(key)
                 self.pages[name] = previous
                 if self.check:
