@@ -12,6 +12,15 @@ import sys
 sys.path.append(os.curdir)
 from publishconf import *  # noqa: E402,F403
 
+# Pelican resolves relative PLUGIN_PATHS and THEME against *this* file's
+# folder (bench/), where neither exists: the plugins were still imported (from
+# sys.path), but the caches' code fingerprints (kiosk_uptodate, kiosk_readcache,
+# kiosk_incremental) hashed no plugin file, so a plugin change did not
+# invalidate a benchmark's caches. Absolute paths, as publishconf.py gets them.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLUGIN_PATHS = [os.path.join(_ROOT, "plugins")]
+THEME = os.path.join(_ROOT, "theme")
+
 _CACHE = os.environ.get("KIOSK_BENCH_CACHE", ".kiosk-cache/bench")
 KIOSK_FIGURES = {**(globals().get("KIOSK_FIGURES") or {}), "cache_path": f"{_CACHE}/images"}
 CACHE_PATH = f"{_CACHE}/pelican"

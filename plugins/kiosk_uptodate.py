@@ -5,8 +5,8 @@ current when nothing it read has changed since the last successful build into
 the same output folder, and nothing has touched that folder since:
 
 - **code**: the Python, pins and tool settings beside the settings file and
-  at the repository's top level, every ``PLUGIN_PATHS`` folder and the theme
-  (hashed by content), and the installed distributions (names carry versions);
+  at the repository's top level, every plugin folder (:func:`plugin_folders`)
+  and the theme (hashed by content), and the installed distributions (names carry versions);
 - **settings**: the whole settings dict, except the staging ``OUTPUT_PATH``
   that changes with every build, and the environment variables Kiosk reads;
 - **content**: every file under ``PATH``, by path, size, mtime, ctime and inode
@@ -28,6 +28,7 @@ deployed: ``.<output>.kiosk-stamp.json``.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import site
@@ -98,12 +99,38 @@ def _distributions() -> list[str]:
     return sorted(names)
 
 
+def plugin_folders(settings: dict) -> list[Path]:
+    """The folders the build's plugin code comes from, outside installed packages.
+
+    Every existing ``PLUGIN_PATHS`` folder, and the folder each of ``PLUGINS``
+    is imported from: a settings file elsewhere (bench/kiosk_publishconf.py)
+    once had a ``PLUGIN_PATHS`` that did not exist while the plugins were still
+    imported from ``sys.path``, and no cache noticed a change to them.
+    Installed distributions are covered by their versions instead.
+    """
+    folders = {Path(f).resolve() for f in settings.get("PLUGIN_PATHS") or () if os.path.isdir(f)}
+    installed = [Path(p).resolve() for p in (*site.getsitepackages(), site.getusersitepackages())]
+    for name in settings.get("PLUGINS") or ():
+        try:
+            spec = importlib.util.find_spec(name) if isinstance(name, str) else None
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+            continue
+        folder = Path(spec.origin).resolve().parent
+        if spec.submodule_search_locations:  # a package: its siblings are code too
+            folder = folder.parent
+        if not any(folder.is_relative_to(p) for p in installed):
+            folders.add(folder)
+    return sorted(folders)
+
+
 def code_fingerprint(settings: dict, settings_file: Path, root: Path) -> str:
     digest = hashlib.sha256(f"{STAMP_VERSION}\0{sys.version}\0".encode())
     folders = {Path(settings_file).resolve().parent, root}
     top = [p for f in folders for p in f.iterdir() if p.suffix in CODE_SUFFIXES and p.is_file()]
     _hash_files(digest, top, root)
-    for folder in [*settings.get("PLUGIN_PATHS", []), settings.get("THEME", "")]:
+    for folder in [*plugin_folders(settings), settings.get("THEME", "")]:
         if folder and os.path.isdir(folder):
             _hash_files(digest, list(_files(Path(folder))), root)
     digest.update("\0".join(_distributions()).encode())

@@ -107,6 +107,27 @@ def test_a_changed_template_rebuilds(site, tmp_path):
     assert text_of(output / "index.html", "a.skip-link") == "Skip to the story"
 
 
+def test_plugin_code_counts_wherever_it_is_imported_from(tmp_path, monkeypatch):
+    # A settings file outside the repository resolves PLUGIN_PATHS = ["plugins"]
+    # to a folder that does not exist, while the plugins still import from
+    # sys.path: their code must be fingerprinted all the same.
+    plugins = tmp_path / "elsewhere"
+    (plugins / "kiosk_probe").mkdir(parents=True)
+    (plugins / "kiosk_probe" / "__init__.py").write_text("def register():\n    pass\n")
+    (plugins / "kiosk_shared.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(plugins))
+    settings = {"PLUGIN_PATHS": [str(tmp_path / "missing")], "PLUGINS": ["kiosk_probe"]}
+    assert plugins in kiosk_uptodate.plugin_folders(settings)
+
+    def fingerprint():
+        return kiosk_uptodate.code_fingerprint(settings, tmp_path / "conf.py", tmp_path)
+
+    before = fingerprint()
+    assert fingerprint() == before
+    (plugins / "kiosk_shared.py").write_text("VALUE = 2\n")  # a module the plugin imports
+    assert fingerprint() != before
+
+
 def test_a_deleted_output_file_makes_the_next_build_restore_it(site):
     content, output = site
     (output / "index.html").unlink()

@@ -25,6 +25,8 @@ from datetime import date, datetime, time, timedelta
 from importlib import metadata
 from pathlib import PurePath
 
+from kiosk_uptodate import plugin_folders
+
 # Settings that change with every build, or only say where caches live.
 VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "KIOSK_READCACHE"})
 ENVIRONMENT = ("SOURCE_DATE_EPOCH", "TZ", "LANG", "LC_ALL", "LC_TIME", "LC_CTYPE")
@@ -90,12 +92,13 @@ def code_fingerprint(settings):
 
 
 def code_files(settings):
-    """Every file under PLUGIN_PATHS and the ``*conf.py`` files beside those folders."""
+    """Every file in the plugin folders and the ``*conf.py`` files beside those folders.
+
+    The plugin folders are kiosk_uptodate's :func:`~kiosk_uptodate.plugin_folders`:
+    ``PLUGIN_PATHS`` and wherever ``PLUGINS`` are imported from.
+    """
     files = set()
-    for folder in settings.get("PLUGIN_PATHS") or ():
-        folder = os.path.abspath(folder)
-        if not os.path.isdir(folder):
-            continue
+    for folder in map(str, plugin_folders(settings)):
         for directory, subdirectories, names in os.walk(folder):
             subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
             files.update(
