@@ -4,6 +4,7 @@ Pure functions over bytes: they know nothing about the output folder, so they
 are tested on small fragments and reused by ``check.py`` for every page.
 """
 
+import sys
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -99,4 +100,9 @@ def parse_page(data: bytes) -> Page:
     for meta in root.iter("meta"):
         if (meta.get("property") or meta.get("name")) in URL_METAS and meta.get("content"):
             page.references.append(meta.get("content").strip())
+    # The same few URLs recur on every page (navigation, feeds, assets,
+    # teasers): 3.1 million references but 68,000 distinct ones at N = 10,000.
+    # Interned, the site's parse results take one string per URL (marshal
+    # keeps them interned through the cache): verify_site on that output went from 486 MB to 216 MB.
+    page.references = list(map(sys.intern, page.references))
     return page
