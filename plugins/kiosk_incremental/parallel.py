@@ -263,10 +263,16 @@ class Helper:
             self._reader = open(self.records_path, "rb")  # noqa: SIM115 - read as it grows
             sys.stdout.flush()
             sys.stderr.flush()
+            # The build's objects leave the collector's scans until stop(): a
+            # collection here would write to every object, and the kernel would
+            # copy each page the helper shares (measured: summed PSS at N = 1,000
+            # 284-295 MB without, 212 MB with, as in one process).
+            gc.freeze()
             pid = os.fork()
         except OSError as err:  # no process or file to spare: render here, as always
             logger.info("kiosk_incremental: no helper process (%s)", err)
             self._clean_up()
+            gc.unfreeze()
             return False
         if pid == 0:  # the helper: never returns
             self._run()
@@ -338,6 +344,7 @@ class Helper:
         except ChildProcessError:  # already reaped elsewhere: nothing to say about it
             killed, status = True, 0
         self.pid = None
+        gc.unfreeze()  # the build's objects may be collected again
         self._drain()
         self._clean_up()
         if not report:
@@ -365,9 +372,6 @@ class Helper:
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             self.memo.helper = None  # this process renders; it takes nothing
-            # Everything the fork shares stays shared: the collector does not
-            # walk (and so copy) the build's objects.
-            gc.freeze()
             fd = os.open(self.records_path, os.O_WRONLY | os.O_APPEND)
             try:
                 self._render_pages(fd)
