@@ -8,6 +8,7 @@ there), so the helper, which renders from the last page backwards, always
 has pages to take.
 """
 
+import contextlib
 import logging
 import os
 import time
@@ -92,8 +93,28 @@ def build(tmp_path):
     return run
 
 
+def _living_children():
+    alive = set()
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if child.status() != psutil.STATUS_ZOMBIE:
+                alive.add(child.pid)
+    return alive
+
+
+@pytest.fixture(autouse=True)
+def _children_before():
+    # Other tests of the session may keep processes of their own running
+    # (a browser, a web server): only a child that appeared here is a helper.
+    _BEFORE.clear()
+    _BEFORE.update(_living_children())
+
+
+_BEFORE: set[int] = set()
+
+
 def no_helper_left():
-    return not [c for c in psutil.Process().children() if c.status() != psutil.STATUS_ZOMBIE]
+    return not (_living_children() - _BEFORE)
 
 
 def test_a_cold_build_with_the_helper_writes_exactly_what_one_process_writes(build):
