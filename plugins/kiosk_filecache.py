@@ -30,6 +30,7 @@ lists once per build.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -204,14 +205,23 @@ def workers_available() -> int:
 
 
 def map_forked(function, items, workers=None, min_items=MIN_FORK_ITEMS) -> list:
-    """``[function(item) for item in items]``, spread over ``workers`` forked processes.
+    """``[function(item) for item in items]``, spread over ``workers`` processes.
 
-    Each child takes the items at its own stride (the lists are sorted, so
-    big and small files mix) and sends back its results pickled through a
-    temporary file. A child ignores Ctrl-C: the build's process gets it and
-    stops the children. An exception in a child is raised here; a child that
-    dies without one fails the build. With one worker, few items, or no
-    ``fork``, the items are done here, in order.
+    This process takes one share and forks a child for each other share. Each
+    takes the items at its own stride (the lists are sorted, so big and small
+    files mix); a child sends back its results pickled through a temporary
+    file. A child ignores Ctrl-C: the build's process gets it and stops the
+    children. An exception in a child is raised here; a child that dies
+    without one fails the build. With one worker, few items, or no ``fork``,
+    the items are done here, in order.
+
+    Memory: the build's objects are frozen out of the collector while the
+    children run, so a child's collections do not write to (and make the
+    kernel copy) every page it shares with this process; and no process sits
+    idle holding a copy (at N = 10,000 a cold build peaked with three python
+    processes of 760-830 MB each: this one waiting, two children working).
+    Cold N = 1,000 build, two alternating pairs: summed RSS 457 -> 331 MB,
+    PSS 223 -> 207 MB.
     """
     items = list(items)
     workers = min(workers or workers_available(), len(items))
@@ -219,28 +229,33 @@ def map_forked(function, items, workers=None, min_items=MIN_FORK_ITEMS) -> list:
         return [function(item) for item in items]
     sys.stdout.flush()
     sys.stderr.flush()
-    with tempfile.TemporaryDirectory(prefix="kiosk-fork-") as scratch:
-        children = {}
-        try:
-            for index in range(workers):
-                result_file = Path(scratch) / f"{index}.pickle"
-                pid = os.fork()
-                if pid == 0:  # the child: never returns
-                    _child(function, items[index::workers], result_file)
-                children[pid] = (index, result_file)
-            results = [None] * workers
-            for pid in list(children):
-                _, status = os.waitpid(pid, 0)
-                index, result_file = children.pop(pid)
-                results[index] = _collect(result_file, status)
-        except BaseException:
-            for pid in children:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                except OSError:
-                    pass
-            raise
+    gc.freeze()
+    try:
+        with tempfile.TemporaryDirectory(prefix="kiosk-fork-") as scratch:
+            children = {}
+            try:
+                for index in range(1, workers):
+                    result_file = Path(scratch) / f"{index}.pickle"
+                    pid = os.fork()
+                    if pid == 0:  # the child: never returns
+                        _child(function, items[index::workers], result_file)
+                    children[pid] = (index, result_file)
+                results = [None] * workers
+                results[0] = [function(item) for item in items[0::workers]]
+                for pid in list(children):
+                    _, status = os.waitpid(pid, 0)
+                    index, result_file = children.pop(pid)
+                    results[index] = _collect(result_file, status)
+            except BaseException:
+                for pid in children:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                    except OSError:
+                        pass
+                raise
+    finally:
+        gc.unfreeze()
     ordered = [None] * len(items)
     for index, part in enumerate(results):
         ordered[index::workers] = part

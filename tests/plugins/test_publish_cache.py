@@ -219,4 +219,25 @@ def test_work_spread_over_processes_comes_back_in_order_and_raises_failures():
 
     assert map_forked(lambda n: n * n, range(20), workers=2) == [n * n for n in range(20)]
     with pytest.raises(ZeroDivisionError):
-        map_forked(lambda n: 1 // (n - 13), range(20), workers=2)
+        map_forked(lambda n: 1 // (n - 13), range(20), workers=2)  # in the child's share
+    with pytest.raises(ZeroDivisionError):
+        map_forked(lambda n: 1 // (n - 12), range(20), workers=2)  # in this process's share
+
+
+def test_this_process_takes_a_share_and_forks_one_child_per_other_share():
+    from kiosk_filecache import map_forked
+
+    pids = map_forked(lambda n: os.getpid(), range(20), workers=3)
+    assert len(set(pids)) == 3 and os.getpid() in pids
+    assert pids[0::3] == [os.getpid()] * 7  # the first share, done here
+
+
+def test_a_child_that_dies_fails_the_call_and_no_child_is_left():
+    import psutil
+
+    from kiosk_filecache import map_forked
+
+    before = {child.pid for child in psutil.Process().children()}
+    with pytest.raises(RuntimeError, match="worker process died"):
+        map_forked(lambda n: os._exit(3) if n == 1 else n, range(20), workers=2)
+    assert {child.pid for child in psutil.Process().children()} <= before
