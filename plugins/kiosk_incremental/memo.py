@@ -30,9 +30,9 @@ import jinja2
 from jinja2.runtime import Context
 
 from kiosk_filecache import EntryStore
+from kiosk_logrecords import replay
 
 from .fingerprint import Fingerprints, _h
-from .parallel import replay
 
 logger = logging.getLogger(__name__)
 

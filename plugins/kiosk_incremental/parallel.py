@@ -54,8 +54,10 @@ from contextlib import suppress
 
 import blinker
 from pelican import writers as pelican_writers
-from pelican.log import FilteredMessage, LimitLogger
+from pelican.log import LimitLogger
 from pelican.writers import Writer
+
+from kiosk_logrecords import portable
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,6 @@ PAGE_GENERATORS = frozenset(
 )
 
 FRAME = struct.Struct("<Q")  # the length of the pickle that follows
-_SIMPLE = (str, int, float, bool, type(None))
 
 
 def class_name(generator) -> str:
@@ -89,39 +90,7 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-# --- log records -------------------------------------------------------------------
-def portable(record: logging.LogRecord) -> dict:
-    """The record's attributes, picklable, with the message it would print."""
-    state = dict(record.__dict__)
-    if state.get("exc_info"):
-        if not state.get("exc_text"):
-            state["exc_text"] = logging.Formatter().formatException(state["exc_info"])
-        state["exc_info"] = None
-    args = state.get("args")
-    values = args.values() if isinstance(args, dict) else (args or ())
-    if not isinstance(state.get("msg"), str) or not all(isinstance(v, _SIMPLE) for v in values):
-        state["msg"], state["args"] = record.getMessage(), None
-    for name, value in list(state.items()):
-        try:
-            pickle.dumps(value)
-        except Exception:  # noqa: BLE001 - an extra attribute that cannot travel is dropped
-            del state[name]
-    return state
-
-
-def replay(records) -> None:
-    """Log ``records`` here, through this process's loggers, filters and handlers.
-
-    Pelican's duplicate filter sees them as it would have seen them in a
-    serial build, so a warning the helper and this process both met is
-    counted once.
-    """
-    for state in records:
-        record = logging.makeLogRecord(state)
-        with suppress(FilteredMessage):
-            logging.getLogger(record.name).handle(record)
-
-
+# --- log records (sent with each page; memo.py replays them: kiosk_logrecords) --------
 class _Capture(logging.Handler):
     def __init__(self):
         super().__init__(logging.NOTSET)

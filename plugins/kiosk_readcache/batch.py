@@ -33,9 +33,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from kiosk_logrecords import replay
+
 from . import fingerprint, store
 from .notes import ReadNotes, read_identity
-from .reading import loads_content, read_captured, replay, shared_objects
+from .reading import loads_content, read_captured, shared_objects
 
 logger = logging.getLogger(__name__)
 

@@ -20,14 +20,14 @@ import os
 import pickle
 import sys
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 from pelican.contents import Article
-from pelican.log import FilteredMessage, LimitLogger
+from pelican.log import LimitLogger
+
+from kiosk_logrecords import portable
 
 from . import store
-
-_SIMPLE = (str, int, float, bool, type(None))
 
 # --- Files opened or stat-ed while reading ------------------------------------------
 _opened = None
@@ -92,26 +92,7 @@ class _Capture(logging.Handler):
         self.records = []
 
     def emit(self, record):
-        self.records.append(portable_record(record))
-
-
-def portable_record(record):
-    """The record's attributes, made picklable without changing its message."""
-    state = dict(record.__dict__)
-    if state.get("exc_info"):
-        if not state.get("exc_text"):
-            state["exc_text"] = logging.Formatter().formatException(state["exc_info"])
-        state["exc_info"] = None
-    args = state.get("args")
-    values = args.values() if isinstance(args, dict) else (args or ())
-    if not isinstance(state.get("msg"), str) or not all(isinstance(v, _SIMPLE) for v in values):
-        state["msg"], state["args"] = record.getMessage(), None
-    for name, value in list(state.items()):
-        try:
-            pickle.dumps(value)
-        except Exception:  # noqa: BLE001 - an extra attribute that cannot travel is dropped
-            del state[name]
-    return state
+        self.records.append(portable(record))
 
 
 @contextmanager
@@ -132,14 +113,6 @@ def capture_logs():
     finally:
         root.handlers[:] = saved
         del limit.filter
-
-
-def replay(records):
-    """Log ``records`` again, through the loggers, filters and handlers of this process."""
-    for state in records:
-        record = logging.makeLogRecord(state)
-        with suppress(FilteredMessage):
-            logging.getLogger(record.name).handle(record)
 
 
 # --- Content objects ----------------------------------------------------------------
