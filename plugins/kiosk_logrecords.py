@@ -36,6 +36,17 @@ def portable(record: logging.LogRecord) -> dict:
     return state
 
 
+class Capture(logging.Handler):
+    """A handler that keeps every record it gets as a :func:`portable` dict in ``records``."""
+
+    def __init__(self):
+        super().__init__(logging.NOTSET)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(portable(record))
+
+
 def replay(records) -> None:
     """Log ``records`` here, through this process's loggers, filters and handlers."""
     for state in records:

@@ -57,7 +57,7 @@ from pelican import writers as pelican_writers
 from pelican.log import LimitLogger
 from pelican.writers import Writer
 
-from kiosk_logrecords import portable
+from kiosk_logrecords import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -88,16 +88,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-# --- log records (sent with each page; memo.py replays them: kiosk_logrecords) --------
-class _Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.NOTSET)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(portable(record))
 
 
 # --- the helper's list of pages ------------------------------------------------------
@@ -354,7 +344,7 @@ class Helper:
     def _render_pages(self, fd):
         from pelican.plugins import signals
 
-        capture = _Capture()
+        capture = Capture()
         root = logging.getLogger()
         root.handlers[:] = [capture]
         # Every record travels; the build's duplicate filter decides.

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pelican.contents import Article
 from pelican.log import LimitLogger
 
-from kiosk_logrecords import portable
+from kiosk_logrecords import Capture
 
 from . import store
 
@@ -86,15 +86,6 @@ def dependencies(opened, content_root, source):
 
 
 # --- Log records ------------------------------------------------------------------
-class _Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.NOTSET)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(portable(record))
-
-
 @contextmanager
 def capture_logs():
     """Yield a list of the records logged meanwhile, instead of handling them.
@@ -104,7 +95,7 @@ def capture_logs():
     """
     root = logging.getLogger()
     saved = root.handlers[:]
-    capture = _Capture()
+    capture = Capture()
     root.handlers[:] = [capture]
     limit = LimitLogger.limit_filter
     limit.filter = lambda record: True
