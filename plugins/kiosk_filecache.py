@@ -30,6 +30,7 @@ lists once per build.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -61,6 +62,43 @@ def site_files(root) -> list[Path]:
         files += [base / name for name in names]
     files.sort()
     return files
+
+
+def write_sealed(path, magic: bytes, payload: bytes, temporary_prefix=".tmp-") -> None:
+    """Write ``magic``, the SHA-256 of ``payload``, then ``payload`` to ``path``, atomically.
+
+    For caches kept as one file (kiosk_editorial's memo, kiosk_readcache's
+    notes): written to a temporary file in the same folder and renamed, so a
+    reader sees the old file or the new one, never half of one. OSError is
+    the caller's to handle.
+    """
+    folder = os.path.dirname(os.fspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=temporary_prefix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(magic + hashlib.sha256(payload).digest() + payload)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise
+
+
+def read_sealed(path, magic: bytes) -> memoryview | None:
+    """The payload :func:`write_sealed` wrote at ``path``; None if missing, foreign or damaged."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    head = len(magic)
+    if not data.startswith(magic) or len(data) < head + 32:
+        return None
+    payload = memoryview(data)[head + 32 :]
+    if hashlib.sha256(payload).digest() != data[head : head + 32]:
+        return None
+    return payload
 
 
 def digest(data: bytes) -> str:

@@ -25,11 +25,12 @@ import os
 import pickle
 import stat as stat_module
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pelican
+
+from kiosk_filecache import read_sealed, write_sealed
 
 MAGIC = b"kiosk-editorial-memo-1\n"
 RACY_SECONDS = 2.0
@@ -133,16 +134,7 @@ class Memo:
             {"fingerprint": self.fingerprint, "files": self.kept}, protocol=pickle.HIGHEST_PROTOCOL
         )
         try:
-            os.makedirs(self.folder, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-                os.replace(temporary, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.remove(temporary)
-                raise
+            write_sealed(self.path, MAGIC, payload, temporary_prefix=".tmp-")
         except OSError:
             return False  # a read-only cache folder only costs time
         _prune(self.folder, keep=os.path.basename(self.path))
@@ -150,16 +142,8 @@ class Memo:
 
 
 def _load(path):
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    head = len(MAGIC)
-    if not data.startswith(MAGIC) or len(data) < head + 32:
-        return None
-    payload = data[head + 32 :]
-    if hashlib.sha256(payload).digest() != data[head : head + 32]:
+    payload = read_sealed(path, MAGIC)
+    if payload is None:
         return None
     try:
         stored = pickle.loads(payload)

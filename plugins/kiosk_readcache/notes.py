@@ -29,13 +29,13 @@ the settings it was computed with.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import hashlib
 import os
 import pickle
-import tempfile
+
+from kiosk_filecache import read_sealed, write_sealed
 
 READ_RECORD = "_kiosk_read"  # the attribute of a Content that holds its ReadRecord
 NOTES = "notes"  # the file, in the read cache's folder
@@ -110,31 +110,13 @@ class ReadNotes:
         if not self.changed and self.current.keys() == self.previous.keys():
             return
         payload = pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL)
-        folder = os.path.dirname(self.path)
-        os.makedirs(folder, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=_TEMPORARY_PREFIX)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
-            raise
+        write_sealed(self.path, MAGIC, payload, temporary_prefix=_TEMPORARY_PREFIX)
 
 
 def _load(path: str) -> dict:
     """The notes stored at ``path``, or none if missing or not intact."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return {}
-    head = len(MAGIC)
-    if not data.startswith(MAGIC) or len(data) < head + 32:
-        return {}
-    payload = memoryview(data)[head + 32 :]
-    if hashlib.sha256(payload).digest() != data[head : head + 32]:
+    payload = read_sealed(path, MAGIC)
+    if payload is None:
         return {}
     collecting = gc.isenabled()
     gc.disable()  # thousands of small dicts, all kept

@@ -28,7 +28,6 @@ differs, or whose pack is missing, is a miss and is read again.
 
 import contextlib
 import gc
-import hashlib
 import os
 import pickle
 import secrets
@@ -37,6 +36,8 @@ import tempfile
 import time
 import zlib
 from typing import NamedTuple
+
+from kiosk_filecache import read_sealed, write_sealed
 
 MAGIC = b"kiosk-readcache-2\n"
 INDEX = "index"
@@ -264,16 +265,8 @@ def _empty_index():
 
 def _load_index(path):
     """The index stored at ``path``, or an empty one if missing or not intact."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return _empty_index()
-    head = len(MAGIC)
-    if not data.startswith(MAGIC) or len(data) < head + 32:
-        return _empty_index()
-    payload = memoryview(data)[head + 32 :]
-    if hashlib.sha256(payload).digest() != data[head : head + 32]:
+    payload = read_sealed(path, MAGIC)
+    if payload is None:
         return _empty_index()
     collecting = gc.isenabled()
     gc.disable()  # 100,000 tuples, all kept: a collection on the way would only cost time
@@ -296,15 +289,7 @@ def _save_index(path, index):
         "sources": index["sources"],
     }
     payload = pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
-    folder = os.path.dirname(path)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(temporary, path)
-    except BaseException:
-        _remove(temporary)
-        raise
+    write_sealed(path, MAGIC, payload, temporary_prefix=TEMPORARY_PREFIX)
 
 
 def deps_unchanged(deps, stamps=None):
