@@ -123,10 +123,13 @@ def test_a_cold_build_with_the_helper_writes_exactly_what_one_process_writes(bui
 
     assert tree == serial
     assert "helper" not in alone
-    # Every page was rendered once in this build, part of them by the helper,
-    # whose stored texts the write pass then wrote as they were.
+    # Every page was rendered once in this build, by the helper from the end
+    # and by the write pass from the start, which then wrote the helper's
+    # stored texts as they were. Where the two meet depends on the machine: on
+    # a loaded CI machine the helper has done all 28 pages before the write
+    # pass (feeds first) reached its first page.
     assert stats["rendered"] == alone["rendered"] and stats["reused"] == 0
-    assert 0 < stats["helper"] < stats["rendered"], stats
+    assert 0 < stats["helper"] <= stats["rendered"], stats
     assert no_helper_left()
 
 
