@@ -15,10 +15,13 @@ bytes they came from, and redo only files whose bytes are new. Four pieces:
   name), each checked when read (length and CRC-32 of the payload; a corrupt
   or truncated entry is a miss, never an answer), and pruned to what the last
   build used, so it holds one site's worth.
-* ``link_or_copy``: a cached file becomes an output file by hard link when
-  both are on one filesystem (no bytes written), else by copy. A link target
-  is always replaced, never written through, so the cache cannot be changed
-  from the output folder by this code.
+* ``LinkedEntries`` and ``link_or_copy``: a cached file (a compressed
+  sibling, a minified page) becomes an output file by hard link when both
+  are on one filesystem (no bytes written), else by copy. A link target is
+  always replaced, never written through, so the cache cannot be changed
+  from the output folder by this code; and each such file is checked
+  against its checksum entry before it is used, so a change made through a
+  link by anything else is a miss.
 * ``map_forked``: the misses, spread over every core in forked processes.
   minify-html and lxml hold the GIL (2 threads: 3.70 s against 3.65 s for one
   on the site's 1,991 pages), so threads would not help; ``fork`` shares the
@@ -163,7 +166,7 @@ def _umask() -> int:
 
 
 # Read once, while the build is still single-threaded: os.umask sets as it reads.
-_FILE_MODE = 0o666 & ~_umask()
+FILE_MODE = 0o666 & ~_umask()
 
 
 class EntryStore:
@@ -181,7 +184,7 @@ class EntryStore:
         temporary = self.folder / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
         try:
             # The mode a plain write would give, as a link shares it with the output.
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
             os.replace(temporary, self.folder / name)
@@ -217,6 +220,54 @@ class EntryStore:
         for path in self.folder.iterdir():
             if path.name.split(".", 1)[0] not in used and path.is_file():
                 path.unlink(missing_ok=True)
+
+
+class LinkedEntries:
+    """Files kept as they are, so that an output file can be a hard link to one.
+
+    A group of files under one key (``key.gz`` and ``key.br``, say) is
+    written as it is, then a checksum entry ``key.sum`` (each file's length
+    and CRC-32, after ``extra`` bytes the caller keeps with them). A read
+    checks every file against it, so a file changed behind the cache's back
+    (written through a link from the output, truncated by a full disk) is a
+    miss, never an answer.
+    """
+
+    ITEM = struct.Struct("<QI")
+
+    def __init__(self, store: EntryStore, suffixes: tuple[str, ...]):
+        self.store = store
+        self.suffixes = suffixes
+
+    def get(self, key: str, extra_size: int = 0) -> tuple[list[bytes], bytes] | None:
+        """(the files' bytes, the extra bytes), or None if the cache has no sound group."""
+        sums = self.store.read(key + ".sum")
+        if sums is None or len(sums) != extra_size + self.ITEM.size * len(self.suffixes):
+            return None
+        found = []
+        for index, suffix in enumerate(self.suffixes):
+            size, crc = self.ITEM.unpack_from(sums, extra_size + index * self.ITEM.size)
+            try:
+                data = self.store.path(key + suffix).read_bytes()
+            except OSError:
+                return None
+            if len(data) != size or zlib.crc32(data) != crc:
+                return None
+            found.append(data)
+        return found, bytes(sums[:extra_size])
+
+    def put(self, key: str, blobs, extra: bytes = b"") -> bool:
+        """Keep the files for later builds (the checksum last); False if they could not be."""
+        for suffix, data in zip(self.suffixes, blobs, strict=True):
+            if not self.store.write_raw(key + suffix, data):
+                return False
+        sums = extra + b"".join(self.ITEM.pack(len(data), zlib.crc32(data)) for data in blobs)
+        return self.store.write(key + ".sum", sums)
+
+    def link(self, key: str, targets, blobs) -> None:
+        """Make each target a hard link to its file of the group (a copy across filesystems)."""
+        for suffix, target, data in zip(self.suffixes, targets, blobs, strict=True):
+            link_or_copy(self.store.path(key + suffix), target, data)
 
 
 def link_or_copy(source: Path, target: Path, data: bytes | None = None) -> None:

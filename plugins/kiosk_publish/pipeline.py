@@ -5,9 +5,10 @@ GIL), each file read once and hashed once:
 
 1. its digest is the key of the minify cache (with the minifier's version and
    options, this code, and the fingerprint renames): a hit gives the final
-   bytes and their digest without decoding, rewriting or minifying;
+   bytes and their digest without decoding, rewriting or minifying, and the
+   page becomes a hard link to the cached final page (no bytes written);
 2. otherwise references are rewritten and, for HTML, the page minified, and
-   the result kept in the cache;
+   the result kept in the cache and linked from there;
 3. the final bytes' digest is the key of the precompression cache, whose hit
    is a hard link;
 4. the final digest is remembered for kiosk_verify (``kiosk_filecache``).
@@ -23,7 +24,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk_filecache import EntryStore, digest, map_forked, remember, source_digest, variant
+from kiosk_filecache import (
+    FILE_MODE,
+    EntryStore,
+    LinkedEntries,
+    digest,
+    map_forked,
+    remember,
+    source_digest,
+    variant,
+)
 
 from . import fingerprint, minify
 from .precompress import Compressed, _compress, _write_siblings
@@ -40,6 +50,7 @@ class Plan:
     minify_html: bool
     brotli_quality: int
     store: EntryStore | None
+    minified: LinkedEntries | None  # final pages by their rendered bytes' digest
     minify_variant: str
     compressed: Compressed | None
 
@@ -52,8 +63,9 @@ def make_plan(renamed: dict, rewrite, hashed, config: dict) -> Plan:
         sorted(renamed.items()),
     )  # fmt: skip
     compressed = Compressed(store, config["brotli_quality"]) if store else None
+    minified = LinkedEntries(store, (".min",)) if store else None
     return Plan(rewrite, frozenset(hashed), config["minify_html"], config["brotli_quality"],
-                store, minify_variant, compressed)  # fmt: skip
+                store, minified, minify_variant, compressed)  # fmt: skip
 
 
 def _transform(plan: Plan, data: bytes, minify_it: bool) -> bytes:
@@ -65,6 +77,39 @@ def _transform(plan: Plan, data: bytes, minify_it: bool) -> bytes:
     return data if changed == text else changed.encode("utf-8")
 
 
+def _final_html(plan: Plan, path: Path, data: bytes, data_digest: str) -> tuple:
+    """(a page's final bytes, their digest, from the cache?, is ``path`` already them?).
+
+    With a cache, the final bytes are kept as a linkable file (``.min``, their
+    digest in its checksum entry) and the page *becomes* a hard link to it: a
+    rebuild writes no page whose final bytes it already has, and the previous
+    output's copy of an unchanged page shares its blocks with the cache, so
+    deleting that output frees none of them.
+    """
+    if plan.minified is None:
+        final = _transform(plan, data, minify_it=True)
+        return final, data_digest if final is data else digest(final), False, False
+    key = f"{data_digest}-{plan.minify_variant}"
+    found = plan.minified.get(key, DIGEST_BYTES)
+    if found is not None:
+        (final,), final_digest = found[0], found[1].hex()
+        stored = reused = True
+    else:
+        final = _transform(plan, data, minify_it=True)
+        final_digest = data_digest if final is data else digest(final)
+        stored = plan.minified.put(key, (final,), bytes.fromhex(final_digest))
+        reused = False
+    # A link only where it gives the mode a write would keep (Pelican's, usually).
+    placed = stored and final_digest != data_digest and _mode(path) == FILE_MODE
+    if placed:
+        plan.minified.link(key, (path,), (final,))
+    return final, final_digest, reused, placed
+
+
+def _mode(path: Path) -> int:
+    return os.stat(path).st_mode & 0o7777
+
+
 def finish_file(plan: Plan, path: Path) -> tuple:
     """Give one text file its final bytes and siblings.
 
@@ -74,28 +119,19 @@ def finish_file(plan: Plan, path: Path) -> tuple:
     data = path.read_bytes()
     data_digest = digest(data)
     used = []
-    minified = reused = False
+    minified = reused = placed = False
     if path in plan.hashed:
         final, final_digest = data, data_digest
     elif plan.minify_html and path.suffix == ".html":
-        key = f"{data_digest}-{plan.minify_variant}"
-        entry = plan.store.read(key + ".min") if plan.store else None
-        if entry is not None and len(entry) >= DIGEST_BYTES:
-            final_digest, final = entry[:DIGEST_BYTES].hex(), entry[DIGEST_BYTES:]
-            reused = True
-        else:
-            final = _transform(plan, data, minify_it=True)
-            final_digest = data_digest if final is data else digest(final)
-            minified = True
-            if plan.store:
-                plan.store.write(key + ".min", bytes.fromhex(final_digest) + final)
+        final, final_digest, reused, placed = _final_html(plan, path, data, data_digest)
+        minified = not reused
         if plan.store:
-            used.append(key)
+            used.append(f"{data_digest}-{plan.minify_variant}")
     else:
         final = _transform(plan, data, minify_it=False)
         final_digest = data_digest if final is data else digest(final)
     stat = os.stat(path)
-    if final_digest != data_digest:
+    if final_digest != data_digest and not placed:
         path.unlink()  # a new file: never write through a hard link
         path.write_bytes(final)
         mode, stat = stat.st_mode, os.stat(path)

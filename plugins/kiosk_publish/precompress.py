@@ -20,19 +20,16 @@ Two things keep this from dominating a publish (BENCHMARKS.md, lever 2):
 """
 
 import gzip
-import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import brotli
 
-from kiosk_filecache import EntryStore, digest, link_or_copy, variant, workers_available
+from kiosk_filecache import EntryStore, LinkedEntries, digest, variant, workers_available
 
 GZIP_LEVEL = 9
 SUFFIXES = (".gz", ".br")
-# The checksum entry of a pair: each file's length and CRC-32.
-SUMS = struct.Struct("<QIQI")
 
 
 def precompress(path: Path, brotli_quality: int = 8) -> tuple[int, int]:
@@ -63,9 +60,10 @@ def _write_siblings(path: Path, gz: bytes, br: bytes) -> None:
 
 
 class Compressed:
-    """Compressed siblings by content digest, in an ``EntryStore``."""
+    """Compressed siblings by content digest, kept as linkable files in an ``EntryStore``."""
 
     def __init__(self, store: EntryStore, brotli_quality: int):
+        self.entries = LinkedEntries(store, SUFFIXES)
         self.store = store
         self.brotli_quality = brotli_quality
         # Another compressor version or setting may give other bytes: another key.
@@ -75,49 +73,21 @@ class Compressed:
     def key(self, data_digest: str) -> str:
         return f"{data_digest}-{self.variant}"
 
-    def place(self, key: str, path: Path) -> bool:
-        """Give ``path`` its cached siblings; False if the cache has no sound pair."""
-        sums = self.store.read(key + ".sum")
-        if sums is None or len(sums) != SUMS.size:
-            return False
-        expected = SUMS.unpack(sums)
-        entries = [self.store.path(key + suffix) for suffix in SUFFIXES]
-        found = []
-        for entry, size, crc in zip(entries, expected[0::2], expected[1::2], strict=True):
-            try:
-                data = entry.read_bytes()
-            except OSError:
-                return False
-            if len(data) != size or zlib.crc32(data) != crc:
-                return False
-            found.append(data)
-        for entry, sibling, data in zip(entries, _siblings(path), found, strict=True):
-            link_or_copy(entry, sibling, data)
-        return True
-
-    def put(self, key: str, gz: bytes, br: bytes) -> bool:
-        """Keep the pair for later builds (the checksum last); False if it could not be."""
-        for suffix, data in zip(SUFFIXES, (gz, br), strict=True):
-            if not self.store.write_raw(key + suffix, data):
-                return False
-        sums = SUMS.pack(len(gz), zlib.crc32(gz), len(br), zlib.crc32(br))
-        return self.store.write(key + ".sum", sums)
-
     def siblings(self, path: Path, data: bytes, data_digest: str | None = None):
         """Write the siblings of ``path`` (whose bytes are ``data``).
 
         Returns (key used, True if they came from the cache).
         """
         key = self.key(data_digest or digest(data))
-        if self.place(key, path):
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.link(key, _siblings(path), found[0])
             return key, True
-        gz, br = _compress(data, self.brotli_quality)
-        if self.put(key, gz, br):
-            entries = (self.store.path(key + suffix) for suffix in SUFFIXES)
-            for entry, sibling, blob in zip(entries, _siblings(path), (gz, br), strict=True):
-                link_or_copy(entry, sibling, blob)
+        pair = _compress(data, self.brotli_quality)
+        if self.entries.put(key, pair):
+            self.entries.link(key, _siblings(path), pair)
         else:
-            _write_siblings(path, gz, br)
+            _write_siblings(path, *pair)
         return key, False
 
 

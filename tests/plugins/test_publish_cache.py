@@ -145,7 +145,7 @@ def test_corrupt_or_truncated_entries_are_redone_not_trusted(source, tmp_path):
     data = bytearray(minified.read_bytes())
     data[-5] ^= 0x01  # one bit flipped
     minified.write_bytes(bytes(data))
-    first, second = (path.name.split(".")[0] for path in sorted(cache.glob("*.sum"))[:2])
+    first, second = (path.name.split(".")[0] for path in sorted(cache.glob("*.br"))[:2])
     brotli_entry = cache / f"{first}.br"
     brotli_entry.write_bytes(brotli_entry.read_bytes()[:-1])  # truncated
     (cache / f"{second}.sum").write_bytes(b"KFC1")  # a header and nothing else
@@ -160,31 +160,49 @@ def test_the_cache_keeps_one_site_and_no_stray_temporary_file(source, tmp_path):
     cache = tmp_path / "cache"
     publish(source, tmp_path / "out", cache)
     full = len(list(cache.iterdir()))
-    assert full == 4 + 9 * 3  # a .min per page; .gz, .br and .sum per text file
+    assert full == 4 * 2 + 9 * 3  # .min and .sum per page; .gz, .br and .sum per text file
     (cache / ".tmp-1-abc").write_bytes(b"half-written")  # an interrupted write
     shutil.rmtree(source / "latest")
     publish(source, tmp_path / "out", cache)
-    assert len(list(cache.iterdir())) == full - 1 - 3
+    assert len(list(cache.iterdir())) == full - 2 - 3
 
 
-def test_siblings_are_hard_links_into_the_cache_with_the_usual_mode(source, tmp_path):
+def test_pages_and_siblings_are_hard_links_into_the_cache_with_the_usual_mode(source, tmp_path):
     cache = tmp_path / "cache"
     publish(source, tmp_path / "out", cache)
     publish(source, tmp_path / "out", cache)
-    sibling = tmp_path / "out" / "index.html.br"
     inodes = {path.stat().st_ino for path in cache.iterdir()}
-    assert sibling.stat().st_ino in inodes and sibling.stat().st_nlink == 2
     umask = os.umask(0o022)
     os.umask(umask)
-    assert sibling.stat().st_mode & 0o777 == 0o666 & ~umask
-    # Publishing again into the same folder replaces the link, never writes through it.
+    for name in ("index.html", "index.html.br", "story/index.html", "story/index.html.gz"):
+        linked = (tmp_path / "out" / name).stat()
+        assert linked.st_ino in inodes and linked.st_nlink == 2, name
+        assert linked.st_mode & 0o777 == 0o666 & ~umask, name
+    # Publishing again into the same folder replaces the links, never writes through
+    # them: here a page rendered anew, as the next build writes it.
     before = {path.name: path.read_bytes() for path in cache.iterdir()}
     page = tmp_path / "out" / "index.html"
-    page.write_text(page.read_text() + "<!-- edited in place -->")
+    text = SOURCE["index.html"].replace("Home", "Home, again")
+    page.unlink()
+    page.write_text(text)
     finish_site(tmp_path / "out", config(cache), workers=1)
     for name, data in before.items():
         if (cache / name).exists():
             assert (cache / name).read_bytes() == data, f"{name} was written through a link"
+
+
+def test_a_page_edited_in_place_through_its_link_is_not_trusted_from_the_cache(
+    source, tmp_path, minify_calls
+):
+    cache = tmp_path / "cache"
+    _, expected = publish(source, tmp_path / "out", cache)
+    page = tmp_path / "out" / "story" / "index.html"
+    with open(page, "a", encoding="utf-8") as handle:  # through the link, into the cache
+        handle.write("<!-- edited by hand -->")
+    minify_calls.clear()
+    counts, rebuilt = publish(source, tmp_path / "again", cache)
+    assert counts["minified"] == 1 and "A summit" in minify_calls[0]
+    assert rebuilt == expected
 
 
 def test_without_hard_links_the_siblings_are_copies_with_the_same_bytes(
@@ -198,8 +216,9 @@ def test_without_hard_links_the_siblings_are_copies_with_the_same_bytes(
 
     monkeypatch.setattr(os, "link", refuse)
     counts, copied = publish(source, tmp_path / "out", cache)
-    assert counts["reused"] == 9 and copied == linked
+    assert counts["reused"] == 9 and counts["minify_reused"] == 4 and copied == linked
     assert (tmp_path / "out" / "index.html.gz").stat().st_nlink == 1
+    assert (tmp_path / "out" / "index.html").stat().st_nlink == 1
 
 
 def test_an_entry_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
