@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
-from kiosk_filecache import site_files
+from kiosk_filecache import site_listing
 
 from .policy import content_security_policy, htaccess, netlify_headers, site_headers
 from .settings import DEFAULTS, headers_settings
@@ -37,7 +37,7 @@ def write_header_files(output_path, config, site_url=""):
     root = Path(output_path)
     # Apache wants the 404 page as a URL path, which includes the site's own path.
     not_found = urlsplit(site_url).path.rstrip("/") + "/404.html"
-    assets = ["/" + path.relative_to(root).as_posix() for path in site_files(root)]
+    assets = ["/" + name for name in site_listing(root)]
     (root / "_headers").write_text(netlify_headers(config, assets), encoding="utf-8")
     (root / ".htaccess").write_text(htaccess(config, not_found), encoding="utf-8")
 

@@ -22,11 +22,12 @@ publishconf.py. ``site_summary()`` gives ``invoke publish`` its last line.
 """
 
 import logging
+import posixpath
 from pathlib import Path
 
 from pelican import signals
 
-from kiosk_filecache import forget, site_files
+from kiosk_filecache import forget, site_listing
 
 from .fingerprint import fingerprint_assets, reference_rewriter
 from .pipeline import finish_files, make_plan
@@ -49,8 +50,9 @@ def finish_site(output: Path, config: dict, workers=None) -> dict:
     # A hashed asset is never rewritten: its bytes must stay those its name
     # was computed from, or a year-long cache would keep a stale copy.
     hashed = {output / name for name in renamed.values()}
-    text_files = [path for path in site_files(output)
-                  if path.suffix in config["precompress_extensions"]]  # fmt: skip
+    extensions = config["precompress_extensions"]
+    text_files = [output / name for name in site_listing(output)
+                  if posixpath.splitext(name)[1] in extensions]  # fmt: skip
     plan = make_plan(renamed, rewrite, hashed, config)
     counts = finish_files(plan, text_files, workers)
     log.info("kiosk_publish: %d assets fingerprinted, %d pages minified (%d more from the "

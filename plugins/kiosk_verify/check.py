@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from kiosk_filecache import site_files
+from kiosk_filecache import site_listing
 
 from .cache import parse_pages
 from .pages import parse_page
@@ -230,18 +230,28 @@ def verify_site(
     """
     folder = Path(folder)
     site = _Site(folder, site_url, ignore)
-    files = site_files(folder)
-    parsed, _ = parse_pages([p for p in files if p.suffix == ".html"], cache_path, workers)
-    site._pages.update(parsed)
+    pages = {}
     problems = []
-    for path in files:
-        shown = path.relative_to(folder).as_posix()
-        if path.suffix == ".html":
-            problems.extend(_html_problems(site, path, shown))
-        elif FEED_NAME.search(path.name):
-            problems.extend(_feed_problems(site, path, shown))
-        elif path.suffix == ".json" and shown.startswith("feeds/"):
-            problems.extend(_json_feed_problems(site, path, shown))
-        elif SITEMAP_NAME.search(path.name) and "/" not in shown:
-            problems.extend(_sitemap_problems(site, path, shown))
+    checked = []  # (how, Path, shown) for every file that is checked
+    for shown in site_listing(folder):
+        name = shown.rpartition("/")[2]
+        suffix = posixpath.splitext(name)[1]
+        if suffix == ".html":
+            how = _html_problems
+        elif FEED_NAME.search(name):
+            how = _feed_problems
+        elif suffix == ".json" and shown.startswith("feeds/"):
+            how = _json_feed_problems
+        elif SITEMAP_NAME.search(name) and "/" not in shown:
+            how = _sitemap_problems
+        else:
+            continue
+        path = folder / shown
+        checked.append((how, path, shown))
+        if how is _html_problems:
+            pages[path] = None
+    parsed, _ = parse_pages(list(pages), cache_path, workers)
+    site._pages.update(parsed)
+    for how, path, shown in checked:
+        problems.extend(how(site, path, shown))
     return sorted(set(problems))
