@@ -51,30 +51,51 @@ def _parse(store: EntryStore | None, job) -> bytes:
     return payload
 
 
-def parse_pages(paths, cache_path=None, workers=None) -> tuple[dict, dict]:
-    """({path: Page} for every path, {"parsed": n, "reused": n}).
+class ParsedPages:
+    """What each page's parse yields, from the cache folder when its bytes are not new.
 
-    ``cache_path`` None: no cache, every page parsed. With a cache, entries
-    this call did not use are removed, so it holds one site's worth.
+    ``cache_path`` None: no cache, every page parsed. ``prune`` removes the
+    entries of every page not given to it, so the cache holds one site's worth.
     """
-    store = EntryStore(cache_path) if cache_path else None
-    found, misses, used = {}, [], set()
-    for path in paths:
-        if store is None:
-            misses.append((path, None))
-            continue
-        key = f"{file_digest(path)[0]}-{VARIANT}"
-        used.add(key)
-        payload = store.read(key + ".page")
-        page = decode(payload) if payload is not None else None
-        if page is None:
-            misses.append((path, key))
-        else:
-            found[path] = page
-    for (path, _), payload in zip(
-        misses, map_forked(functools.partial(_parse, store), misses, workers), strict=True
-    ):
-        found[path] = decode(payload)
-    if store is not None:
-        store.prune(used)
-    return found, {"parsed": len(misses), "reused": len(found) - len(misses)}
+
+    def __init__(self, cache_path=None, workers=None):
+        self.store = EntryStore(cache_path) if cache_path else None
+        self.workers = workers
+        self.parsed = 0
+
+    @staticmethod
+    def key(page_digest: str) -> str:
+        return f"{page_digest}-{VARIANT}"
+
+    def cached(self, page_digest: str) -> Page | None:
+        """The parse of the page whose bytes have ``page_digest``, if the cache holds it."""
+        if self.store is None:
+            return None
+        payload = self.store.read(self.key(page_digest) + ".page")
+        return decode(payload) if payload is not None else None
+
+    def load(self, path) -> Page:
+        """One page's parse (a fragment's target, say): from the cache, else parsed now."""
+        return self.load_all([path])[path]
+
+    def load_all(self, paths) -> dict:
+        """{path: Page} for every path; the misses are parsed on every core."""
+        found, misses = {}, []
+        for path in paths:
+            page = key = None
+            if self.store is not None:
+                page_digest = file_digest(path)[0]
+                key, page = self.key(page_digest), self.cached(page_digest)
+            if page is None:
+                misses.append((path, key))
+            else:
+                found[path] = page
+        jobs = functools.partial(_parse, self.store)
+        for (path, _), payload in zip(misses, map_forked(jobs, misses, self.workers), strict=True):
+            found[path] = decode(payload)
+        self.parsed += len(misses)
+        return found
+
+    def prune(self, page_digests) -> None:
+        if self.store is not None:
+            self.store.prune({self.key(page_digest) for page_digest in page_digests})

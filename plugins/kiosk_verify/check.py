@@ -3,7 +3,9 @@
 Works on a finished output folder and nothing else, so the same function runs
 inside the build (``finalized``), from ``invoke verify``, and in tests. Pages
 are parsed first, on every core and only if new (``cache.py``); then every
-page's references are checked against the whole site.
+page's references are checked against the whole site. With a cache, a site
+that follows one that passed checks only its new and changed files, unless
+a file went away or a changed page lost an id (``last.py``).
 """
 
 import json
@@ -15,9 +17,10 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from kiosk_filecache import site_listing
+from kiosk_filecache import file_digest, site_listing
 
-from .cache import parse_pages
+from .cache import ParsedPages
+from .last import LastPassed
 from .pages import parse_page
 
 # Schemes that leave the site on purpose; nothing to resolve.
@@ -63,10 +66,12 @@ class _Site:
         # folder at most, so each is worked out once.
         self._checked = {}
         self._files = {}
+        # How a page not parsed yet is parsed (kiosk_verify's cache, in a build).
+        self.load = lambda path: parse_page(path.read_bytes())
 
     def page(self, path: Path):
         if path not in self._pages:
-            self._pages[path] = parse_page(path.read_bytes())
+            self._pages[path] = self.load(path)
         return self._pages[path]
 
     def file_for(self, site_path: str) -> Path | None:
@@ -230,10 +235,9 @@ def verify_site(
     """
     folder = Path(folder)
     site = _Site(folder, site_url, ignore)
-    pages = {}
-    problems = []
+    files = site_listing(folder)
     checked = []  # (how, Path, shown) for every file that is checked
-    for shown in site_listing(folder):
+    for shown in files:
         name = shown.rpartition("/")[2]
         suffix = posixpath.splitext(name)[1]
         if suffix == ".html":
@@ -246,12 +250,25 @@ def verify_site(
             how = _sitemap_problems
         else:
             continue
-        path = folder / shown
-        checked.append((how, path, shown))
-        if how is _html_problems:
-            pages[path] = None
-    parsed, _ = parse_pages(list(pages), cache_path, workers)
-    site._pages.update(parsed)
+        checked.append((how, folder / shown, shown))
+    parsed = ParsedPages(cache_path, workers)
+    site.load = parsed.load
+    last = pages = None
+    if cache_path:
+        last = LastPassed(cache_path, site_url, ignore)
+        pages = {shown: (file_digest(path)[0], path)
+                 for how, path, shown in checked if how is _html_problems}  # fmt: skip
+        unchanged = last.unchanged(files, pages, parsed)
+        checked = [job for job in checked if job[2] not in unchanged]
+    site._pages.update(parsed.load_all([path for how, path, _ in checked
+                                        if how is _html_problems]))  # fmt: skip
+    problems = []
     for how, path, shown in checked:
         problems.extend(how(site, path, shown))
+    if last is not None:
+        parsed.prune(page_digest for page_digest, _ in pages.values())
+        if problems:
+            last.forget()
+        else:
+            last.save(files, pages)
     return sorted(set(problems))

@@ -328,6 +328,72 @@ def test_an_unchanged_page_still_reports_a_target_that_went_away(site, tmp_path,
     ]
 
 
+@pytest.fixture
+def checked_pages(monkeypatch):
+    """The pages whose references were checked, in order."""
+    from kiosk_verify import check
+
+    shown = []
+    real = check._html_problems
+
+    def counting(site, path, name):
+        shown.append(name)
+        return real(site, path, name)
+
+    monkeypatch.setattr(check, "_html_problems", counting)
+    return shown
+
+
+def test_after_a_site_passed_only_its_new_and_changed_pages_are_checked(
+    site, tmp_path, checked_pages
+):
+    cache = tmp_path / "cache"
+    write(site, {f"more/{n}/index.html": page(f'<a href="/story/#part-2">{n}</a>')
+                 for n in range(5)})  # fmt: skip
+    assert cached_messages(site, cache) == []
+    assert len(checked_pages) == 7
+    checked_pages.clear()
+    write(site, {"story/index.html": page('<h2 id="part-2">Part 2, corrected</h2>'),
+                 "new/index.html": page('<a href="/more/3/">Three</a>')})  # fmt: skip
+    assert cached_messages(site, cache) == []
+    assert sorted(checked_pages) == ["new/index.html", "story/index.html"]
+    checked_pages.clear()
+    assert cached_messages(site, cache) == [] and checked_pages == []
+
+
+def test_a_changed_page_that_loses_an_id_gets_every_page_checked_again(
+    site, tmp_path, checked_pages
+):
+    cache = tmp_path / "cache"
+    assert cached_messages(site, cache) == []
+    write(site, {"story/index.html": page('<h2 id="part-two">Part 2</h2>')})
+    assert cached_messages(site, cache) == [
+        "index.html: story/#part-2: no element with id 'part-2' on that page"
+    ]
+    checked_pages.clear()
+    # A failed check is no reference: the next one checks everything again.
+    write(site, {"story/index.html": page('<h2 id="part-2">Part 2</h2>')})
+    assert cached_messages(site, cache) == []
+    assert sorted(checked_pages) == ["index.html", "story/index.html"]
+
+
+def test_a_file_that_went_away_or_another_site_url_gets_every_page_checked_again(
+    site, tmp_path, checked_pages
+):
+    cache = tmp_path / "cache"
+    assert cached_messages(site, cache) == []
+    (site / "images" / "a-960.jpg").unlink()
+    assert cached_messages(site, cache) == [
+        "story/index.html: /images/a-960.jpg: not found in the site"
+    ]
+    write(site, {"images/a-960.jpg": b"jpeg"})
+    assert cached_messages(site, cache) == []
+    checked_pages.clear()
+    # The same bytes under another SITEURL: its absolute links may mean other pages.
+    assert verify_site(site, "https://elsewhere.example", cache_path=cache) == []
+    assert sorted(checked_pages) == ["index.html", "story/index.html"]
+
+
 def test_a_corrupt_or_foreign_entry_is_never_trusted(site, tmp_path, counted_parses):
     cache = tmp_path / "cache"
     broken_copy(site)
@@ -362,18 +428,18 @@ def test_the_cache_keeps_only_the_pages_of_the_last_check(site, tmp_path):
 
 
 def test_pages_parsed_on_several_cores_give_what_one_core_gives(site, tmp_path):
-    from kiosk_verify.cache import parse_pages
+    from kiosk_verify.cache import ParsedPages
 
     broken_copy(site)
     write(site, {f"more/{n}/index.html": page(f'<a id="n{n}" href="/story/#x{n}">{n}</a>')
                  for n in range(12)})  # fmt: skip
     paths = sorted(site.rglob("*.html"))
-    one, counts = parse_pages(paths, workers=1)
-    assert counts == {"parsed": 18, "reused": 0}
-    two, _ = parse_pages(paths, tmp_path / "cache", workers=2)
-    assert two == one
-    again, counts = parse_pages(paths, tmp_path / "cache", workers=2)
-    assert (again, counts) == (one, {"parsed": 0, "reused": 18})
+    uncached = ParsedPages(workers=1)
+    one = uncached.load_all(paths)
+    assert uncached.parsed == 18
+    assert ParsedPages(tmp_path / "cache", workers=2).load_all(paths) == one
+    cached = ParsedPages(tmp_path / "cache", workers=2)
+    assert (cached.load_all(paths), cached.parsed) == (one, 0)
     assert cached_messages(site, tmp_path / "cache", workers=2) == messages(site)
 
 

@@ -1,0 +1,79 @@
+"""The last site that passed: a rebuild checks again only what could have broken.
+
+A page's references resolve against two things only: the files of the site
+and the ids of the pages they point into. So if, since the last site that
+passed the check (with this code, SITEURL and ``ignore``),
+
+* no file went away, and
+* no page whose bytes changed lost an id it had,
+
+then every reference that resolved then still resolves, and a page whose
+bytes are the same as then has nothing new to report. Only the new and
+changed pages, feeds and sitemaps are checked; otherwise, everything is.
+What is kept (beside the cache folder, ``<cache_path>.last-passed``): the
+site's file list and each page's digest, written only when the check found
+nothing, so it always describes a site that passed.
+
+At N = 10,000, a one-edit rebuild changes ~100 of 17,920 pages: the 3.1
+million references of the others are not looked at again.
+"""
+
+import contextlib
+import marshal
+from pathlib import Path
+
+from kiosk_filecache import read_sealed, source_digest, variant, write_sealed
+
+from . import cache
+
+MAGIC = b"kiosk-verify-last-passed-1\n"
+
+
+class LastPassed:
+    """The file list and page digests of the last site that passed the check."""
+
+    def __init__(self, cache_path, site_url: str, ignore):
+        self.path = Path(f"{cache_path}.last-passed")
+        code = source_digest(Path(__file__).with_name("check.py"), __file__)
+        self.key = variant(cache.VARIANT, code, site_url, tuple(ignore))
+
+    def _load(self):
+        payload = read_sealed(self.path, MAGIC)
+        if payload is None:
+            return None
+        try:
+            key, files, pages = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return None
+        return (files, pages) if key == self.key else None
+
+    def unchanged(self, files, pages: dict, parsed) -> set:
+        """The pages (``{shown: digest}`` of this site) that need no check; empty if all do.
+
+        ``files``: every file of this site; ``parsed``: the pages' parses
+        (``ParsedPages``), for the ids of a page before and after a change.
+        """
+        last = self._load()
+        if last is None:
+            return set()
+        last_files, last_pages = last
+        if not last_files <= set(files):
+            return set()  # a file went away: a reference to it may now be broken
+        for shown, (page_digest, path) in pages.items():
+            before = last_pages.get(shown)
+            if before is None or before == page_digest:
+                continue
+            old = parsed.cached(before)
+            if old is None or not old.anchors <= parsed.load(path).anchors:
+                return set()  # an id went away, or we cannot tell
+        return {shown for shown, (page_digest, _) in pages.items()
+                if last_pages.get(shown) == page_digest}  # fmt: skip
+
+    def save(self, files, pages: dict) -> None:
+        """Keep this site's file list and page digests: it passed."""
+        digests = {shown: page_digest for shown, (page_digest, _) in pages.items()}
+        with contextlib.suppress(OSError):  # costs the next check time, nothing else
+            write_sealed(self.path, MAGIC, marshal.dumps((self.key, set(files), digests)))
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
