@@ -2,19 +2,42 @@
 
 For every term, Pelican's ``generate_tags``, ``generate_categories`` and
 ``generate_authors`` compute ``[a for a in self.dates if a in articles]``,
-where ``articles`` is the term's list: every article is looked for in every
-term's list, so the work grows with articles × (articles per term), summed over
-terms. Measured on a synthetic 10,000-article magazine (300 Zipf tags, 6
-sections, 80 authors): 9.6 s, half of Hugo's whole cold build (BENCHMARKS.md).
+where ``articles`` is the term's list. As Pelican writes it, every article is
+looked for in every term's list: articles × terms membership tests, each a
+scan of the term's list. Measured on a synthetic 10,000-article magazine (300
+Zipf tags, 6 sections, 80 authors): 9.6 s, half of Hugo's whole cold build
+(BENCHMARKS.md, lever 5).
 
-At ``article_generator_finalized`` this plugin gives each of those term lists
-a set of its members' identities, so that ``in`` is one set lookup. The lists
-keep their items and order (a ``list`` subclass), and the pages come out
-byte for byte the same: articles have no ``__eq__``, so a list's ``in`` already
-meant identity. A list changed later (its length changes) re-indexes itself.
+At ``article_generator_finalized`` this plugin does two things, and the pages
+come out byte for byte the same:
+
+- each term's list becomes a :class:`TermArticles`, a ``list`` with the same
+  items and order whose ``in`` is one set lookup by identity (articles have no
+  ``__eq__``, so a list's ``in`` already meant identity; a list whose length
+  changes re-indexes itself);
+- the generator's ``generate_tags``, ``generate_categories`` and
+  ``generate_authors`` are wrapped (on this generator only) so that Pelican's
+  own method runs once per term, with the generator's term collection
+  narrowed to that one term and its ``dates`` narrowed to that term's
+  articles in ``dates`` order (:func:`dates_of`). Pelican's comprehension then
+  walks the term's own articles instead of every article, and yields exactly
+  the list it yielded before. The work is proportional to the (article, term)
+  pairs: at 10,000 articles, 3 million membership tests become about 70,000.
+  Both attributes are put back after each method, also when it fails, and
+  nothing else is overridden: the pages are still written by Pelican's code.
 """
 
+from functools import wraps
+
 from pelican import signals
+
+# Pelican's method, the generator attribute it iterates, and how to narrow that
+# attribute to one (term, articles) pair.
+TERM_METHODS = (
+    ("generate_tags", "tags", lambda term, articles: {term: articles}),
+    ("generate_categories", "categories", lambda term, articles: [(term, articles)]),
+    ("generate_authors", "authors", lambda term, articles: [(term, articles)]),
+)
 
 
 class TermArticles(list):
@@ -32,12 +55,55 @@ class TermArticles(list):
         return id(item) in self._ids
 
 
+def positions(dates):
+    """{id(article): [its indexes in ``dates``]} for :func:`dates_of`."""
+    found = {}
+    for index, article in enumerate(dates):
+        found.setdefault(id(article), []).append(index)
+    return found
+
+
+def dates_of(articles, dates, where):
+    """``[a for a in dates if a in articles]`` (identity), in time proportional
+    to ``len(articles)``; ``where`` is ``positions(dates)``."""
+    indexes = set()
+    for article in articles:
+        indexes.update(where.get(id(article), ()))
+    return [dates[index] for index in sorted(indexes)]
+
+
+def one_term_at_a_time(generator, method_name, attribute, narrow):
+    """Wrap ``generator.<method_name>`` so Pelican's method runs once per term."""
+    pelican_method = getattr(generator, method_name)
+
+    @wraps(pelican_method)
+    def generate(write):
+        terms, dates = getattr(generator, attribute), generator.dates
+        pairs = list(terms.items() if isinstance(terms, dict) else terms)
+        where = positions(dates)
+        try:
+            for term, articles in pairs:
+                setattr(generator, attribute, narrow(term, articles))
+                generator.dates = dates_of(articles, dates, where)
+                pelican_method(write)
+        finally:
+            setattr(generator, attribute, terms)
+            generator.dates = dates
+
+    generate.kiosk_termindex = True
+    setattr(generator, method_name, generate)
+
+
 def index_terms(generator):
-    """Swap the generator's term lists for ``TermArticles`` with the same items."""
+    """Swap the generator's term lists for ``TermArticles`` with the same items,
+    and have its term pages generated one term at a time."""
     for tag, articles in list(generator.tags.items()):
         generator.tags[tag] = TermArticles(articles)
     generator.categories = [(term, TermArticles(items)) for term, items in generator.categories]
     generator.authors = [(term, TermArticles(items)) for term, items in generator.authors]
+    for method_name, attribute, narrow in TERM_METHODS:
+        if not getattr(getattr(generator, method_name), "kiosk_termindex", False):
+            one_term_at_a_time(generator, method_name, attribute, narrow)
 
 
 def register():
