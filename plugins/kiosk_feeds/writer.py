@@ -9,6 +9,7 @@ Pelican or another plugin writes through ``writer.write_feed`` gets them.
 
 import os
 from datetime import UTC, datetime
+from functools import partial
 
 from feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from markupsafe import Markup
@@ -37,14 +38,18 @@ def _add_media(handler, item):
 
 class StableEmptyFeed:
     """A feed with no items (an author before their first article) is dated by
-    the build's content, not by the clock, so rebuilds stay byte-identical."""
+    the build's content, not by the clock, so rebuilds stay byte-identical.
+
+    ``empty_date`` is a function that returns that date: it is asked only when
+    the feed is empty, so a feed with items costs no look at every article.
+    """
 
     empty_date = None
 
     def latest_post_date(self):
         if self.items or self.empty_date is None:
             return super().latest_post_date()
-        return self.empty_date
+        return self.empty_date()
 
 
 def content_date(context):
@@ -102,7 +107,7 @@ class KioskWriter(Writer):
             subtitle=description or None,
             language=context.get("DEFAULT_LANG"),
         )
-        feed.empty_date = content_date(context)
+        feed.empty_date = partial(content_date, context)
         return feed
 
     def _add_item_to_the_feed(self, feed, item):

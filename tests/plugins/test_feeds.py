@@ -2,7 +2,7 @@
 
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import feedparser
@@ -12,6 +12,7 @@ from PIL import Image
 
 from kiosk_feeds import plugin_settings
 from kiosk_feeds.items import feed_image
+from kiosk_feeds.writer import KioskWriter
 from tests.plugins.conftest import build_site, header
 
 NS = {
@@ -206,3 +207,52 @@ def test_bad_settings_are_rejected():
         plugin_settings({"KIOSK_FEEDS": {"json_path": "x.json"}})
     with pytest.raises(ValueError, match="json_content"):
         plugin_settings({"KIOSK_FEEDS": {"json_content": "everything"}})
+
+
+# --- what one feed costs ----------------------------------------------------------
+class Untouchable(list):
+    """Every article of the site: a feed that walks it fails the test."""
+
+    def __iter__(self):
+        raise AssertionError("the feed looked at every article of the site")
+
+
+def _piece(number):
+    return SimpleNamespace(
+        title=f"Piece {number}",
+        url=f"piece-{number}/",
+        date=datetime(2026, 6, 1 + number % 28, 9, 30, tzinfo=UTC),
+        summary=f"<p>Summary {number}.</p>",
+        get_content=lambda site_url, number=number: f"<p>Body {number}.</p>",
+        category="Analysis",
+        tags=[],
+        authors=[],
+    )
+
+
+def _write(tmp_path, elements, articles, name="feeds/x.atom.xml", feed_type="atom"):
+    settings = {"FEED_MAX_ITEMS": 3, "FEED_APPEND_REF": False, "SITEURL": SITE}
+    writer = KioskWriter(str(tmp_path / "out"), settings={**settings, "PATH": str(tmp_path)})
+    context = {"SITEURL": SITE, "SITENAME": "Kiosk", "FEED_DOMAIN": SITE, "articles": articles}
+    writer.write_feed(elements, context, name, name, feed_type=feed_type)
+    return feedparser.parse(tmp_path / "out" / name)
+
+
+@pytest.mark.parametrize("feed_type", ["atom", "rss"])
+def test_a_feed_with_items_reads_only_the_items_it_holds(tmp_path, feed_type):
+    site = Untouchable(_piece(n) for n in range(1000))
+    parsed = _write(tmp_path, site, site, feed_type=feed_type)
+    assert [entry.title for entry in parsed.entries] == ["Piece 0", "Piece 1", "Piece 2"]
+
+
+def test_an_empty_feed_is_dated_by_the_newest_article(tmp_path):
+    articles = [_piece(3), _piece(20), _piece(7)]
+    parsed = _write(tmp_path, [], articles, name="feeds/author/nobody.atom.xml")
+    assert parsed.entries == []
+    assert parsed.feed.updated == "2026-06-21T09:30:00+00:00"
+
+
+def test_an_empty_feed_is_dated_by_source_date_epoch_when_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    parsed = _write(tmp_path, [], Untouchable([_piece(1)]), name="feeds/author/nobody.atom.xml")
+    assert parsed.feed.updated == "2026-01-01T00:00:00+00:00"
