@@ -5,16 +5,20 @@ the variables its render read. :func:`Fingerprints.of` turns one such value
 into a digest that changes whenever anything a template can reach through it
 changes, without walking the whole site from every page:
 
-- a Content object (article or page) that *is* a variable (``article``,
-  ``page``) is taken **deep**: all its attributes, and every other article it
-  links to (related stories, series entries, translations) by that article's
-  **own** fingerprint;
-- an article met anywhere else (in a list, a teaser, a rail) is taken by its
-  own fingerprint: its attributes, with the articles *it* links to reduced to
-  their source path. A template that showed an article's related stories'
-  related stories would need depth three; none does, and the check mode
+- an article (or page) is walked once per build for its **own**
+  fingerprint: all its attributes, with every article they link to (related
+  stories, series entries, translations) taken by its source path, and
+  listed;
+- a variable's fingerprint is its value walked the same way (an article
+  *is* its own fingerprint), followed by the own fingerprint of each article
+  listed on the way, in order. So ``article`` covers the page's article and
+  its related stories in full, and *their* related stories by path; a
+  template that showed an article's related stories' related stories would
+  need depth three; none does, and the check mode
   (``KIOSK_INCREMENTAL["check"]``) renders every page anyway and fails the
-  build on any page the memo would have got wrong;
+  build on any page the memo would have got wrong. The path in the walk and
+  the own fingerprint after it together stand for the article in full, so one
+  walk of an article serves every page that shows it, at either depth;
 - an object whose class defines ``kiosk_fingerprint(self)`` is taken by what
   that returns: the part of it that any page can show. A region's ``Term``
   returns its name, URL and description but not its article list, which no
@@ -29,8 +33,8 @@ changes, without walking the whole site from every page:
 - an article body with intrasite links (``{filename}`` …) is taken with the
   links resolved, since the target's URL is another file's business.
 
-Each object is fingerprinted once per build (memoised by identity; the
-objects live as long as the build).
+Each object is fingerprinted once per build (memoised by identity, with the
+articles met inside it; the objects live as long as the build).
 
 A rebuild after one edit fingerprints every page again, and most of an
 article's values are exactly what its read produced, in a read the cache
@@ -53,6 +57,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import operator
 import re
 import types
 from pathlib import Path
@@ -71,7 +76,6 @@ INTRASITE = ("{filename}", "{static}", "{attach}", "{index}", "{tag}", "{categor
 _INTRASITE = re.compile("|".join(map(re.escape, INTRASITE)))  # one pass over a body
 # Objects that are code or configuration, covered by the code fingerprint.
 OPAQUE_MODULES = ("jinja2", "pelican.generators", "pelican.writers", "logging", "pelican.readers")
-MODES = ("own", "deep")
 
 # Leaves by exact type (the common case, one dict lookup); subclasses of these
 # take the isinstance tests of ``_value``, with the same results.
@@ -86,6 +90,7 @@ _LEAVES = {
 # Kinds that can hold nothing else: their digest is their value's, whatever
 # the mode and whenever it is taken.
 _IMMUTABLE_LEAVES = frozenset(_LEAVES) | {bytes}
+_PLAIN_COMPOUNDS = frozenset({list, tuple, dict})
 _NOT_DATACLASS_BRANCH = (dict, list, tuple, set, frozenset, bytes, bytearray, Paginator,
                          URLWrapper, Content, type)  # fmt: skip
 
@@ -100,6 +105,10 @@ _FROZEN_DATACLASS = {}  # class -> whether it is fingerprinted as a frozen datac
 def _h(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()  # fmt: skip
+
+
+_first = operator.itemgetter(0)
+_NOTHING_ATTACHED = _h("dict")  # what ``_compound`` gives an empty dict
 
 
 def _dataclass_fields(kind) -> tuple:
@@ -150,82 +159,104 @@ class Fingerprints:
     """Digests of template values for one build; see the module docstring."""
 
     def __init__(self):
-        # (id, mode) -> (object, digest, mixed): the object keeps the id alive;
-        # ``mixed`` when the digest depends on the mode (it met an article or a
-        # cycle); a digest that does not is entered under both modes at once.
+        # id -> (object, digest, links): the object keeps the id alive; ``links``
+        # are the articles met on the way (taken by path in the digest), in order.
         self._memo = {}
+        self._contents = {}  # id -> (content, own digest, links): each article walked once
         self._busy = set()
-        self._mixed = 0  # articles and cycles met so far: see _value
+        self._busy_contents = set()
+        self._cycles = 0  # cycles met so far: a digest that met one is not memoised
         self._books = []  # the read notes whose digests are in the memo
         self._learned = set()  # ids of the read records whose new digests were noted
 
     def of(self, value) -> str:
         """The fingerprint of a variable's value, as a page's render read it."""
+        links = []
         if isinstance(value, Content):
-            return self._content(value, deep=True)
-        return self._value(value, "deep")
+            digest, links = self._own(value)
+        else:
+            digest = self._value(value, links)
+        if not links:
+            return digest
+        # Every article met on the way, by its own fingerprint, in order: with
+        # the paths in ``digest``, that is the value with each article in full.
+        own = self._own
+        return _h("linked", digest, *[own(link)[0] for link in links])
 
     # --- dispatch ------------------------------------------------------------
-    def _value(self, value, mode: str) -> str:
-        leaf = _LEAVES.get(type(value))
+    def _value(self, value, links: list) -> str:
+        kind = type(value)
+        leaf = _LEAVES.get(kind)
         if leaf is not None:
             return leaf(value)
-        if value is None or isinstance(value, (bool, int, float)):
-            return repr(value)
-        if isinstance(value, str):  # includes Markup
-            return ("M" if isinstance(value, Markup) else "S") + value
-        if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
-            return f"T{value!r}"
-        if isinstance(value, Content):
-            self._mixed += 1
-            if mode == "own":
-                return f"ref:{value.source_path}"
-            return self._content(value, deep=False)
-        key = (id(value), mode)
-        hit = self._memo.get(key)
+        key = id(value)
+        hit = self._memo.get(key)  # never an article or a leaf: those are not memoised
         if hit is not None and hit[0] is value:
-            self._mixed += hit[2]
+            if hit[2]:
+                links += hit[2]
             return hit[1]
+        if kind not in _PLAIN_COMPOUNDS:  # lists, tuples and dicts are none of these
+            if value is None or isinstance(value, (bool, int, float)):
+                return repr(value)
+            if isinstance(value, str):  # includes Markup
+                return ("M" if isinstance(value, Markup) else "S") + value
+            if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+                return f"T{value!r}"
+            if isinstance(value, Content):
+                links.append(value)
+                return f"ref:{value.source_path}"
         if key in self._busy:
-            self._mixed += 1
+            self._cycles += 1
             return "cycle"
         self._busy.add(key)
-        before = self._mixed
+        before = self._cycles
+        inner = []
         try:
-            digest = self._compound(value, mode)
+            digest = self._compound(value, inner)
         finally:
             self._busy.discard(key)
-        if self._mixed == before:
-            # Neither an article nor a cycle on the way: the other mode's digest
-            # is the same (the modes differ only there).
-            entry = (value, digest, False)
-            self._memo[(key[0], "own")] = self._memo[(key[0], "deep")] = entry
-        else:
-            self._memo[key] = (value, digest, True)
+        if self._cycles == before:
+            # A digest that met a cycle depends on where the walk came from: it
+            # is computed again each time.
+            self._memo[key] = (value, digest, tuple(inner))
+        links += inner
         return digest
 
-    def _compound(self, value, mode: str) -> str:
+    def _compound(self, value, links: list) -> str:
         kind = type(value)
         # The common kinds first, with leaves taken inline (as _value takes them).
         leaves, of = _LEAVES.get, self._value
         if kind is tuple or kind is list:
-            return _h(kind.__name__, *[leaf(v) if (leaf := leaves(type(v))) else of(v, mode)
+            return _h(kind.__name__, *[leaf(v) if (leaf := leaves(type(v))) else of(v, links)
                                        for v in value])  # fmt: skip
         if _frozen_dataclass(kind):
             # As the general dataclass case below, without building the dict.
             items = []
             for r, n in _dataclass_fields(kind):
                 v = getattr(value, n)
-                items.append(f"{r}={leaf(v) if (leaf := leaves(type(v))) else of(v, mode)}")
+                items.append(f"{r}={leaf(v) if (leaf := leaves(type(v))) else of(v, links)}")
             return _h(f"{kind.__module__}.{kind.__qualname__}", _h("dict", *items))
         if isinstance(value, dict):
-            items = sorted((repr(k), leaf(v) if (leaf := leaves(type(v))) else of(v, mode))
-                           for k, v in value.items() if k not in SKIPPED_ATTRIBUTES)  # fmt: skip
-            return _h("dict", *[f"{k}={v}" for k, v in items])
+            # Walked in the order of the digest, so the articles met are listed
+            # in the order their paths stand in it, whatever the dict's order.
+            items = sorted([(repr(k), v) for k, v in value.items() if k not in SKIPPED_ATTRIBUTES],
+                           key=_first)  # fmt: skip
+            return _h("dict", *[f"{k}={leaf(v) if (leaf := leaves(type(v))) else of(v, links)}"
+                                for k, v in items])  # fmt: skip
         if isinstance(value, (list, tuple)):
-            return _h(type(value).__name__, *(self._value(v, mode) for v in value))
+            return _h(type(value).__name__, *(self._value(v, links) for v in value))
         if isinstance(value, (set, frozenset)):
-            return _h("set", *sorted(self._value(v, mode) for v in value))
+            # In the digest's order, each item's articles with it (items equal
+            # but for their articles ordered by those: not by the set's order).
+            items = []
+            for v in value:
+                inner = []
+                digest = self._value(v, inner)
+                items.append((digest, tuple(self._own(c)[0] for c in inner), inner))
+            items.sort(key=lambda item: item[:2])
+            for _, _, inner in items:
+                links += inner
+            return _h("set", *[item[0] for item in items])
         if isinstance(value, (bytes, bytearray)):
             return _h("bytes", hashlib.blake2b(value).hexdigest())
         name = f"{kind.__module__}.{kind.__qualname__}"
@@ -243,54 +274,59 @@ class Fingerprints:
             # on what ran before), and what plugins attached (description, profile).
             attached = {k: v for k, v in vars(value).items()
                         if not k.startswith("_") and k not in ("name", "slug")}  # fmt: skip
-            return _h(name, value.name, value.slug, self._compound(attached, mode))
+            plugins = self._compound(attached, links) if attached else _NOTHING_ATTACHED
+            return _h(name, value.name, value.slug, plugins)
         custom = getattr(kind, "kiosk_fingerprint", None)
         if custom is not None:
-            return _h(name, self._value(custom(value), mode))
+            return _h(name, self._value(custom(value), links))
         if dataclasses.is_dataclass(value):
             fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-            return _h(name, self._compound(fields, mode))
+            return _h(name, self._compound(fields, links))
         attributes = getattr(value, "__dict__", None)
         if attributes is not None:
-            return _h(name, self._compound(attributes, mode))
+            return _h(name, self._compound(attributes, links))
         slots = [s for k in kind.__mro__ for s in getattr(k, "__slots__", ())]
         if slots:
             fields = {s: getattr(value, s, None) for s in slots}
-            return _h(name, self._compound(fields, mode))
+            return _h(name, self._compound(fields, links))
         # Unknown: its repr; if the repr carries an address, the page is simply
         # never reused (safe, only slower).
         return _h(name, repr(value))
 
     # --- articles and pages ----------------------------------------------------
-    def _content(self, content: Content, deep: bool) -> str:
-        mode = "deep" if deep else "own"
-        key = (id(content), "content-" + mode)
-        hit = self._memo.get(key)
+    def _own(self, content: Content) -> tuple:
+        """An article's own fingerprint, and the articles it links to, in order."""
+        key = id(content)
+        hit = self._contents.get(key)
         if hit is not None and hit[0] is content:
-            return hit[1]
-        if key in self._busy:
-            self._mixed += 1
-            return f"ref:{content.source_path}"
-        self._busy.add(key)
+            return hit[1], hit[2]
+        if key in self._busy_contents:  # only through a set's order (_compound)
+            self._cycles += 1
+            return f"cycle:{content.source_path}", ()
+        attributes = dict(vars(content))
+        record = attributes.get(READ_RECORD)
+        if type(record) is not ReadRecord:
+            record = None
+        elif not any(book is record.book for book in self._books):
+            self._enter_notes(record.book)
+        raw = attributes.get("_content") or ""
+        if ("{" in raw or "|" in raw) and _INTRASITE.search(raw):
+            attributes["_resolved_content"] = content.content
+        links = []
+        before = self._cycles
+        self._busy_contents.add(key)
         try:
-            attributes = dict(vars(content))
-            record = attributes.get(READ_RECORD)
-            if type(record) is not ReadRecord:
-                record = None
-            elif not any(book is record.book for book in self._books):
-                self._enter_notes(record.book)
-            raw = attributes.get("_content") or ""
-            if ("{" in raw or "|" in raw) and _INTRASITE.search(raw):
-                attributes["_resolved_content"] = content.content
-            # Inside an article, the articles it links to are taken by their own
-            # fingerprint (deep) or by their path (own): the modes of _value.
-            digest = _h(type(content).__name__, self._compound(attributes, mode))
+            # The articles it links to are taken by their path, and listed: their
+            # own fingerprints are the business of whoever asks (``of``).
+            digest = _h(type(content).__name__, self._compound(attributes, links))
         finally:
-            self._busy.discard(key)
-        self._memo[key] = (content, digest, True)
+            self._busy_contents.discard(key)
+        links = tuple(links)
+        if self._cycles == before:
+            self._contents[key] = (content, digest, links)
         if record is not None and id(record) not in self._learned:
             self._note(record)
-        return digest
+        return digest, links
 
     # --- digests kept between builds ---------------------------------------------
     def _enter_notes(self, book) -> None:
@@ -298,7 +334,7 @@ class Fingerprints:
 
         A note is the digest of a deeply immutable value, taken last build from
         an equal value (the same read identity: the same stored object), so it
-        holds for the same value now, in either mode (it holds no article).
+        holds for the same value now (it holds no article).
         """
         self._books.append(book)
         memo = self._memo
@@ -309,9 +345,7 @@ class Fingerprints:
                 # Checked again, although an equal value was when noted: a
                 # note never stands for anything that could have changed.
                 if value is not None and note.startswith(NOTE_TAG) and deeply_immutable(value):
-                    entry = (value, note[len(NOTE_TAG) :], False)
-                    for mode in MODES:
-                        memo[(id(value), mode)] = entry
+                    memo[id(value)] = (value, note[len(NOTE_TAG) :], ())
 
     def _note(self, record) -> None:
         """Keep, for the next build, the digests just computed of this read's immutable values."""
@@ -320,6 +354,6 @@ class Fingerprints:
         for name, value in record.values.items():
             if known.get(name, "").startswith(NOTE_TAG):
                 continue
-            hit = self._memo.get((id(value), "own")) or self._memo.get((id(value), "deep"))
-            if hit is not None and hit[0] is value and deeply_immutable(value):
+            hit = self._memo.get(id(value))
+            if hit is not None and hit[0] is value and not hit[2] and deeply_immutable(value):
                 record.note(name, NOTE_TAG + hit[1])

@@ -209,6 +209,123 @@ def test_a_note_of_other_fingerprint_code_is_ignored(tmp_path):
     assert Fingerprints().of(content) == plain(content)
 
 
+# --- articles linked from other values: one walk each, every change seen ---
+def test_an_article_variable_covers_its_related_stories_in_full():
+    shown = article("Shown story")
+    page = article("Quiet summit", related=[Card("Shown story", shown)])
+    before = Fingerprints().of(page)
+
+    shown.subtitle = "A subtitle the teaser could show"
+
+    assert Fingerprints().of(page) != before
+
+
+def test_a_list_of_articles_covers_each_article_in_full():
+    first, second = article("First story"), article("Second story")
+    before = Fingerprints().of([first, second])
+
+    second.title = "Second story, corrected"
+
+    assert Fingerprints().of([first, second]) != before
+    assert Fingerprints().of([second, first]) != Fingerprints().of([first, second])
+
+
+def test_an_article_shown_through_a_teaser_inside_a_list_is_covered_in_full():
+    shown = article("Shown story")
+    rail = [Card("Shown story", shown)]
+    before = Fingerprints().of(rail)
+
+    shown.top_image = picture("replaced.jpg")
+
+    assert Fingerprints().of(rail) != before
+
+
+def test_which_article_stands_where_is_part_of_the_fingerprint():
+    # Two articles with the same source path (a copy, say): the paths alone
+    # cannot tell them apart, their own fingerprints in order do.
+    one, other = article("Same path"), article("Same path", subtitle="Different")
+    assert one.source_path == other.source_path
+
+    assert Fingerprints().of([one, other]) != Fingerprints().of([other, one])
+    assert Fingerprints().of([one, one]) != Fingerprints().of([one, other])
+
+
+def test_articles_in_a_dict_are_matched_to_their_keys_whatever_the_insertion_order():
+    one, other = article("Same path"), article("Same path", subtitle="Different")
+
+    assert Fingerprints().of({"a": one, "b": other}) == Fingerprints().of({"b": other, "a": one})
+    assert Fingerprints().of({"a": one, "b": other}) != Fingerprints().of({"b": one, "a": other})
+    assert Fingerprints().of({one, other}) == Fingerprints().of({other, one})
+
+
+def test_related_stories_of_related_stories_are_taken_by_path():
+    # Depth three is not covered, as documented: no template shows it.
+    far = article("Far story")
+    near = article("Near story", related=[Card("Far story", far)])
+    page = article("Quiet summit", related=[Card("Near story", near)])
+    before = Fingerprints().of(page)
+
+    far.subtitle = "Changed, two links away"
+
+    assert Fingerprints().of(page) == before
+    assert Fingerprints().of(near) != Fingerprints().of(article("Near story", related=[]))
+
+
+def test_one_walk_of_an_article_serves_every_page_that_shows_it():
+    shown = article("Shown story")
+    pages = [article(f"Page {n}", related=[Card("Shown story", shown)]) for n in range(3)]
+    fingerprints = Fingerprints()
+    walked = []
+    walk = fingerprints._own
+
+    def counting(content):
+        if id(content) not in fingerprints._contents:
+            walked.append(content.title)
+        return walk(content)
+
+    fingerprints._own = counting
+    for page in pages:
+        fingerprints.of(page)
+    fingerprints.of([shown, *pages])
+
+    assert sorted(walked) == sorted(["Shown story", "Page 0", "Page 1", "Page 2"])
+
+
+def test_a_value_that_holds_itself_has_a_fingerprint_that_does_not_depend_on_the_walk():
+    loop = ["start"]
+    loop.append(loop)
+    holder = {"loop": loop, "other": [loop]}
+
+    first = Fingerprints()
+    first.of(loop)
+    assert first.of(holder) == Fingerprints().of(holder)
+
+
+def test_articles_that_hold_each_other_in_sets_have_fingerprints_that_do_not_depend_on_the_walk():
+    first, second = article("First story"), article("Second story")
+    first.linked, second.linked = {second, "x"}, {first, "y"}
+
+    walked = Fingerprints()
+    walked.of(second)
+    assert walked.of(first) == Fingerprints().of(first)
+
+
+def _fingerprint_in_a_fresh_process():
+    shown = article("Shown story")
+    return Fingerprints().of(article("Quiet summit", related=[Card("Shown story", shown)]))
+
+
+def test_fingerprints_are_the_same_in_another_process():
+    # The render helper computes keys in a forked process; a fresh interpreter
+    # (other addresses, other hash seeds) must agree too.
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        elsewhere = pool.apply(_fingerprint_in_a_fresh_process)
+
+    assert elsewhere == _fingerprint_in_a_fresh_process()
+
+
 # --- a real site: the read cache records its reads, the memo's digests are kept ---
 ARTICLE = header(
     "The summit ended quietly.",
