@@ -7,7 +7,9 @@ the same writer. This plugin
 - swaps in :class:`~.writer.KioskWriter` (``get_writer``), so every Atom/RSS
   item names all its authors (Atom ``<author>``, RSS ``dc:creator``), is filed
   under its section, region, column and tags, and carries its top image as an
-  enclosure and a ``media:content`` with ``media:credit``;
+  enclosure and a ``media:content`` with ``media:credit``; an article in
+  several feeds is made and serialised once per feed class and build (the
+  shared items are let go at ``finalized``);
 - writes ``/feeds/latest.json``, a JSON Feed 1.1 (``get_generators``).
 
 Only published articles reach any feed: Pelican turns future-dated articles
@@ -23,7 +25,7 @@ from pelican import signals
 
 from .jsonfeed import JsonFeedGenerator
 from .options import DEFAULTS, plugin_settings
-from .writer import KioskWriter
+from .writer import KioskWriter, release_items
 
 __all__ = ["DEFAULTS", "plugin_settings", "register"]
 
@@ -39,3 +41,4 @@ def get_generators(pelican):
 def register():
     signals.get_writer.connect(get_writer)
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(release_items)

@@ -5,13 +5,22 @@ signal that carries the article, so extending the writer (Pelican's
 ``get_writer`` hook, as pelican-podcast-feed does) is the one place where an
 item can be given the article's authors, terms and top image. Every feed
 Pelican or another plugin writes through ``writer.write_feed`` gets them.
+
+One article is an item of several feeds of a build (latest, its section, its
+authors, region, column, series). The writer makes each article's item once
+per feed class (:class:`SharedItem`): its fields, then the XML text the first
+feed writes for it, which the other feeds write as it is. An item's XML depends
+only on the item, so the bytes are those each feed would write itself.
 """
 
+import io
 import os
+import weakref
 from datetime import UTC, datetime
 from functools import partial
 
 from feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
 from markupsafe import Markup
 from pelican.writers import Writer
 
@@ -34,6 +43,56 @@ def _add_media(handler, item):
     if image.credit:
         handler.addQuickElement("media:credit", image.credit)
     handler.endElement("media:content")
+
+
+# Every KioskWriter alive, so that release_items can free what they share.
+_writers = weakref.WeakSet()
+
+
+def release_items(*_args, **_kwargs):
+    """Forget the items the writers share (at ``finalized``: every feed is written)."""
+    for writer in list(_writers):
+        writer.shared_items.clear()
+
+
+class SharedItem:
+    """One article's item as one feed class writes it, shared by a build's feeds:
+    the fields Pelican and this writer give it, and its XML once written."""
+
+    __slots__ = ("article", "entry", "text")
+
+    def __init__(self, article, entry):
+        self.article, self.entry, self.text = article, entry, None
+
+
+class SharedItemsFeed:
+    """Writes each item's XML once per build; feeds that share the item copy it.
+
+    feedgenerator's ``write_items``, item by item: an item whose XML another
+    feed of this build wrote is written as that text (``ignorableWhitespace``
+    is SAX's way to write text as it is); the first feed to write an item
+    writes it to a buffer of its own and keeps the text. The element an item
+    starts with is ``item_element``.
+    """
+
+    item_element = None
+
+    def write_items(self, handler):
+        for item in self.items:
+            shared = item.get("kiosk_shared")
+            if shared is None:
+                self.write_item(handler, item)
+                continue
+            if shared.text is None:
+                buffer = io.StringIO()
+                self.write_item(SimplerXMLGenerator(buffer, "utf-8", True), item)
+                shared.text = buffer.getvalue()
+            handler.ignorableWhitespace(shared.text)
+
+    def write_item(self, handler, item):
+        handler.startElement(self.item_element, self.item_attributes(item))
+        self.add_item_elements(handler, item)
+        handler.endElement(self.item_element)
 
 
 class StableEmptyFeed:
@@ -61,8 +120,10 @@ def content_date(context):
     return max(dates) if dates else datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class KioskAtomFeed(StableEmptyFeed, Atom1Feed):
+class KioskAtomFeed(SharedItemsFeed, StableEmptyFeed, Atom1Feed):
     """Atom with one ``<author>`` per byline and a ``media:content`` image."""
+
+    item_element = "entry"
 
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
@@ -77,8 +138,10 @@ class KioskAtomFeed(StableEmptyFeed, Atom1Feed):
         _add_media(handler, item)
 
 
-class KioskRssFeed(StableEmptyFeed, Rss201rev2Feed):
+class KioskRssFeed(SharedItemsFeed, StableEmptyFeed, Rss201rev2Feed):
     """RSS 2.0 with one ``dc:creator`` per byline and a ``media:content`` image."""
+
+    item_element = "item"
 
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:dc": DC_NS, "xmlns:media": MEDIA_NS}
@@ -92,6 +155,12 @@ class KioskRssFeed(StableEmptyFeed, Rss201rev2Feed):
 
 class KioskWriter(Writer):
     """Write feeds with :class:`KioskAtomFeed` / :class:`KioskRssFeed` items."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        # (feed class, id(article), site URL) -> SharedItem, for this build's feeds.
+        self.shared_items = {}
+        _writers.add(self)
 
     def _create_new_feed(self, feed_type, feed_title, context):
         # Pelican's own method, with our feed classes and a description that
@@ -111,6 +180,16 @@ class KioskWriter(Writer):
         return feed
 
     def _add_item_to_the_feed(self, feed, item):
+        key = (type(feed), id(item), self.site_url)
+        shared = self.shared_items.get(key)
+        if shared is None or shared.article is not item:
+            self._make_item(feed, item)
+            shared = self.shared_items[key] = SharedItem(item, feed.items[-1])
+            shared.entry["kiosk_shared"] = shared
+        else:
+            feed.items.append(dict(shared.entry))
+
+    def _make_item(self, feed, item):
         super()._add_item_to_the_feed(feed, item)
         entry = feed.items[-1]
         # Pelican names only the first author; we write all of them ourselves.

@@ -12,7 +12,7 @@ from PIL import Image
 
 from kiosk_feeds import plugin_settings
 from kiosk_feeds.items import feed_image
-from kiosk_feeds.writer import KioskWriter
+from kiosk_feeds.writer import KioskWriter, release_items
 from tests.plugins.conftest import build_site, header
 
 NS = {
@@ -256,3 +256,81 @@ def test_an_empty_feed_is_dated_by_source_date_epoch_when_set(tmp_path, monkeypa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     parsed = _write(tmp_path, [], Untouchable([_piece(1)]), name="feeds/author/nobody.atom.xml")
     assert parsed.feed.updated == "2026-01-01T00:00:00+00:00"
+
+
+def _rich_piece(number, tmp_path):
+    piece = _piece(number)
+    piece.title = f"Piece {number}: Kyiv &amp; Kraków <em>talks</em>"
+    piece.get_content = lambda site_url: (
+        f'<p>Body {number} — "quoted" &amp; <a href="/x/">x</a></p>'
+    )
+    piece.tags = ["Grain", "Ports"]
+    piece.authors = [SimpleNamespace(name="Ana Ortiz", url="author/ana-ortiz/")]
+    if number % 2:
+        image = tmp_path / "images" / f"p{number}.jpg"
+        image.parent.mkdir(exist_ok=True)
+        image.write_bytes(JPEG)
+        piece.image, piece.image_credit = f"images/p{number}.jpg", "AP Photo/Name"
+    return piece
+
+
+FEEDS = {  # path -> the pieces it holds, newest first; pieces 2-4 are in several feeds
+    "feeds/latest.atom.xml": [4, 3, 2],
+    "feeds/latest.rss.xml": [4, 3, 2],
+    "feeds/section/analysis.atom.xml": [3, 2, 1],
+    "feeds/author/ana-ortiz.atom.xml": [4, 2],
+    "feeds/region/europe.atom.xml": [],
+}
+
+
+def _write_feeds(tmp_path, pieces, one_writer_per_feed):
+    output = tmp_path / ("alone" if one_writer_per_feed else "shared")
+    settings = {"FEED_MAX_ITEMS": 3, "FEED_APPEND_REF": False, "SITEURL": SITE}
+    context = {"SITEURL": SITE, "SITENAME": "Kiosk", "FEED_DOMAIN": SITE,
+               "articles": list(pieces.values())}  # fmt: skip
+    writer = None
+    for path, numbers in FEEDS.items():
+        if writer is None or one_writer_per_feed:
+            writer = KioskWriter(str(output), settings={**settings, "PATH": str(tmp_path)})
+        feed_type = "rss" if path.endswith(".rss.xml") else "atom"
+        elements = [pieces[n] for n in numbers]
+        writer.write_feed(elements, context, path, path, feed_type=feed_type, feed_title="T")
+    return {path: (output / path).read_bytes() for path in FEEDS}
+
+
+def test_an_article_in_several_feeds_is_written_as_each_feed_alone_would_write_it(tmp_path):
+    pieces = {n: _rich_piece(n, tmp_path) for n in range(1, 5)}
+    shared = _write_feeds(tmp_path, pieces, one_writer_per_feed=False)
+    assert shared == _write_feeds(tmp_path, pieces, one_writer_per_feed=True)
+    atom = feedparser.parse(shared["feeds/author/ana-ortiz.atom.xml"])
+    assert [e.title for e in atom.entries] == [
+        "Piece 4: Kyiv & Kraków talks",
+        "Piece 2: Kyiv & Kraków talks",
+    ]
+    rss = etree.fromstring(shared["feeds/latest.rss.xml"])
+    assert [i.findtext("title") for i in rss.iter("item")] == [
+        f"Piece {n}: Kyiv & Kraków talks" for n in (4, 3, 2)
+    ]
+    assert rss.find("channel/item[2]/enclosure").get("length") == str(len(JPEG))
+
+
+def test_each_article_body_is_resolved_once_per_feed_class_and_build(tmp_path):
+    pieces = {n: _rich_piece(n, tmp_path) for n in range(1, 5)}
+    bodies = []
+    for piece in pieces.values():
+        piece.get_content = lambda site_url, body=piece.get_content: (
+            bodies.append(1) or body(site_url)
+        )
+    _write_feeds(tmp_path, pieces, one_writer_per_feed=False)
+    # Atom: pieces 1-4 once each; RSS: pieces 2-4 once each (eleven items in all).
+    assert len(bodies) == 4 + 3
+
+
+def test_what_writers_share_is_let_go_when_the_build_ends(tmp_path):
+    writer = KioskWriter(str(tmp_path / "out"), settings={"FEED_MAX_ITEMS": 3,
+                         "FEED_APPEND_REF": False, "PATH": str(tmp_path)})  # fmt: skip
+    context = {"SITEURL": SITE, "SITENAME": "Kiosk", "FEED_DOMAIN": SITE, "articles": []}
+    writer.write_feed([_piece(1)], context, "feeds/a.atom.xml", "feeds/a.atom.xml")
+    assert writer.shared_items
+    release_items(None)
+    assert not writer.shared_items
