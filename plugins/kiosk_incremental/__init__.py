@@ -31,6 +31,7 @@ from pelican import signals
 from kiosk_settings import given_settings
 from kiosk_uptodate import code_fingerprint, settings_fingerprint
 
+from .fragments import Fragments, shared
 from .memo import MemoTemplate, RenderMemo, TrackingContext
 from .parallel import Helper, available_cores
 
@@ -61,6 +62,8 @@ DEFAULTS = MappingProxyType(
 _build = {}  # the memo of the build in progress (one build per process at a time)
 # Pages rendered and reused by the last build in this process, for its summary line.
 last_stats = {}
+# Shared partials (fragments.py) rendered and reused by the last build's process.
+last_shared = {}
 # Pages whose stored text differed from a fresh render in check mode (each also
 # logged as an error, which fails a build run by tasks.build_site).
 last_mismatches = []
@@ -90,6 +93,7 @@ def start(pelican):
     _stop_helper(report=False)  # of a build in this process that failed before finishing
     _build.clear()
     last_stats.clear()
+    last_shared.clear()
     last_mismatches.clear()
     config = incremental_settings(pelican.settings)
     if not config["enabled"] or not config["cache_path"]:
@@ -101,19 +105,24 @@ def start(pelican):
     base = code_fingerprint(settings, here / "settings.py", here) + settings_fingerprint(
         pages_settings
     )
-    _build["memo"] = RenderMemo(
+    memo = RenderMemo(
         Path(config["cache_path"]), base, check=config["check"], mismatches=last_mismatches
     )
+    _build["memo"] = memo
+    _build["fragments"] = Fragments(memo.fingerprints, config["check"], last_mismatches)
     _build["config"] = config
 
 
 def install(generator):
+    # Templates call ``shared()`` for the header, footer and rails, memo or not.
+    generator.env.globals["shared"] = shared
     memo = _build.get("memo")
     if memo is None:
         return
     generator.env.template_class = MemoTemplate
     generator.env.context_class = TrackingContext
     generator.env.kiosk_memo = memo
+    generator.env.kiosk_fragments = _build["fragments"]
 
 
 def keep_generators(generators):
@@ -139,11 +148,14 @@ def start_helper(pelican):
 
 def finish(pelican):
     _stop_helper()  # before the memo prunes: the helper writes no entry after this
-    memo = _build.pop("memo", None)
+    memo, fragments = _build.pop("memo", None), _build.get("fragments")
     _build.clear()
     if memo is None:
         return
     memo.save()
+    last_shared.update(rendered=fragments.rendered, reused=fragments.reused)
+    logger.debug("kiosk_incremental: shared partials: %d rendered, %d reused",
+                 fragments.rendered, fragments.reused)  # fmt: skip
     stats = memo.stats
     last_stats.update(rendered=stats["rendered"] + stats["helped"], reused=stats["reused"])
     if memo.helper_ran:

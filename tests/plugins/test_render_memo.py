@@ -10,6 +10,7 @@ from invoke import Exit
 
 import kiosk_incremental
 from kiosk_incremental.fingerprint import Fingerprints
+from kiosk_incremental.fragments import Fragments
 from tasks import ROOT, build_site
 from tests.plugins.conftest import header
 from tests.sites import ARTICLE, write_site
@@ -122,6 +123,9 @@ def test_check_mode_fails_the_build_when_a_fingerprint_misses_a_change(tmp_path,
     """If a value's fingerprint ever missed a change, check mode would fail the build."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setattr(Fingerprints, "of", lambda self, value: "blind")
+    # Pages only: blind keys would make every shared header one text, which
+    # check mode reports on the first build (test_shared_partials.py).
+    monkeypatch.setattr(Fragments, "render", lambda self, template, values: template.render(values))
     content = write_site(tmp_path)
     settings = tmp_path / "checked.py"
     lines = [
