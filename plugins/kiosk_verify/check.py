@@ -5,7 +5,8 @@ inside the build (``finalized``), from ``invoke verify``, and in tests. Pages
 are parsed first, on every core and only if new (``cache.py``); then every
 page's references are checked against the whole site. With a cache, a site
 that follows one that passed checks only its new and changed files, unless
-a file went away or a changed page lost an id (``last.py``).
+a file that a reference resolved to went away or a changed page lost an id
+(``last.py``).
 """
 
 import json
@@ -79,6 +80,11 @@ class _Site:
         if site_path not in self._files:
             self._files[site_path] = self._file_for(site_path)
         return self._files[site_path]
+
+    def targets(self):
+        """The site's files (relative POSIX paths) that the references checked resolved to."""
+        start = len(str(self.folder)) + 1
+        return {str(path)[start:] for path in self._files.values() if path is not None}
 
     def _file_for(self, site_path: str) -> Path | None:
         if self.base_path:
@@ -270,5 +276,5 @@ def verify_site(
         if problems:
             last.forget()
         else:
-            last.save(files, pages)
+            last.save(files, site.targets(), pages)
     return sorted(set(problems))

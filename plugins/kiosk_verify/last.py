@@ -4,15 +4,18 @@ A page's references resolve against two things only: the files of the site
 and the ids of the pages they point into. So if, since the last site that
 passed the check (with this code, SITEURL and ``ignore``),
 
-* no file went away, and
+* no file that a reference resolved to went away (a file nothing pointed
+  to, such as one of Pagefind's content-named fragments replaced by a
+  re-index, may go), and
 * no page whose bytes changed lost an id it had,
 
 then every reference that resolved then still resolves, and a page whose
 bytes are the same as then has nothing new to report. Only the new and
 changed pages, feeds and sitemaps are checked; otherwise, everything is.
 What is kept (beside the cache folder, ``<cache_path>.last-passed``): the
-site's file list and each page's digest, written only when the check found
-nothing, so it always describes a site that passed.
+site's file list, the files its references resolved to, and each page's
+digest, written only when the check found nothing, so it always describes a
+site that passed.
 
 At N = 10,000, a one-edit rebuild changes ~100 of 17,920 pages: the 3.1
 million references of the others are not looked at again.
@@ -36,16 +39,19 @@ class LastPassed:
         self.path = Path(f"{cache_path}.last-passed")
         code = source_digest(Path(__file__).with_name("check.py"), __file__)
         self.key = variant(cache.VARIANT, code, site_url, tuple(ignore))
+        # The files the unchanged pages' references resolved to, when only
+        # the others are checked: they still do, and the next check needs them.
+        self.kept_targets = set()
 
     def _load(self):
         payload = read_sealed(self.path, MAGIC)
         if payload is None:
             return None
         try:
-            key, files, pages = marshal.loads(payload)
+            key, files, targets, pages = marshal.loads(payload)
         except (ValueError, EOFError, TypeError):
             return None
-        return (files, pages) if key == self.key else None
+        return (files, targets, pages) if key == self.key else None
 
     def unchanged(self, files, pages: dict, parsed) -> set:
         """The pages (``{shown: digest}`` of this site) that need no check; empty if all do.
@@ -56,9 +62,9 @@ class LastPassed:
         last = self._load()
         if last is None:
             return set()
-        last_files, last_pages = last
-        if not last_files <= set(files):
-            return set()  # a file went away: a reference to it may now be broken
+        last_files, last_targets, last_pages = last
+        if not (last_files - set(files)).isdisjoint(last_targets):
+            return set()  # a file a reference resolved to went away
         for shown, (page_digest, path) in pages.items():
             before = last_pages.get(shown)
             if before is None or before == page_digest:
@@ -66,14 +72,18 @@ class LastPassed:
             old = parsed.cached(before)
             if old is None or not old.anchors <= parsed.load(path).anchors:
                 return set()  # an id went away, or we cannot tell
+        self.kept_targets = last_targets
         return {shown for shown, (page_digest, _) in pages.items()
                 if last_pages.get(shown) == page_digest}  # fmt: skip
 
-    def save(self, files, pages: dict) -> None:
-        """Keep this site's file list and page digests: it passed."""
+    def save(self, files, targets, pages: dict) -> None:
+        """Keep this site's file list, the files its checked references resolved to
+        (with those of the pages not checked) and its page digests: it passed."""
         digests = {shown: page_digest for shown, (page_digest, _) in pages.items()}
+        targets = self.kept_targets | set(targets)
         with contextlib.suppress(OSError):  # costs the next check time, nothing else
-            write_sealed(self.path, MAGIC, marshal.dumps((self.key, set(files), digests)))
+            write_sealed(self.path, MAGIC,
+                         marshal.dumps((self.key, set(files), targets, digests)))  # fmt: skip
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -394,6 +394,29 @@ def test_a_file_that_went_away_or_another_site_url_gets_every_page_checked_again
     assert sorted(checked_pages) == ["index.html", "story/index.html"]
 
 
+def test_a_file_no_reference_resolved_to_may_go_without_every_page_checked_again(
+    site, tmp_path, checked_pages
+):
+    # Pagefind names its fragments by content: a re-index replaces some, and
+    # no page links to them.
+    cache = tmp_path / "cache"
+    write(site, {"pagefind/fragment/en_1a2b.pf_fragment": b"old index"})
+    assert cached_messages(site, cache) == []
+    checked_pages.clear()
+    (site / "pagefind" / "fragment" / "en_1a2b.pf_fragment").unlink()
+    write(site, {"pagefind/fragment/en_3c4d.pf_fragment": b"new index",
+                 "story/index.html": page('<h2 id="part-2">Part 2, corrected</h2>')})  # fmt: skip
+    assert cached_messages(site, cache) == []
+    assert checked_pages == ["story/index.html"]
+    # What the unchanged pages pointed to is still known after that check.
+    checked_pages.clear()
+    (site / "theme" / "css" / "site.css").unlink()
+    assert cached_messages(site, cache) == [
+        "index.html: /theme/css/site.css: not found in the site"
+    ]
+    assert sorted(checked_pages) == ["index.html", "story/index.html"]
+
+
 def test_a_corrupt_or_foreign_entry_is_never_trusted(site, tmp_path, counted_parses):
     cache = tmp_path / "cache"
     broken_copy(site)
