@@ -6,7 +6,10 @@ current section, so it has three versions (none, Analysis, Reporting) however
 many pages show it.
 """
 
+import logging
+
 import pytest
+from pelican.log import FatalLogger
 
 import kiosk_incremental
 from kiosk_incremental.fingerprint import Fingerprints
@@ -93,9 +96,12 @@ def test_a_shared_partial_sees_the_page_context_not_the_callers_local_variables(
     assert nav(output, "story-0/index.html") == "<nav>context only</nav>"
 
 
-def test_check_mode_reports_a_kept_text_whose_key_missed_a_value(build, monkeypatch):
+def test_check_mode_fails_the_build_on_a_kept_text_whose_key_missed_a_value(build, monkeypatch):
     monkeypatch.setattr(Fingerprints, "of", lambda self, value: "blind")
+    # Errors are fatal, as `invoke build` runs Pelican (tasks.build_site).
+    monkeypatch.setattr(FatalLogger, "fatal_lvl", logging.ERROR)
 
-    build(site(), check=True)
+    with pytest.raises(RuntimeError):
+        build(site(), check=True)
 
     assert "nav.html" in kiosk_incremental.last_mismatches
