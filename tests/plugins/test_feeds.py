@@ -334,3 +334,28 @@ def test_what_writers_share_is_let_go_when_the_build_ends(tmp_path):
     assert writer.shared_items
     release_items(None)
     assert not writer.shared_items
+
+
+ATOM_NS, MEDIA_NS = "http://www.w3.org/2005/Atom", "http://search.yahoo.com/mrss/"
+
+
+def test_a_written_item_keeps_its_xml_and_lets_go_of_the_body_it_was_made_from(tmp_path):
+    pieces = {n: _rich_piece(n, tmp_path) for n in range(1, 5)}
+    output = tmp_path / "out"
+    settings = {"FEED_MAX_ITEMS": 3, "FEED_APPEND_REF": False, "SITEURL": SITE,
+                "PATH": str(tmp_path)}  # fmt: skip
+    writer = KioskWriter(str(output), settings=settings)
+    context = {"SITEURL": SITE, "SITENAME": "Kiosk", "FEED_DOMAIN": SITE,
+               "articles": list(pieces.values())}  # fmt: skip
+    writer.write_feed(list(pieces.values()), context, "feeds/a.atom.xml", "feeds/a.atom.xml")
+    shared = list(writer.shared_items.values())
+    assert len(shared) == 3  # FEED_MAX_ITEMS
+    feed = etree.fromstring((output / "feeds/a.atom.xml").read_bytes())
+    entries = feed.findall(f"{{{ATOM_NS}}}entry")
+    for item, entry in zip(shared, entries, strict=True):
+        assert not {"content", "description", "title"} & item.entry.keys()
+        assert item.entry["pubdate"] == item.article.date  # a feed's <updated> needs it
+        # The kept XML, in the feed's namespaces, is the entry the feed has.
+        wrapper = f'<feed xmlns="{ATOM_NS}" xmlns:media="{MEDIA_NS}">{item.text}</feed>'
+        (kept,) = etree.fromstring(wrapper.encode())
+        assert etree.tostring(kept, method="c14n") == etree.tostring(entry, method="c14n")
