@@ -165,10 +165,14 @@ PLUGINS = [
     "kiosk_home",  # home page lead/top/bands, Latest and QiOSK rails
     "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
     "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
-    "kiosk_search",  # Pagefind index after the build
     "kiosk_termindex",  # Pelican's tag/section/author pages without its quadratic filter
     "kiosk_pagination",  # page links: first, last, current and neighbours, not every number
     "kiosk_incremental",  # a page is rendered again only when what it reads changed
+    # At `finalized`: after every plugin that lets go of what rendering needed
+    # (kiosk_feeds, kiosk_incremental), before those that run processes beside
+    # the build's (Pagefind, publish and verify workers).
+    "kiosk_memory",  # bounded content memos; memory given back before the after-build steps
+    "kiosk_search",  # Pagefind index after the build
     # pelican-sitemap writes /sitemap.xml at `finalized` too: before kiosk_verify reads it.
     "pelican.plugins.sitemap",
     # After every plugin that writes files at `finalized` (Pagefind, sitemap), so

@@ -80,6 +80,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, **
     from pelican.log import console
     from pelican.log import init as init_logging
 
+    import kiosk_memory
     import kiosk_uptodate
     from kiosk_editorial import EditorialError
 
@@ -100,16 +101,18 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, **
     init_logging(level=logging.WARNING, fatal="errors")
     counter = _Counter()
     logging.getLogger().addHandler(counter)
-    written, articles, read = [], [], []
+    # Counts and dates only: the articles themselves are let go with Pelican.
+    written, articles, moments = [], [], []
 
     def count(path, context=None, **_):
         written.append(path)
 
     def count_articles(generator):
-        articles.extend(generator.articles)
-        read.extend([*generator.articles, *generator.translations, *generator.drafts,
-                     *generator.drafts_translations, *generator.hidden_articles,
-                     *generator.hidden_translations])  # fmt: skip
+        articles.append(len(generator.articles))
+        moments.extend(kiosk_uptodate.moments([
+            *generator.articles, *generator.translations, *generator.drafts,
+            *generator.drafts_translations, *generator.hidden_articles,
+            *generator.hidden_translations]))  # fmt: skip
 
     signals.content_written.connect(count)
     signals.article_generator_finalized.connect(count_articles)
@@ -118,9 +121,13 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, **
             pelican = Pelican(settings)
             status.update("Reading and rendering…")
             pelican.run()
+            del pelican
+        # The build's articles and pages are garbage now: hand their memory
+        # back before the stamp walks the whole output (kiosk_memory).
+        kiosk_memory.release()
         kiosk_uptodate.forget(output)
         _swap_in(staging, output)
-        kiosk_uptodate.record(output, found, started_at, read)
+        kiosk_uptodate.record(output, found, started_at, moments)
     except EditorialError as err:
         _print_problems(err.problems)
         raise Exit(code=1) from None
@@ -134,7 +141,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, **
         signals.article_generator_finalized.disconnect(count_articles)
         logging.getLogger().removeHandler(counter)
     summary = {
-        "articles": len(articles),
+        "articles": sum(articles),
         "pages": len(written),
         "warnings": counter.warnings,
         "seconds": round(time.perf_counter() - started, 1),

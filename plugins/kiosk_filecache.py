@@ -46,6 +46,8 @@ import traceback
 import zlib
 from pathlib import Path
 
+from kiosk_memory import give_back
+
 MAGIC = b"KFC1"
 HEADER = struct.Struct("<4sIQ")  # magic, CRC-32 of the payload, its length
 # Below this many items a fork costs more than it saves.
@@ -324,6 +326,7 @@ def map_forked(function, items, workers=None, min_items=MIN_FORK_ITEMS) -> list:
         return [function(item) for item in items]
     sys.stdout.flush()
     sys.stderr.flush()
+    give_back()  # free pages this process still holds would count in the child too
     gc.freeze()
     try:
         with tempfile.TemporaryDirectory(prefix="kiosk-fork-") as scratch:

@@ -235,13 +235,17 @@ def forget(output: Path) -> None:
     stamp_path(output).unlink(missing_ok=True)
 
 
-def record(output: Path, found: dict, built_at: datetime, articles) -> None:
-    """Write the stamp of a successful build, atomically."""
+def record(output: Path, found: dict, built_at: datetime, found_moments: list) -> None:
+    """Write the stamp of a successful build, atomically.
+
+    ``found_moments``: :func:`moments` of every article the build read.
+    """
+    found_moments = sorted({tuple(m) for m in found_moments})
     stamp = {
         "version": STAMP_VERSION,
         "built_at": built_at.isoformat(),
         "inputs": found,
-        "moments": [m for m in moments(articles) if datetime.fromisoformat(m[1]) >= built_at],
+        "moments": [list(m) for m in found_moments if datetime.fromisoformat(m[1]) >= built_at],
         "output": tree_fingerprint(output, follow=False),
     }
     target = stamp_path(output)

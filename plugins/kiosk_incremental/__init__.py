@@ -153,6 +153,8 @@ def finish(pelican):
     if memo is None:
         return
     memo.save()
+    memo.release()
+    fragments.release()
     last_shared.update(rendered=fragments.rendered, reused=fragments.reused)
     logger.debug("kiosk_incremental: shared partials: %d rendered, %d reused",
                  fragments.rendered, fragments.reused)  # fmt: skip

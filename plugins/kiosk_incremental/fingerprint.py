@@ -169,6 +169,10 @@ class Fingerprints:
         self._books = []  # the read notes whose digests are in the memo
         self._learned = set()  # ids of the read records whose new digests were noted
 
+    def clear(self) -> None:
+        """Forget every digest (the build is over: its pages are written)."""
+        self.__init__()
+
     def of(self, value) -> str:
         """The fingerprint of a variable's value, as a page's render read it."""
         links = []

@@ -51,6 +51,10 @@ class Fragments:
         self.rendered = 0
         self.reused = 0
 
+    def release(self) -> None:
+        """The build is over: let go of the rendered texts."""
+        self.reads, self.texts = {}, {}
+
     def _key(self, name: str, names: tuple, values: dict) -> str:
         of = self.of
         return _h(name, *[f"{n}={of(values[n]) if n in values else MISSING}" for n in names])
