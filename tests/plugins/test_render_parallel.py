@@ -72,9 +72,10 @@ def files():
 
 @pytest.fixture
 def build(tmp_path):
-    """build(name, workers, check=False, templates=…, filters=…) -> (tree digest, stats)."""
+    """build(name, workers, check=False, templates=…, filters=…, max_mb=None)
+    -> (tree digest, stats)."""
 
-    def run(name, workers, check=False, templates=TEMPLATES, filters=None):
+    def run(name, workers, check=False, templates=TEMPLATES, filters=None, max_mb=None):
         root = tmp_path / name
         output = build_site(
             root,
@@ -83,7 +84,8 @@ def build(tmp_path):
             templates=templates,
             settings={
                 "KIOSK_INCREMENTAL": {"cache_path": str(root / "render-cache"), "check": check,
-                                      "workers": workers, "parallel_min_pages": 1},
+                                      "workers": workers, "parallel_min_pages": 1,
+                                      "parallel_max_mb": max_mb},
                 "DIRECT_TEMPLATES": ["index"],
                 "JINJA_FILTERS": {"slow": slow_in(os.getpid()), **(filters or {})},
             },
@@ -216,3 +218,12 @@ def test_one_worker_or_a_small_site_means_no_helper(build, tmp_path):
     )  # fmt: skip
     assert output.is_dir()
     assert "helper" not in kiosk_incremental.last_stats
+
+
+def test_a_build_that_already_holds_much_memory_renders_alone(build):
+    # The helper would hold about as much again (kiosk_incremental's docstring).
+    serial, _ = build("serial", workers=1)
+    tree, stats = build("big", workers=2, max_mb=1)
+    assert "helper" not in stats
+    assert stats["rendered"] > ARTICLES
+    assert tree == serial
