@@ -13,7 +13,9 @@ Two halves:
   bundle per year of the articles' dates (shards.py): the newest year's bundle
   (index plus the Pagefind UI) at ``/pagefind/``, each older year's index at
   ``/pagefind/<year>/``, merged by the search page, so search works on any
-  static host with no server. A year whose pages did not change since the last
+  static host with no server (a year of more than ``shard_max_pages`` articles
+  is cut into month ranges, ``/pagefind/2021-07/``, to bound Pagefind's
+  memory). A year whose pages did not change since the last
   build is copied from a cache instead of indexed again. Drafts and scheduled
   pieces, written only in development builds, are left out by their folder.
 
@@ -29,6 +31,7 @@ from kiosk_settings import given_settings
 
 from .indexing import draft_prefixes, run_pagefind
 from .meta import search_meta
+from .shards import shard_names
 
 DEFAULTS = MappingProxyType(
     {
@@ -40,6 +43,10 @@ DEFAULTS = MappingProxyType(
         "cache_path": ".kiosk-cache/search",
         # How many years Pagefind indexes at once (each run is its own process).
         "workers": 1,
+        # A year with more articles than this is indexed in month ranges
+        # (shards.shard_names): Pagefind's memory grows with the pages of one
+        # run (about 0.22 MB a page). None: one shard per year, however big.
+        "shard_max_pages": 800,
         # Result metadata a reader sees: strftime format of the date.
         "date_format": None,  # None: the site's DEFAULT_DATE_FORMAT
     }
@@ -69,11 +76,12 @@ def _attach_meta(generator):
     # ones are in generator.drafts and get nothing to index.
     for article in generator.articles:
         article.search_meta = search_meta(article, date_format)
-    generator.settings[_YEARS] = {
-        article.save_as: article.date.year
+    dates = {
+        article.save_as: article.date
         for article in every_article(generator)
         if article.save_as and getattr(article, "date", None)
     }
+    generator.settings[_YEARS] = shard_names(dates, config["shard_max_pages"])
 
 
 def _index(pelican):

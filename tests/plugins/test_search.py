@@ -21,7 +21,7 @@ import pytest
 from kiosk_search import search_settings
 from kiosk_search.indexing import draft_prefixes, run_pagefind
 from kiosk_search.meta import plain_text, search_meta
-from kiosk_search.shards import MANIFEST
+from kiosk_search.shards import MANIFEST, merge_order, primary_shard, shard_names
 from tests.plugins.conftest import header
 from tests.sites import tree_digest
 
@@ -362,3 +362,43 @@ def test_two_shards_indexed_at_once_give_the_same_bundle(archive, tmp_path):
     _write_archive(at_once)
     run_pagefind(at_once, years=years, workers=2)
     assert tree_digest(at_once / "pagefind") == tree_digest(output / "pagefind")
+
+
+def test_a_year_of_more_articles_than_the_limit_is_cut_into_month_ranges():
+    dates = {"jan/": datetime(2023, 1, 5), "may/": datetime(2023, 5, 30),
+             "jul/": datetime(2023, 7, 1), "dec/": datetime(2023, 12, 31),
+             "one/": datetime(2024, 3, 3)}  # fmt: skip
+    assert shard_names(dates) == {"jan/": "2023", "may/": "2023", "jul/": "2023",
+                                  "dec/": "2023", "one/": "2024"}  # fmt: skip
+    # Four articles, at most two a range: halves of the year (2 and 2 here).
+    assert shard_names(dates, max_pages=2) == {"jan/": "2023-01", "may/": "2023-01",
+                                               "jul/": "2023-07", "dec/": "2023-07",
+                                               "one/": "2024"}  # fmt: skip
+    # At most one a range: quarters (whatever the months, each range spans three).
+    assert shard_names(dates, max_pages=1)["may/"] == "2023-04"
+    assert shard_names(dates, max_pages=1)["dec/"] == "2023-10"
+
+
+def test_month_ranges_are_merged_newest_first_like_years():
+    names = ["2023-01", "undated", "2024", "2023-07", "2022"]
+    assert primary_shard(names) == "2024"
+    assert merge_order(names) == ["2023-07", "2023-01", "2022", "undated"]
+    assert primary_shard(["2023-01", "2023-07"]) == "2023-07"
+
+
+def test_a_cut_year_is_indexed_as_one_bundle_per_month_range(tmp_path):
+    output = tmp_path / "output"
+    pages = {**ARCHIVE, "late-grain/index.html": (2023, "Late grain", "Reporting", "Barley.")}
+    _write_archive(output, pages)
+    months = {"old-grain/index.html": 2, "old-ports/index.html": 5,
+              "late-grain/index.html": 10, "mid-rail/index.html": 4,
+              "new-drill/index.html": 1}  # fmt: skip
+    dates = {save_as: datetime(year, months[save_as], 1)
+             for save_as, (year, *_rest) in pages.items()}  # fmt: skip
+    report = run_pagefind(output, years=shard_names(dates, max_pages=2))
+    assert report["indexed"] == ["2023-01", "2023-07", "2024", "2025"]
+    bundle = output / "pagefind"
+    assert json.loads((bundle / "shards.json").read_text()) == {
+        "merge": ["2024/", "2023-07/", "2023-01/"]
+    }
+    assert (_page_count(bundle / "2023-01"), _page_count(bundle / "2023-07")) == (2, 1)
