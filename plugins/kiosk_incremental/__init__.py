@@ -21,7 +21,7 @@ helper shares the build's pages only until either process touches an object
 (CPython writes every object's reference count), so it costs about as much
 memory again as the build holds: at N = 10,000 (365 MB resident when the
 helper would start) the cold build's peak was 974 MB of PSS with it and
-615 MB without it, while rendering took about 52 s instead of about 90 s.
+615 MB without it, while rendering took about 52 s instead of about 80 s.
 
 Settings: ``KIOSK_INCREMENTAL`` (see ``DEFAULTS``).
 """
