@@ -5,12 +5,15 @@ and only meaningful if the corpus is what editors really write: it must pass
 the same editorial validation as the magazine (``invoke check``).
 """
 
+import subprocess
+import sys
 from collections import Counter
 from datetime import datetime
 
 import pytest
 
 from bench import corpus
+from tasks import ROOT
 from tests.conftest import invoke
 from tests.sites import tree_digest
 
@@ -71,3 +74,16 @@ def test_the_corpus_looks_like_the_magazine():
                if line.startswith("!["))  # fmt: skip
     assert all("> [!pullquote]" in a.body for a in articles)
     assert len({a.slug for a in articles}) == len(articles)
+
+
+def test_the_memory_timeline_names_the_worst_moment_of_a_build(small_corpus):
+    root, _ = small_corpus
+    result = subprocess.run([sys.executable, "bench/memory.py", "--work", str(root)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    stretches = [line.split()[1] for line in lines[1:-1]]
+    assert "get_writer" in stretches or "initialized" in stretches, lines
+    worst = lines[-1]
+    assert worst.startswith("worst moment: ") and "python" in worst
+    assert float(worst.split()[2]) > 20  # MB of PSS: a Python build is never smaller
