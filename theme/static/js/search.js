@@ -1,8 +1,9 @@
 /* Kiosk search page: starts the Pagefind UI that kiosk_search builds into
    /pagefind/ (no third-party requests), and runs the query in ?q= so that the
    404 page's search form and the WebSite SearchAction land on results.
-   The index is one bundle per year of articles: the newest at /pagefind/,
-   each older year at /pagefind/<year>/, listed newest first in
+   The index is one bundle per year of articles (a big year: per month range):
+   the newest at /pagefind/, each older one at /pagefind/<year>/ (or
+   /pagefind/<year>-<month>/), listed newest first in
    /pagefind/shards.json and merged into the one search (Pagefind mergeIndex). */
 (function () {
   "use strict";
