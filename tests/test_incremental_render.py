@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import kiosk_incremental
+from kiosk_incremental.parallel import available_cores
 from tasks import ROOT, build_site
 from tests.sites import tree_digest
 
@@ -25,7 +26,10 @@ sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: F403
 KIOSK_FIGURES = {{**(globals().get("KIOSK_FIGURES") or {{}}), "cache_path": {cache!r} + "/images"}}
 KIOSK_READCACHE = {{"cache_path": {cache!r} + "/read"}}
-KIOSK_INCREMENTAL = {{"cache_path": {cache!r} + "/render", "check": {check!r}}}
+# parallel_max_mb: None, so that the cold build renders with its helper however
+# much memory this test process already holds.
+KIOSK_INCREMENTAL = {{"cache_path": {cache!r} + "/render", "check": {check!r},
+                     "parallel_max_mb": None}}
 """
 
 
@@ -64,6 +68,8 @@ def magazine(tmp_path_factory):
         return dict(kiosk_incremental.last_stats)
 
     first = rebuild()
+    if available_cores() >= 2:  # the helper's pages were checked too
+        assert first.get("helper", 0) > 0, first
     return folder, content, output, rebuild, first
 
 
