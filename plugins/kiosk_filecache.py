@@ -21,7 +21,10 @@ bytes they came from, and redo only files whose bytes are new. Four pieces:
   always replaced, never written through, so the cache cannot be changed
   from the output folder by this code; and each such file is checked
   against its checksum entry before it is used, so a change made through a
-  link by anything else is a miss.
+  link by anything else is a miss. A file whose inode, size and modification
+  time are still those it had when written is taken as checked without being
+  read (a write through a link gives it a new time); any other is read and
+  checked against its CRC-32.
 * ``map_forked``: the misses, spread over every core in forked processes.
   minify-html and lxml hold the GIL (2 threads: 3.70 s against 3.65 s for one
   on the site's 1,991 pages), so threads would not help; ``fork`` shares the
@@ -234,29 +237,45 @@ class LinkedEntries:
     """Files kept as they are, so that an output file can be a hard link to one.
 
     A group of files under one key (``key.gz`` and ``key.br``, say) is
-    written as it is, then a checksum entry ``key.sum`` (each file's length
-    and CRC-32, after ``extra`` bytes the caller keeps with them). A read
-    checks every file against it, so a file changed behind the cache's back
-    (written through a link from the output, truncated by a full disk) is a
-    miss, never an answer.
+    written as it is, then a checksum entry ``key.sum`` (after ``extra`` bytes
+    the caller keeps with them, each file's length, CRC-32, inode and
+    modification time as written). A read checks every file against it, so a
+    file changed behind the cache's back (written through a link from the
+    output, truncated by a full disk) is a miss, never an answer. A file
+    whose inode, size and time are unchanged is not read: nothing has written
+    to it since, short of a write of the same length within the clock tick
+    that created it, which this code never makes. (A rebuild at N = 10,000
+    would otherwise read and check 785 MB of cache, 3.0 s warm and 9.4 s
+    from disk, only to link it.) Its bytes are then None in what ``get``
+    returns; ``link`` and ``read`` take them
+    from the file when they are needed.
     """
 
-    ITEM = struct.Struct("<QI")
+    ITEM = struct.Struct("<QIQq")
 
     def __init__(self, store: EntryStore, suffixes: tuple[str, ...]):
         self.store = store
         self.suffixes = suffixes
 
-    def get(self, key: str, extra_size: int = 0) -> tuple[list[bytes], bytes] | None:
-        """(the files' bytes, the extra bytes), or None if the cache has no sound group."""
+    def get(self, key: str, extra_size: int = 0) -> tuple[list, bytes] | None:
+        """(the files' bytes, None where unchanged and unread; the extra bytes), or None.
+
+        None if the cache has no sound group under ``key``.
+        """
         sums = self.store.read(key + ".sum")
         if sums is None or len(sums) != extra_size + self.ITEM.size * len(self.suffixes):
             return None
         found = []
         for index, suffix in enumerate(self.suffixes):
-            size, crc = self.ITEM.unpack_from(sums, extra_size + index * self.ITEM.size)
+            offset = extra_size + index * self.ITEM.size
+            size, crc, inode, mtime = self.ITEM.unpack_from(sums, offset)
+            path = self.store.path(key + suffix)
             try:
-                data = self.store.path(key + suffix).read_bytes()
+                stat = os.stat(path)
+                if (stat.st_ino, stat.st_size, stat.st_mtime_ns) == (inode, size, mtime):
+                    found.append(None)
+                    continue
+                data = path.read_bytes()
             except OSError:
                 return None
             if len(data) != size or zlib.crc32(data) != crc:
@@ -264,13 +283,23 @@ class LinkedEntries:
             found.append(data)
         return found, bytes(sums[:extra_size])
 
+    def read(self, key: str, suffix: str, data: bytes | None) -> bytes:
+        """``data``, or if that is None (unchanged, unread) the file's bytes."""
+        return self.store.path(key + suffix).read_bytes() if data is None else data
+
     def put(self, key: str, blobs, extra: bytes = b"") -> bool:
         """Keep the files for later builds (the checksum last); False if they could not be."""
+        items = []
         for suffix, data in zip(self.suffixes, blobs, strict=True):
             if not self.store.write_raw(key + suffix, data):
                 return False
-        sums = extra + b"".join(self.ITEM.pack(len(data), zlib.crc32(data)) for data in blobs)
-        return self.store.write(key + ".sum", sums)
+            try:
+                stat = os.stat(self.store.path(key + suffix))
+            except OSError:
+                return False
+            items.append(self.ITEM.pack(len(data), zlib.crc32(data), stat.st_ino,
+                                        stat.st_mtime_ns))  # fmt: skip
+        return self.store.write(key + ".sum", extra + b"".join(items))
 
     def link(self, key: str, targets, blobs) -> None:
         """Make each target a hard link to its file of the group (a copy across filesystems)."""

@@ -80,6 +80,9 @@ def _transform(plan: Plan, data: bytes, minify_it: bool) -> bytes:
 def _final_html(plan: Plan, path: Path, data: bytes, data_digest: str) -> tuple:
     """(a page's final bytes, their digest, from the cache?, is ``path`` already them?).
 
+    The bytes are None when ``path`` is already them and the cache did not
+    need to read them (``LinkedEntries.get``).
+
     With a cache, the final bytes are kept as a linkable file (``.min``, their
     digest in its checksum entry) and the page *becomes* a hard link to it: a
     rebuild writes no page whose final bytes it already has, and the previous
@@ -103,6 +106,8 @@ def _final_html(plan: Plan, path: Path, data: bytes, data_digest: str) -> tuple:
     placed = stored and final_digest != data_digest and _mode(path) == FILE_MODE
     if placed:
         plan.minified.link(key, (path,), (final,))
+    elif final is None:  # a hit not read (LinkedEntries.get), to be written here
+        final = plan.minified.read(key, ".min", final)
     return final, final_digest, reused, placed
 
 

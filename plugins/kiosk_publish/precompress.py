@@ -73,16 +73,20 @@ class Compressed:
     def key(self, data_digest: str) -> str:
         return f"{data_digest}-{self.variant}"
 
-    def siblings(self, path: Path, data: bytes, data_digest: str | None = None):
-        """Write the siblings of ``path`` (whose bytes are ``data``).
+    def siblings(self, path: Path, data: bytes | None, data_digest: str | None = None):
+        """Write the siblings of ``path`` (whose bytes are ``data``; None: read them there).
 
         Returns (key used, True if they came from the cache).
         """
+        if data is None and data_digest is None:
+            data = path.read_bytes()
         key = self.key(data_digest or digest(data))
         found = self.entries.get(key)
         if found is not None:
             self.entries.link(key, _siblings(path), found[0])
             return key, True
+        if data is None:
+            data = path.read_bytes()
         pair = _compress(data, self.brotli_quality)
         if self.entries.put(key, pair):
             self.entries.link(key, _siblings(path), pair)

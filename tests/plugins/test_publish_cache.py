@@ -260,3 +260,35 @@ def test_a_child_that_dies_fails_the_call_and_no_child_is_left():
     with pytest.raises(RuntimeError, match="worker process died"):
         map_forked(lambda n: os._exit(3) if n == 1 else n, range(20), workers=2)
     assert {child.pid for child in psutil.Process().children()} <= before
+
+
+def test_an_entry_unchanged_since_written_is_linked_without_being_read(
+    source, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    _, expected = publish(source, tmp_path / "out", cache)
+    read = []
+    real = Path.read_bytes
+
+    def reading(path):
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    counts, rebuilt = publish(source, tmp_path / "out", cache)
+    assert (counts["minify_reused"], counts["reused"]) == (4, 9) and rebuilt == expected
+    linked = (".min", ".gz", ".br")
+    assert [p.name for p in read if p.parent == cache and p.suffix in linked] == []
+
+
+def test_a_copied_cache_is_checked_byte_by_byte_and_still_used(source, tmp_path):
+    # Restored from a CI cache, say: every file has a new inode, so each is read
+    # and checked against its CRC-32 before it is trusted.
+    _, expected = publish(source, tmp_path / "out", tmp_path / "cache")
+    shutil.copytree(tmp_path / "cache", tmp_path / "restored")
+    counts, rebuilt = publish(source, tmp_path / "out", tmp_path / "restored")
+    assert (counts["minify_reused"], counts["reused"]) == (4, 9) and rebuilt == expected
+    (page,) = [p for p in (tmp_path / "restored").glob("*.min") if b"Home" in p.read_bytes()]
+    page.write_bytes(page.read_bytes().replace(b"Home", b"Hone"))  # same length
+    counts, rebuilt = publish(source, tmp_path / "out", tmp_path / "restored")
+    assert counts["minified"] == 1 and rebuilt == expected
