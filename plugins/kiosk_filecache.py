@@ -130,13 +130,21 @@ def source_digest(*paths) -> str:
     return digest(b"\0".join(Path(path).read_bytes() for path in paths))
 
 
-def _stat_stamp(st: os.stat_result) -> tuple:
-    return (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+_STAMP = struct.Struct("<QQQqq")
+
+
+def stat_stamp(st: os.stat_result) -> bytes:
+    """What changes whenever a file is written or replaced: inode, device, size, times.
+
+    Packed (73 bytes an object, against ~450 for a tuple of five ints): a
+    build keeps one for each of its 65,000 files at N = 10,000.
+    """
+    return _STAMP.pack(st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 # --- digests shared within one build -------------------------------------------
 
-_KNOWN: dict[str, tuple[str, tuple]] = {}
+_KNOWN: dict[str, tuple[str, bytes]] = {}
 
 
 def forget() -> None:
@@ -144,9 +152,9 @@ def forget() -> None:
     _KNOWN.clear()
 
 
-def remember(path, key: str, st: os.stat_result) -> None:
-    """``path`` holds bytes whose digest is ``key``, as long as its stat is ``st``."""
-    _KNOWN[os.fspath(path)] = (key, _stat_stamp(st))
+def remember(path, key: str, stamp: bytes) -> None:
+    """``path`` holds bytes whose digest is ``key``, as long as its ``stat_stamp`` is ``stamp``."""
+    _KNOWN[os.fspath(path)] = (key, stamp)
 
 
 def file_digest(path) -> tuple[str, bytes | None]:
@@ -159,7 +167,7 @@ def file_digest(path) -> tuple[str, bytes | None]:
     known = _KNOWN.get(path)
     if known is not None:
         try:
-            if _stat_stamp(os.stat(path)) == known[1]:
+            if stat_stamp(os.stat(path)) == known[1]:
                 return known[0], None
         except OSError:
             pass

@@ -84,6 +84,7 @@ def test_the_memory_timeline_names_the_worst_moment_of_a_build(small_corpus):
     lines = result.stdout.splitlines()
     stretches = [line.split()[1] for line in lines[1:-1]]
     assert "get_writer" in stretches or "initialized" in stretches, lines
+    assert {"Pagefind", "publish", "verify"} <= set(stretches), lines  # the finalized steps
     worst = lines[-1]
     assert worst.startswith("worst moment: ") and "python" in worst
     assert float(worst.split()[2]) > 20  # MB of PSS: a Python build is never smaller

@@ -32,6 +32,7 @@ from kiosk_filecache import (
     map_forked,
     remember,
     source_digest,
+    stat_stamp,
     variant,
 )
 
@@ -115,23 +116,31 @@ def _mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o7777
 
 
+# What finish_file did, as bits of one small int.
+MINIFIED, MINIFY_REUSED, SIBLINGS_REUSED = 1, 2, 4
+
+
 def finish_file(plan: Plan, path: Path) -> tuple:
     """Give one text file its final bytes and siblings.
 
-    Returns (path, final digest, its stat, minified now, minify reused,
-    siblings reused, cache keys used).
+    Returns (the final bytes' digest, the file's ``stat_stamp``, what was done
+    as ``MINIFIED | MINIFY_REUSED | SIBLINGS_REUSED`` bits, the digest of the
+    bytes the minify cache key was made from or None): small, because the
+    workers send one for each of the site's files (65,000 at N = 10,000),
+    and the build holds them all at once.
     """
     data = path.read_bytes()
     data_digest = digest(data)
-    used = []
-    minified = reused = placed = False
+    minify_key = None
+    done = 0
+    placed = False
     if path in plan.hashed:
         final, final_digest = data, data_digest
     elif plan.minify_html and path.suffix == ".html":
         final, final_digest, reused, placed = _final_html(plan, path, data, data_digest)
-        minified = not reused
+        done |= MINIFY_REUSED if reused else MINIFIED
         if plan.store:
-            used.append(f"{data_digest}-{plan.minify_variant}")
+            minify_key = data_digest
     else:
         final = _transform(plan, data, minify_it=False)
         final_digest = data_digest if final is data else digest(final)
@@ -145,11 +154,11 @@ def finish_file(plan: Plan, path: Path) -> tuple:
             stat = os.stat(path)
     if plan.compressed is None:
         _write_siblings(path, *_compress(final, plan.brotli_quality))
-        siblings_reused = False
     else:
-        key, siblings_reused = plan.compressed.siblings(path, final, final_digest)
-        used.append(key)
-    return str(path), final_digest, stat, minified, reused, siblings_reused, used
+        _, siblings_reused = plan.compressed.siblings(path, final, final_digest)
+        done |= SIBLINGS_REUSED if siblings_reused else 0
+    minify_from = bytes.fromhex(minify_key) if minify_key else None
+    return bytes.fromhex(final_digest), stat_stamp(stat), done, minify_from
 
 
 def finish_files(plan: Plan, paths, workers=None) -> dict:
@@ -158,12 +167,16 @@ def finish_files(plan: Plan, paths, workers=None) -> dict:
     results = map_forked(functools.partial(finish_file, plan), paths, workers)
     used = set()
     counts = {"minified": 0, "minify_reused": 0, "compressed": 0, "reused": 0}
-    for path, final_digest, stat, minified, reused, siblings_reused, keys in results:
-        remember(path, final_digest, stat)
-        used.update(keys)
-        counts["minified"] += minified
-        counts["minify_reused"] += reused
-        counts["reused" if siblings_reused else "compressed"] += 1
+    for path, (final_digest, stamp, done, minify_from) in zip(paths, results, strict=True):
+        final_hex = final_digest.hex()
+        remember(path, final_hex, stamp)
+        if minify_from is not None:
+            used.add(f"{minify_from.hex()}-{plan.minify_variant}")
+        if plan.compressed is not None:
+            used.add(plan.compressed.key(final_hex))
+        counts["minified"] += bool(done & MINIFIED)
+        counts["minify_reused"] += bool(done & MINIFY_REUSED)
+        counts["reused" if done & SIBLINGS_REUSED else "compressed"] += 1
     if plan.store:
         plan.store.prune(used)
     return counts

@@ -467,11 +467,11 @@ def test_pages_parsed_on_several_cores_give_what_one_core_gives(site, tmp_path):
 
 
 def test_a_digest_is_shared_only_while_the_file_is_untouched(tmp_path):
-    from kiosk_filecache import digest, file_digest, forget, remember
+    from kiosk_filecache import digest, file_digest, forget, remember, stat_stamp
 
     path = tmp_path / "index.html"
     path.write_bytes(b"<p>one</p>")
-    remember(path, "remembered", path.stat())
+    remember(path, "remembered", stat_stamp(path.stat()))
     assert file_digest(path) == ("remembered", None)
     path.unlink()
     path.write_bytes(b"<p>two</p>")
