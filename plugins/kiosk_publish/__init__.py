@@ -29,8 +29,8 @@ from pelican import signals
 
 from kiosk_filecache import forget, site_listing
 
-from .fingerprint import fingerprint_assets, reference_rewriter
-from .pipeline import finish_files, make_plan
+from .fingerprint import fingerprint_assets
+from .pipeline import finish_files
 from .settings import DEFAULTS, publish_settings
 from .summary import format_summary, site_summary
 
@@ -46,15 +46,13 @@ def finish_site(output: Path, config: dict, workers=None) -> dict:
     forget()  # digests of an earlier build's files are not this build's
     renamed = fingerprint_assets(output, config["fingerprint_dirs"],
                                  config["fingerprint_extensions"])  # fmt: skip
-    rewrite = reference_rewriter(renamed)
     # A hashed asset is never rewritten: its bytes must stay those its name
     # was computed from, or a year-long cache would keep a stale copy.
-    hashed = {output / name for name in renamed.values()}
+    hashed = frozenset(output / name for name in renamed.values())
     extensions = config["precompress_extensions"]
     text_files = [output / name for name in site_listing(output)
                   if posixpath.splitext(name)[1] in extensions]  # fmt: skip
-    plan = make_plan(renamed, rewrite, hashed, config)
-    counts = finish_files(plan, text_files, workers)
+    counts = finish_files((renamed, hashed, config), text_files, workers)
     log.info("kiosk_publish: %d assets fingerprinted, %d pages minified (%d more from the "
              "cache), %d files precompressed (%d more from the cache)", len(renamed),
              counts["minified"], counts["minify_reused"], counts["compressed"],

@@ -1,7 +1,7 @@
 """Each text file once: read, rewrite references, minify, write, precompress.
 
-One pass per file, in forked processes on every core (minify-html holds the
-GIL), each file read once and hashed once:
+One pass per file, in fresh processes on every core (minify-html holds the
+GIL; ``kiosk_filecache.map_fresh``), each file read once and hashed once:
 
 1. its digest is the key of the minify cache (with the minifier's version and
    options, this code, and the fingerprint renames): a hit gives the final
@@ -29,7 +29,7 @@ from kiosk_filecache import (
     EntryStore,
     LinkedEntries,
     digest,
-    map_forked,
+    map_fresh,
     remember,
     source_digest,
     stat_stamp,
@@ -161,10 +161,22 @@ def finish_file(plan: Plan, path: Path) -> tuple:
     return bytes.fromhex(final_digest), stat_stamp(stat), done, minify_from
 
 
-def finish_files(plan: Plan, paths, workers=None) -> dict:
-    """``finish_file`` for every path, on every core; prune the cache; return counts."""
+def finisher(renamed: dict, hashed, config: dict):
+    """``finish_file`` for one site's plan, made where it runs (a worker process)."""
+    plan = make_plan(renamed, fingerprint.reference_rewriter(renamed), hashed, config)
+    return functools.partial(finish_file, plan)
+
+
+def finish_files(recipe: tuple, paths, workers=None) -> dict:
+    """``finish_file`` for every path, on every core; prune the cache; return counts.
+
+    ``recipe``: (renamed assets, hashed asset paths, config), from which each
+    worker makes the plan. The workers are fresh processes (``map_fresh``): a
+    forked one would grow the build's memory with every page it minifies.
+    """
     paths = list(paths)
-    results = map_forked(functools.partial(finish_file, plan), paths, workers)
+    plan = make_plan(recipe[0], None, recipe[1], recipe[2])
+    results = map_fresh(f"{__name__}:finisher", recipe, paths, workers)
     used = set()
     counts = {"minified": 0, "minify_reused": 0, "compressed": 0, "reused": 0}
     for path, (final_digest, stamp, done, minify_from) in zip(paths, results, strict=True):

@@ -292,3 +292,25 @@ def test_a_copied_cache_is_checked_byte_by_byte_and_still_used(source, tmp_path)
     page.write_bytes(page.read_bytes().replace(b"Home", b"Hone"))  # same length
     counts, rebuilt = publish(source, tmp_path / "out", tmp_path / "restored")
     assert counts["minified"] == 1 and rebuilt == expected
+
+
+def squares_with_pid(_):
+    """A map_fresh factory (imported by name in the worker)."""
+    return lambda n: (os.getpid(), n * n)
+
+
+def fails_at(at):
+    return lambda n: 1 // (n - at) if at >= 0 else os._exit(3)
+
+
+def test_fresh_workers_are_new_processes_whose_results_come_back_in_order():
+    from kiosk_filecache import map_fresh
+
+    results = map_fresh(f"{__name__}:squares_with_pid", (None,), range(20), workers=2)
+    assert [square for _, square in results] == [n * n for n in range(20)]
+    pids = {pid for pid, _ in results}
+    assert len(pids) == 2 and os.getpid() not in pids  # this process only waits
+    with pytest.raises(ZeroDivisionError):
+        map_fresh(f"{__name__}:fails_at", (13,), range(20), workers=2)
+    with pytest.raises(RuntimeError, match="worker process died"):
+        map_fresh(f"{__name__}:fails_at", (-1,), range(20), workers=2)
