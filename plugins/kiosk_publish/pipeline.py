@@ -1,7 +1,8 @@
 """Each text file once: read, rewrite references, minify, write, precompress.
 
-One pass per file, in fresh processes on every core (minify-html holds the
-GIL; ``kiosk_filecache.map_fresh``), each file read once and hashed once:
+One pass per file, in worker processes on every core (minify-html holds the
+GIL; fresh ones for a big build, forked ones for a small one), each file
+read once and hashed once:
 
 1. its digest is the key of the minify cache (with the minifier's version and
    options, this code, and the fingerprint renames): a hit gives the final
@@ -29,12 +30,14 @@ from kiosk_filecache import (
     EntryStore,
     LinkedEntries,
     digest,
+    map_forked,
     map_fresh,
     remember,
     source_digest,
     stat_stamp,
     variant,
 )
+from kiosk_memory import resident_mb
 
 from . import fingerprint, minify
 from .precompress import Compressed, _compress, _write_siblings
@@ -171,12 +174,19 @@ def finish_files(recipe: tuple, paths, workers=None) -> dict:
     """``finish_file`` for every path, on every core; prune the cache; return counts.
 
     ``recipe``: (renamed assets, hashed asset paths, config), from which each
-    worker makes the plan. The workers are fresh processes (``map_fresh``): a
-    forked one would grow the build's memory with every page it minifies.
+    worker makes the plan. A big build's workers are fresh processes
+    (``map_fresh``; see ``fresh_workers_above_mb`` in settings.py), a small
+    one's forked.
     """
     paths = list(paths)
-    plan = make_plan(recipe[0], None, recipe[1], recipe[2])
-    results = map_fresh(f"{__name__}:finisher", recipe, paths, workers)
+    renamed, hashed, config = recipe
+    limit, resident = config["fresh_workers_above_mb"], resident_mb()
+    if limit is not None and (limit == 0 or (resident is not None and resident > limit)):
+        plan = make_plan(renamed, None, hashed, config)
+        results = map_fresh(f"{__name__}:finisher", recipe, paths, workers)
+    else:
+        plan = make_plan(renamed, fingerprint.reference_rewriter(renamed), hashed, config)
+        results = map_forked(functools.partial(finish_file, plan), paths, workers)
     used = set()
     counts = {"minified": 0, "minify_reused": 0, "compressed": 0, "reused": 0}
     for path, (final_digest, stamp, done, minify_from) in zip(paths, results, strict=True):

@@ -28,6 +28,16 @@ DEFAULTS = MappingProxyType(
         # those of unchanged files instead of compressing again (relative to
         # the repository, like kiosk_figures' cache). None: no cache.
         "cache_path": ".kiosk-cache/precompress",
+        # Above this resident size (MB) of the build's process, the pass runs in
+        # fresh Python processes while the build waits (kiosk_filecache.map_fresh),
+        # below it in forked ones. A forked worker allocates into the holes of
+        # the build's heap and copies the pages it shares: at N = 10,000 (about
+        # 450 MB when publish starts) the two processes had ~100 MB of their own
+        # each, 719 MB of PSS together, against 606 MB with fresh workers. A
+        # fresh worker costs ~80 MB whatever the build: at N = 1,000 (about
+        # 120 MB) forking is the smaller (peak PSS 200 against 246 MB).
+        # 0: always fresh; None: always forked.
+        "fresh_workers_above_mb": 256,
     }
 )
 

@@ -55,18 +55,19 @@ def source(tmp_path):
     return folder
 
 
-def config(cache) -> dict:
-    return publish_settings({
-        "THEME_STATIC_DIR": "theme",
-        "PUBLISH_PIPELINE": {"enabled": True, "cache_path": str(cache) if cache else None},
-    })  # fmt: skip
+def config(cache, fresh=None) -> dict:
+    """``fresh``: True for fresh worker processes, False for forked ones, None as configured."""
+    given = {"enabled": True, "cache_path": str(cache) if cache else None}
+    if fresh is not None:
+        given["fresh_workers_above_mb"] = 0 if fresh else None
+    return publish_settings({"THEME_STATIC_DIR": "theme", "PUBLISH_PIPELINE": given})
 
 
-def publish(source: Path, output: Path, cache, workers=1) -> dict:
+def publish(source: Path, output: Path, cache, workers=1, fresh=None) -> dict:
     """A publish of ``source`` into a fresh ``output``: (counts, digest of the tree)."""
     shutil.rmtree(output, ignore_errors=True)
     shutil.copytree(source, output)
-    counts = finish_site(output, config(cache), workers=workers)
+    counts = finish_site(output, config(cache, fresh), workers=workers)
     return counts, tree_digest(output)
 
 
@@ -101,8 +102,10 @@ def test_cached_uncached_and_parallel_publishes_are_byte_identical(source, tmp_p
     _, uncached = publish(source, tmp_path / "a", None)
     _, cold = publish(source, tmp_path / "b", tmp_path / "cache")
     _, warm = publish(source, tmp_path / "c", tmp_path / "cache")
-    _, forked = publish(source, tmp_path / "d", tmp_path / "cache-2", workers=2)
-    assert uncached == cold == warm == forked
+    _, forked = publish(source, tmp_path / "d", tmp_path / "cache-2", workers=2, fresh=False)
+    _, fresh = publish(source, tmp_path / "e", tmp_path / "cache-3", workers=2, fresh=True)
+    _, fresh_warm = publish(source, tmp_path / "f", tmp_path / "cache-3", workers=2, fresh=True)
+    assert uncached == cold == warm == forked == fresh == fresh_warm
     output = tmp_path / "c"
     assert "\n  <" not in (output / "story" / "index.html").read_text()
     (css,) = (output / "theme" / "css").glob("kiosk.*.css")
@@ -314,3 +317,23 @@ def test_fresh_workers_are_new_processes_whose_results_come_back_in_order():
         map_fresh(f"{__name__}:fails_at", (13,), range(20), workers=2)
     with pytest.raises(RuntimeError, match="worker process died"):
         map_fresh(f"{__name__}:fails_at", (-1,), range(20), workers=2)
+
+
+@pytest.mark.parametrize(("resident", "used"), [(120, "map_forked"), (450, "map_fresh")])
+def test_a_big_build_publishes_in_fresh_processes_and_a_small_one_forks(
+    source, tmp_path, monkeypatch, resident, used
+):
+    from kiosk_publish import pipeline
+
+    calls = []
+
+    def recording(name):
+        real = getattr(pipeline, name)
+        return lambda *args, **kwargs: calls.append(name) or real(*args, **kwargs)
+
+    for name in ("map_forked", "map_fresh"):
+        monkeypatch.setattr(pipeline, name, recording(name))
+    monkeypatch.setattr(pipeline, "resident_mb", lambda: resident)  # MB, as at N = 1,000 / 10,000
+    _, digest = publish(source, tmp_path / "out", tmp_path / "cache", workers=2)
+    assert calls == [used]
+    assert digest == publish(source, tmp_path / "clean", None)[1]
