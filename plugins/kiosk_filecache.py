@@ -405,18 +405,24 @@ def _child(function, items, result_file: Path):
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            outcome = ("ok", [function(item) for item in items])
+        if _write_outcome(lambda: [function(item) for item in items], result_file):
             code = 0
-        except BaseException as err:  # sent to the parent, raised there
-            outcome = ("error", err, traceback.format_exc())
-        try:
-            data = pickle.dumps(outcome)
-        except Exception:  # an exception that does not pickle: its text
-            data = pickle.dumps(("error", None, outcome[-1]))
-        result_file.write_bytes(data)
     finally:
         os._exit(code)
+
+
+def _write_outcome(share, result_file) -> bool:
+    """Run ``share()`` and write its results, or its exception, for ``_collect``; True if ok."""
+    try:
+        outcome = ("ok", share())
+    except BaseException as err:  # sent to the build's process, raised there
+        outcome = ("error", err, traceback.format_exc())
+    try:
+        data = pickle.dumps(outcome)
+    except Exception:  # an exception that does not pickle: its text
+        data = pickle.dumps(("error", None, outcome[-1]))
+    Path(result_file).write_bytes(data)
+    return outcome[0] == "ok"
 
 
 def _collect(result_file: Path, status: int):
@@ -508,13 +514,9 @@ def _fresh_child(job: str, result: str) -> None:
     """The worker of ``map_fresh``: run the job in ``job``, write the outcome to ``result``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build gets Ctrl-C and stops us
     factory, args, items = pickle.loads(Path(job).read_bytes())
-    try:
+
+    def share():
         function = _import(factory)(*args)
-        outcome = ("ok", [function(item) for item in items])
-    except BaseException as err:  # sent to the build, raised there
-        outcome = ("error", err, traceback.format_exc())
-    try:
-        data = pickle.dumps(outcome)
-    except Exception:  # an exception that does not pickle: its text
-        data = pickle.dumps(("error", None, outcome[-1]))
-    Path(result).write_bytes(data)
+        return [function(item) for item in items]
+
+    _write_outcome(share, result)
