@@ -259,8 +259,7 @@ class LinkedEntries:
     that created it, which this code never makes. (A rebuild at N = 10,000
     would otherwise read and check 785 MB of cache, 3.0 s warm and 9.4 s
     from disk, only to link it.) Its bytes are then None in what ``get``
-    returns; ``link`` and ``read`` take them
-    from the file when they are needed.
+    returns; ``link`` and ``read`` take them from the file when needed.
     """
 
     ITEM = struct.Struct("<QIQq")
