@@ -71,17 +71,21 @@ def publish(source: Path, output: Path, cache, workers=1, fresh=None) -> dict:
     return counts, tree_digest(output)
 
 
+def record_calls(monkeypatch, owner, name, calls, note=lambda first, *_: first):
+    """Make ``owner.name`` append ``note(*args)`` to ``calls`` before doing its work."""
+    real = getattr(owner, name)
+
+    def recording(*args, **kwargs):
+        calls.append(note(*args))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
+
+
 @pytest.fixture
 def minify_calls(monkeypatch):
-    calls = []
-    real = minify_module.minify_page
-
-    def counting(html):
-        calls.append(html)
-        return real(html)
-
-    monkeypatch.setattr(minify_module, "minify_page", counting)
-    return calls
+    return record_calls(monkeypatch, minify_module, "minify_page", [])
 
 
 def test_a_rebuild_with_nothing_changed_minifies_and_compresses_nothing(
@@ -270,14 +274,7 @@ def test_an_entry_unchanged_since_written_is_linked_without_being_read(
 ):
     cache = tmp_path / "cache"
     _, expected = publish(source, tmp_path / "out", cache)
-    read = []
-    real = Path.read_bytes
-
-    def reading(path):
-        read.append(path)
-        return real(path)
-
-    monkeypatch.setattr(Path, "read_bytes", reading)
+    read = record_calls(monkeypatch, Path, "read_bytes", [])
     counts, rebuilt = publish(source, tmp_path / "out", cache)
     assert (counts["minify_reused"], counts["reused"]) == (4, 9) and rebuilt == expected
     linked = (".min", ".gz", ".br")
@@ -326,13 +323,8 @@ def test_a_big_build_publishes_in_fresh_processes_and_a_small_one_forks(
     from kiosk_publish import pipeline
 
     calls = []
-
-    def recording(name):
-        real = getattr(pipeline, name)
-        return lambda *args, **kwargs: calls.append(name) or real(*args, **kwargs)
-
     for name in ("map_forked", "map_fresh"):
-        monkeypatch.setattr(pipeline, name, recording(name))
+        record_calls(monkeypatch, pipeline, name, calls, note=lambda *_, called=name: called)
     monkeypatch.setattr(pipeline, "resident_mb", lambda: resident)  # MB, as at N = 1,000 / 10,000
     _, digest = publish(source, tmp_path / "out", tmp_path / "cache", workers=2)
     assert calls == [used]
