@@ -10,6 +10,7 @@ import copy
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -88,6 +89,9 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, **
     output = Path(output).resolve()
     staging = output.parent / f".output-staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    # A previous output whose deletion was cut short (a shutdown): hand it over again.
+    for leftover in output.parent.glob(f"{OLD_OUTPUT_PREFIX}*"):
+        delete_in_background(leftover)
     settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging))
     started_at = datetime.now(UTC)
     found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT)
@@ -154,12 +158,40 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, **
     return summary
 
 
+OLD_OUTPUT_PREFIX = ".output-old-"
+
+
 def _swap_in(staging: Path, output: Path):
-    old = output.parent / f".output-old-{os.getpid()}"
-    if output.exists():
-        output.rename(old)
+    """Put ``staging`` in the place of ``output``; the previous output is deleted later."""
+    if not output.exists():
+        staging.rename(output)
+        return
+    old = output.parent / f"{OLD_OUTPUT_PREFIX}{os.getpid()}-{time.time_ns()}"
+    output.rename(old)
     staging.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
+    delete_in_background(old)
+
+
+def delete_in_background(folder: Path):
+    """Delete ``folder`` in a process of its own that this one does not wait for.
+
+    The previous output of a 10,000-article site is 65,000 files in 18,000
+    folders: deleting it took 4-6.5 s of an editor's one-edit rebuild
+    (BENCHMARKS.md, lever 51), after the new site was already in place. Once
+    renamed out of the way nothing reads it, so the build returns at once: a
+    ``sh`` starts ``rm`` in the background and exits (no zombie, and a Ctrl-C
+    in the terminal does not reach it). What a shutdown cuts short, the next
+    build hands over again; ``invoke clean`` removes it too. Without ``sh`` or
+    ``rm``, the folder is deleted here and now.
+    """
+    try:
+        subprocess.run(
+            ["sh", "-c", 'rm -rf -- "$1" &', "sh", str(folder)], check=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 BUILD_HELP = {

@@ -1,10 +1,14 @@
 """The invoke tasks as an editor meets them in a shell: exit codes, the lines
 printed, and what happens to output/ when a build fails."""
 
+import os
+import shutil
+import time
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+import tasks
 from tests.conftest import invoke
 from tests.sites import tree_digest, write_site
 
@@ -125,3 +129,65 @@ def test_without_a_summary_the_teaser_is_the_first_paragraph(tmp_path):
     assert page.select_one('meta[name="description"]')["content"] == (
         "The corridor reopened on Monday."
     )
+
+
+def gone(path: Path, within=30.0) -> bool:
+    """True once ``path`` no longer exists (it is deleted by a process of its own)."""
+    deadline = time.monotonic() + within
+    while path.exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_rebuild_swaps_in_the_new_site_and_the_previous_one_goes(tmp_path):
+    content = write_site(tmp_path)
+    output = tmp_path / "site"
+    invoke("build", "--content", str(content), "--output", str(output))
+    break_region(content)  # Atlantis is not a region: then put a real one back
+    summit = content / "articles" / "2024" / "summit.md"
+    summit.write_text(summit.read_text("utf-8").replace("Region: Atlantis", "Region: Africa"),
+                      "utf-8")  # fmt: skip
+    invoke("build", "--content", str(content), "--output", str(output))
+
+    page = BeautifulSoup((output / "summit-without-the-other-side" / "index.html").read_text(
+        "utf-8"), "html.parser")  # fmt: skip
+    assert page.select_one(".kicker").get_text(" ", strip=True).endswith("Africa")
+    assert all(gone(old) for old in tmp_path.glob(".output-*")), "the previous output stayed"
+
+
+def test_the_build_does_not_wait_for_the_previous_output_to_be_deleted(tmp_path, monkeypatch):
+    # An rm that takes a second: delete_in_background returns before it is done.
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    (slow / "rm").write_text(f'#!/bin/sh\nsleep 1\nexec {shutil.which("rm")} "$@"\n')
+    (slow / "rm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow}:{os.environ['PATH']}")
+    previous = tmp_path / ".output-old-1-1"
+    (previous / "some-piece").mkdir(parents=True)
+    (previous / "some-piece" / "index.html").write_text("<p>old</p>", "utf-8")
+
+    tasks.delete_in_background(previous)
+
+    assert previous.exists(), "the caller waited for the deletion"
+    assert gone(previous)
+
+
+def test_without_a_shell_the_previous_output_is_deleted_at_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    previous = tmp_path / ".output-old-1-1"
+    (previous / "feeds").mkdir(parents=True)
+    (previous / "feeds" / "latest.atom.xml").write_text("<feed/>", "utf-8")
+    tasks.delete_in_background(previous)
+    assert not previous.exists()
+
+
+def test_a_previous_output_whose_deletion_was_cut_short_goes_at_the_next_build(tmp_path):
+    content = write_site(tmp_path)
+    left = tmp_path / ".output-old-4242-1"
+    (left / "latest").mkdir(parents=True)
+    (left / "latest" / "index.html").write_text("<p>old</p>", "utf-8")
+    invoke("build", "--content", str(content), "--output", str(tmp_path / "site"))
+    assert gone(left)
+    assert (tmp_path / "site" / "index.html").is_file()
