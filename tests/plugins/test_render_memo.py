@@ -5,6 +5,8 @@ memo's counters (pages rendered, pages reused) show what a rebuild redid, and
 the output shows that a reused page is still exactly right.
 """
 
+import json
+
 import pytest
 from invoke import Exit
 
@@ -108,6 +110,33 @@ def test_a_damaged_stored_page_is_never_used(build, tmp_path):
 
     assert stats == {"rendered": first["rendered"], "reused": 0}
     assert "<h1>First title</h1>" in text(output, "first/index.html")
+
+
+@pytest.mark.parametrize("damage", ["cut short", "a list of names that is not there"])
+def test_a_damaged_index_of_what_pages_read_renders_every_page_again(build, tmp_path, damage):
+    output, first = build(site())
+    index = next((tmp_path / "render-cache").rglob("reads.json"))
+    if damage == "cut short":
+        index.write_bytes(index.read_bytes()[:-10])
+    else:
+        data = json.loads(index.read_text("utf-8"))
+        data["reads"] = []
+        index.write_text(json.dumps(data), "utf-8")
+
+    output, stats = build(site())
+
+    assert stats == {"rendered": first["rendered"], "reused": 0}
+    assert "<h1>Second title</h1>" in text(output, "second/index.html")
+
+
+def test_pages_that_read_the_same_names_share_one_list_in_the_index(build, tmp_path):
+    build(site())
+    index = json.loads(next((tmp_path / "render-cache").rglob("reads.json")).read_text("utf-8"))
+    pages, reads = index["pages"], index["reads"]
+    # Both article pages read the same names: one list, written once.
+    assert pages["first/index.html"] == pages["second/index.html"] == ["article.html", 0]
+    assert "article" in reads[0]
+    assert len(reads) <= len({template for template, _ in pages.values()}) < len(pages)
 
 
 def test_stored_pages_of_older_versions_are_pruned(build, tmp_path):
