@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import io
 import os
 import pickle
 import signal
@@ -329,6 +330,76 @@ def link_or_copy(source: Path, target: Path, data: bytes | None = None) -> None:
         os.link(source, target)
     except OSError:  # another filesystem, or links not allowed: copy
         target.write_bytes(source.read_bytes() if data is None else data)
+
+
+class StoredText(str):
+    """A text whose UTF-8 bytes are already the file ``stored`` (a cache entry).
+
+    Every use sees a plain ``str``; a writer with :class:`LinkingWriter`
+    makes the output file a hard link to ``stored`` instead of writing it.
+    """
+
+    stored: Path
+
+
+def stored_text(text: str, stored: Path) -> StoredText:
+    value = StoredText(text)
+    value.stored = stored
+    return value
+
+
+class LinkingWriter:
+    """A mixin for Pelican's ``Writer``: a :class:`StoredText` page is linked, not written.
+
+    The render memo (kiosk_incremental) keeps each page's text as a file; a
+    page it gives back is linked into the output from there, so a rebuild
+    writes no bytes for the pages it did not render again, and a cold build
+    writes each page once, not once to the cache and once to the output.
+    Anything else (feeds, a text of another kind) is written as Pelican
+    writes it. A file already there with other links is unlinked first, so
+    nothing is ever written through a link into the cache.
+    """
+
+    def _open_w(self, filename, encoding, override=False):
+        # Pelican writes to os.devnull instead when an earlier write overrides this one.
+        if filename not in self._overridden_files:
+            try:
+                if os.stat(filename).st_nlink > 1:
+                    os.unlink(filename)
+            except FileNotFoundError:
+                pass
+        return _LinkingFile(super()._open_w(filename, encoding, override), filename)
+
+
+class _LinkingFile(io.TextIOBase):
+    """What ``LinkingWriter._open_w`` returns: Pelican's open file, or a link for a ``StoredText``.
+
+    A text stream (feeds are written through ``xml.sax``, which wraps
+    anything else as a binary one).
+    """
+
+    def __init__(self, handle, filename):
+        super().__init__()
+        self.handle = handle
+        self.filename = filename
+
+    def flush(self):
+        if not self.handle.closed:
+            self.handle.flush()
+
+    def close(self):
+        self.handle.close()
+        super().close()
+
+    def write(self, text):
+        stored = getattr(text, "stored", None)
+        # The stored bytes are the text's UTF-8 with "\n" line ends: what
+        # Pelican's text-mode write gives only where os.linesep is "\n".
+        if stored is None or self.handle.name != self.filename or os.linesep != "\n":
+            return self.handle.write(text)
+        self.handle.close()  # the empty file Pelican opened is replaced
+        link_or_copy(Path(stored), Path(self.filename))
+        return len(text)
 
 
 # --- every core ------------------------------------------------------------------

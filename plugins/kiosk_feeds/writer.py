@@ -30,6 +30,8 @@ from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
 from markupsafe import Markup
 from pelican.writers import Writer
 
+from kiosk_filecache import LinkingWriter
+
 from .items import authors, categories, feed_image
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -177,8 +179,12 @@ class KioskRssFeed(SharedItemsFeed, StableEmptyFeed, Rss201rev2Feed):
         _add_media(handler, item)
 
 
-class KioskWriter(Writer):
-    """Write feeds with :class:`KioskAtomFeed` / :class:`KioskRssFeed` items."""
+class KioskWriter(LinkingWriter, Writer):
+    """Write feeds with :class:`KioskAtomFeed` / :class:`KioskRssFeed` items.
+
+    The build's one writer (Pelican takes the first ``get_writer`` answer), so it
+    also links the render memo's stored pages (``LinkingWriter``).
+    """
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)

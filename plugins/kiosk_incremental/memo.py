@@ -29,7 +29,7 @@ from pathlib import Path
 import jinja2
 from jinja2.runtime import Context
 
-from kiosk_filecache import EntryStore
+from kiosk_filecache import EntryStore, LinkedEntries, stored_text
 from kiosk_logrecords import replay
 
 from .fingerprint import Fingerprints, _h
@@ -75,8 +75,11 @@ class RenderMemo:
     def __init__(self, cache_path: Path, base: str, check: bool = False, mismatches=None):
         self.cache_path = Path(cache_path)
         self.root = self.cache_path / base[:24]
-        # Page texts by key: atomic writes, checked reads, pruning (kiosk_filecache).
+        # Page texts by key, each a file as it is (``<key>.html``, checked
+        # against ``<key>.sum``): atomic writes, pruning, and the output's
+        # page can be a hard link to it (kiosk_filecache.LinkingWriter).
         self.store = EntryStore(self.root / "objects")
+        self.texts = LinkedEntries(self.store, (".html",))
         self.index = self.root / "reads.json"
         self.base = base
         self.check = check
@@ -112,11 +115,24 @@ class RenderMemo:
         return _h(*parts)
 
     def _read(self, key: str) -> str | None:
-        payload = self.store.read(key)  # None when missing or damaged: rendered again
-        return None if payload is None else payload.decode("utf-8")
+        """The text stored under ``key`` (a ``StoredText``), or None: rendered again.
 
-    def _write(self, key: str, text: str) -> None:
-        self.store.write(key, text.encode("utf-8"))
+        None when missing or damaged, as ``LinkedEntries.get`` checks it.
+        """
+        found = self.texts.get(key)
+        if found is None:
+            return None
+        try:
+            data = self.texts.read(key, ".html", found[0][0])
+            return stored_text(data.decode("utf-8"), self.store.path(key + ".html"))
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _write(self, key: str, text: str) -> str:
+        """Store ``text`` under ``key``; it comes back as a ``StoredText`` if it was stored."""
+        if self.texts.put(key, (text.encode("utf-8"),)):
+            return stored_text(text, self.store.path(key + ".html"))
+        return text
 
     # --- rendering -------------------------------------------------------------
     def _render_recording(self, render, args, kwargs):
@@ -154,7 +170,7 @@ class RenderMemo:
                 return text
         text, names = self._render_recording(render, args, kwargs)
         key = self.key(name, template.name, names, localcontext)
-        self._write(key, text)
+        text = self._write(key, text)
         self.used.add(key)
         names = sorted(names)
         self.pages[name] = [template.name, self._lists.setdefault(tuple(names), names)]

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import brotli
 import pytest
+from pelican.writers import Writer
 
+import kiosk_filecache
 from kiosk_filecache import EntryStore
 from kiosk_publish import finish_site, publish_settings
 from kiosk_publish import minify as minify_module
@@ -329,3 +331,39 @@ def test_a_big_build_publishes_in_fresh_processes_and_a_small_one_forks(
     _, digest = publish(source, tmp_path / "out", tmp_path / "cache", workers=2)
     assert calls == [used]
     assert digest == publish(source, tmp_path / "clean", None)[1]
+
+
+class LinkingPelicanWriter(kiosk_filecache.LinkingWriter, Writer):
+    pass
+
+
+def test_a_stored_text_is_linked_into_the_output_and_any_other_text_written(tmp_path):
+    cache, output = tmp_path / "cache", tmp_path / "output"
+    cache.mkdir()
+    output.mkdir()
+    (cache / "page.html").write_text("<p>Stored</p>", "utf-8")
+    writer = LinkingPelicanWriter(str(output), settings={"RELATIVE_URLS": False})
+
+    with writer._open_w(str(output / "a.html"), "utf-8") as handle:
+        handle.write(kiosk_filecache.stored_text("<p>Stored</p>", cache / "page.html"))
+    with writer._open_w(str(output / "b.html"), "utf-8") as handle:
+        handle.write("<p>Written</p>")
+
+    assert os.path.samefile(output / "a.html", cache / "page.html")
+    assert (output / "b.html").read_text("utf-8") == "<p>Written</p>"
+    assert (output / "b.html").stat().st_nlink == 1
+
+
+def test_the_writer_never_writes_through_a_link_into_the_cache(tmp_path):
+    cache, output = tmp_path / "cache", tmp_path / "output"
+    cache.mkdir()
+    output.mkdir()
+    (cache / "page.html").write_text("<p>Stored</p>", "utf-8")
+    os.link(cache / "page.html", output / "a.html")  # as a page an earlier write linked
+    writer = LinkingPelicanWriter(str(output), settings={"RELATIVE_URLS": False})
+
+    with writer._open_w(str(output / "a.html"), "utf-8", override=True) as handle:
+        handle.write("<p>Another text</p>")
+
+    assert (output / "a.html").read_text("utf-8") == "<p>Another text</p>"
+    assert (cache / "page.html").read_text("utf-8") == "<p>Stored</p>"

@@ -36,10 +36,10 @@ AUTHOR = header("Ana writes.", name="Ana Ortiz")
 def build(make_site, tmp_path):
     cache = tmp_path / "render-cache"
 
-    def run(files, check=False, **settings):
+    def run(files, check=False, plugins=("kiosk_authors", "kiosk_incremental"), **settings):
         output = make_site(
             files,
-            plugins=["kiosk_authors", "kiosk_incremental"],
+            plugins=list(plugins),
             templates=TEMPLATES,
             settings={"KIOSK_INCREMENTAL": {"cache_path": str(cache), "check": check},
                       "DIRECT_TEMPLATES": ["index"], **settings},
@@ -184,3 +184,39 @@ def test_an_unknown_setting_fails_the_build(make_site):
     with pytest.raises(ValueError, match="KIOSK_INCREMENTAL: unknown key"):
         make_site(site(), plugins=["kiosk_incremental"],
                   settings={"KIOSK_INCREMENTAL": {"cache": "x"}})  # fmt: skip
+
+
+def stored_files(tmp_path) -> dict:
+    """{inode: path} of the page texts the render memo keeps."""
+    return {p.stat().st_ino: p for p in (tmp_path / "render-cache").rglob("objects/*.html")}
+
+
+# The site's writer (kiosk_feeds' KioskWriter, a kiosk_filecache.LinkingWriter) links pages.
+LINKING = ("kiosk_authors", "kiosk_feeds", "kiosk_incremental")
+
+
+def test_every_page_is_a_link_to_its_stored_text_not_a_second_copy(build, tmp_path):
+    output, first = build(site(), plugins=LINKING)
+    output, second = build(site(first="First title, corrected"), plugins=LINKING)
+
+    stored = stored_files(tmp_path)
+    pages = sorted(output.rglob("*.html"))
+    assert second["reused"] >= 1 and second["rendered"] >= 1
+    # Rendered now or reused from the last build: one file, two names.
+    for page in pages:
+        assert page.stat().st_ino in stored, page
+        assert page.read_bytes() == stored[page.stat().st_ino].read_bytes()
+    assert "<h1>First title, corrected</h1>" in text(output, "first/index.html")
+
+
+def test_a_page_changed_in_place_through_its_link_is_rendered_again(build, tmp_path):
+    output, first = build(site(), plugins=LINKING)
+    page = output / "second" / "index.html"
+    with open(page, "a", encoding="utf-8") as handle:  # the stored text changes with it
+        handle.write("<p>written into the output by hand</p>")
+
+    output, stats = build(site(), plugins=LINKING)
+
+    assert "written into the output by hand" not in text(output, "second/index.html")
+    assert "<h1>Second title</h1>" in text(output, "second/index.html")
+    assert stats["rendered"] == 1 and stats["reused"] == first["rendered"] - 1
