@@ -3,7 +3,7 @@
 Both steps compute something from each file's bytes alone (minified HTML,
 compressed siblings, what a page's parse yields). A rebuild usually changes one
 article, so both keep their results in a cache folder under a digest of the
-bytes they came from, and redo only files whose bytes are new. Four pieces:
+bytes they came from, and redo only files whose bytes are new. The pieces:
 
 * ``digest(data)``: BLAKE2b-256, the key. Measured on the 2,126 text files of
   the N = 1,000 site (80 MB): SHA-256 0.40 s, BLAKE2b 0.23 s, SHA-1 0.18 s
@@ -25,6 +25,9 @@ bytes they came from, and redo only files whose bytes are new. Four pieces:
   time are still those it had when written is taken as checked without being
   read (a write through a link gives it a new time); any other is read and
   checked against its CRC-32.
+* ``StoredText`` and ``LinkingWriter``: a page the render memo kept as a
+  file (kiosk_incremental) comes back as a ``str`` that names that file, and
+  the build's Pelican writer links it into the output instead of writing it.
 * ``map_forked``: the misses, spread over every core in forked processes.
   minify-html and lxml hold the GIL (2 threads: 3.70 s against 3.65 s for one
   on the site's 1,991 pages), so threads would not help; ``fork`` shares the

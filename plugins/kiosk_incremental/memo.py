@@ -10,7 +10,10 @@ fingerprints, the page's name and template, and the fingerprint of each value
 read (fingerprint.py). The next build looks up the names that page read last
 time, fingerprints their new values, and if that key is stored, the stored
 text *is* what rendering would produce: same code, same settings, same values
-read, hence the same reads and the same output.
+read, hence the same reads and the same output. Each text is kept as a file
+of its exact bytes and given back as a ``StoredText``, which the build's
+writer links into the output (kiosk_filecache.LinkingWriter): a reused page
+is neither read back into the output nor written there again.
 
 In a cold build a helper process renders part of the pages at the same time
 (parallel.py): the memo takes a page's names from the helper's record as it
