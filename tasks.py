@@ -128,7 +128,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, **
             del pelican
         # The build's articles and pages are garbage now: hand their memory
         # back before the stamp walks the whole output (kiosk_memory).
-        kiosk_memory.release()
+        kiosk_memory.release(freeze=False)
         kiosk_uptodate.forget(output)
         _swap_in(staging, output)
         kiosk_uptodate.record(output, found, started_at, moments)

@@ -441,6 +441,8 @@ def map_forked(function, items, workers=None, min_items=MIN_FORK_ITEMS) -> list:
     sys.stdout.flush()
     sys.stderr.flush()
     give_back()  # free pages this process still holds would count in the child too
+    # Frozen already (kiosk_memory, after ``finalized``): it stays so.
+    frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         with tempfile.TemporaryDirectory(prefix="kiosk-fork-") as scratch:
@@ -467,7 +469,8 @@ def map_forked(function, items, workers=None, min_items=MIN_FORK_ITEMS) -> list:
                         pass
                 raise
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
     ordered = [None] * len(items)
     for index, part in enumerate(results):
         ordered[index::workers] = part

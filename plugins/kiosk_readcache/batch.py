@@ -243,7 +243,7 @@ class CachedReads:
                 gc.enable()
         if len(files) > len(misses):
             # They stay to the end of the build: later collections need not scan
-            # them again (released in kiosk_readcache.finish/start).
+            # them again (kiosk_memory.release unfreezes them at ``finalized``).
             gc.freeze()
         state.stats["files"] += len(files)
         state.stats["hits"] += len(files) - len(misses)

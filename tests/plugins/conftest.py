@@ -11,6 +11,7 @@ deliberately not used: plugin tests must not break when a template changes.
 """
 
 import functools
+import gc
 from pathlib import Path
 
 import blinker
@@ -80,6 +81,7 @@ def build_site(root, files, plugins=(), settings=None, templates=None):
     }
     _disconnect_plugin_receivers()
     Pelican(read_settings(path=str(SETTINGS_FILE), override=override)).run()
+    gc.unfreeze()  # as tasks.build_site's last kiosk_memory.release does
     return output
 
 

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from pelican import signals
 from pelican.contents import Content
 
+import kiosk_filecache
 import kiosk_memory
 from kiosk_memory import BoundedMemo
 from tests.plugins.conftest import header
@@ -102,7 +103,7 @@ def test_memory_the_build_let_go_of_goes_back_to_the_system():
     strings = ["x" * 2_000 + str(number) for number in range(60_000)]
     kept = strings[::8]
     del strings  # about 105 MB freed, in holes of 14 kB
-    kiosk_memory.release()
+    kiosk_memory.release(freeze=False)
     report = kiosk_memory.last_release
     assert report["before"] - report["after"] > 50, report  # without malloc_trim: 0
     assert len(kept) == 7_500
@@ -127,3 +128,36 @@ def test_once_everything_is_written_articles_let_go_of_their_bodies(make_site):
     sitemap = BeautifulSoup((output / "sitemap.xml").read_bytes(), "xml")
     listed = {loc.get_text() for loc in sitemap.select("url > loc")}  # SITEURL is ""
     assert {f"/{piece.url}" for piece in kept} <= listed
+
+
+def test_what_the_build_holds_is_frozen_out_of_the_collector_until_the_build_is_over(
+    make_site,
+):
+    # Collections set off by Pagefind, publish and verify need not scan the build again.
+    frozen = []
+
+    def count(*_args):
+        frozen.append(gc.get_freeze_count())
+
+    # While pages are rendered (the context is complete), and after finalized.
+    plugins = ["kiosk_memory", probe(get_writer=count, finalized=count)]
+    make_site(SITE, plugins=plugins, templates=TEMPLATES)
+    assert len(frozen) == 2 and min(frozen) > 1000, frozen
+
+    kiosk_memory.release(freeze=False)  # tasks.build_site, once Pelican is done
+
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_forked_map_keeps_what_was_frozen_before_it_frozen():
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        assert kiosk_filecache.map_forked(abs, range(-40, 0), workers=2, min_items=2) == list(
+            range(40, 0, -1)
+        )
+        assert gc.get_freeze_count() >= before > 0
+    finally:
+        gc.unfreeze()
+    assert kiosk_filecache.map_forked(abs, range(-40, 0), workers=2, min_items=2)
+    assert gc.get_freeze_count() == 0
