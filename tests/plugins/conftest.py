@@ -47,6 +47,14 @@ def _disconnect_plugin_receivers():
     for signal in list(blinker.default_namespace.values()):
         for receiver in list(signal.receivers_for(blinker.ANY)):
             signal.disconnect(receiver)
+    # pelican-sitemap's module-level generator waits for the first build it saw
+    # to finish: after an earlier test's failed build it would write no
+    # sitemap. kiosk_seo resets it at ``initialized``; a test site without
+    # kiosk_seo gets the same here.
+    from pelican.plugins.sitemap.sitemap import generator as sitemap
+
+    sitemap._main_pelican = None
+    sitemap.page_queue = []
 
 
 def build_site(root, files, plugins=(), settings=None, templates=None):
