@@ -12,6 +12,7 @@ from PIL import Image
 
 import kiosk_readcache
 from kiosk_readcache import store
+from kiosk_readcache.reading import loads_content
 from tests.plugins.conftest import build_site, header
 from tests.sites import tree_digest, write_site
 
@@ -382,3 +383,20 @@ def test_a_worker_that_dies_fails_the_build_clearly(tmp_path):
     assert result.returncode == 1
     assert "a reading process died" in messages(result)
     assert result.stderr.strip().splitlines()[-1].startswith("Build failed:")
+
+
+def test_stored_reads_carry_their_tag_and_author_slugs(site):
+    """A rebuild's articles come from the cache with each wrapper's slug already worked out."""
+    files = site_files(2)
+    files["articles/a0.md"] = header("Body.", title="Tagged", date="2024-05-01 10:00",
+                                     tags="Grain Corridor, Black Sea")  # fmt: skip
+    site(files)
+    folder = store.Store(str(cache_folder(site.root)))
+    shared = {"settings": {}, "readers.settings": {}, "context": {}}
+    articles = [loads_content(folder.blob(key), shared) for key in folder.entries]
+    tagged = next(a for a in articles if getattr(a, "title", "") == "Tagged")
+    folder.close()
+
+    wrappers = [*tagged.tags, *tagged.authors]
+    assert [tag._slug for tag in tagged.tags] == ["grain-corridor", "black-sea"]
+    assert all(wrapper._slug for wrapper in wrappers), wrappers
