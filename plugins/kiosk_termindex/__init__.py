@@ -25,11 +25,24 @@ come out byte for byte the same:
   pairs: at 10,000 articles, 3 million membership tests become about 70,000.
   Both attributes are put back after each method, also when it fails, and
   nothing else is overridden: the pages are still written by Pelican's code.
+
+Pelican's ``process_translations`` (which articles are originals and which
+translations) ends with ``[x for x in content_list if x not in index]``:
+every item looked for in the list of all originals, 0.8-1.3 s at 10,000
+articles under cProfile. :func:`per_group` runs Pelican's own function on
+each translation group at a time (the groups it forms itself: the items
+sorted and grouped by ``translation_id``), so that scan covers a group of one
+to a few items; the lists, each item's ``translations``, the order and the
+warnings are those of one call on the whole list (tested against it).
 """
 
 from functools import wraps
+from itertools import groupby
+from operator import attrgetter
 
+from pelican import generators as pelican_generators
 from pelican import signals
+from pelican.utils import process_translations as pelican_process_translations
 
 # Pelican's method, the generator attribute it iterates, and how to narrow that
 # attribute to one (term, articles) pair.
@@ -106,6 +119,29 @@ def index_terms(generator):
             one_term_at_a_time(generator, method_name, attribute, narrow)
 
 
+def per_group(content_list, translation_id):
+    """Pelican's ``process_translations``, called once per translation group."""
+    if not translation_id:
+        return pelican_process_translations(content_list, translation_id)
+    key = attrgetter(*({translation_id} if isinstance(translation_id, str) else translation_id))
+    try:
+        content_list.sort(key=key)  # as Pelican sorts it, in place
+    except (TypeError, AttributeError):  # Pelican's own call says what is wrong
+        return pelican_process_translations(content_list, translation_id)
+    index, translations = [], []
+    for _, items in groupby(content_list, key):
+        originals, others = pelican_process_translations(list(items), translation_id)
+        index += originals
+        translations += others
+    return index, translations
+
+
+def use_per_group(*_args):
+    """At ``initialized``: Pelican's generators find their translations a group at a time."""
+    pelican_generators.process_translations = per_group
+
+
 def register():
     """Connect kiosk_termindex to Pelican's signals."""
+    signals.initialized.connect(use_per_group)
     signals.article_generator_finalized.connect(index_terms)

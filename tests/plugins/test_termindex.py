@@ -1,12 +1,18 @@
 """kiosk_termindex: term pages list the same articles, found by set lookup."""
 
 import random
+from collections import defaultdict
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pelican import generators as generators_module
 from pelican.generators import ArticlesGenerator
+from pelican.log import LimitFilter
+from pelican.utils import process_translations
 
-from kiosk_termindex import TermArticles, index_terms
+from kiosk_termindex import TermArticles, index_terms, per_group
 from tests.plugins.conftest import header
 
 
@@ -196,3 +202,62 @@ def test_tag_section_and_author_pages_are_those_pelican_writes_without_the_plugi
         == b"Piece 7;Piece 3;Piece 11;|Piece 7;Piece 3;Piece 11;"
     )
     assert with_plugin == term_pages(make_site(files, plugins=[], templates=templates))
+
+
+class Translated:
+    """What process_translations reads of an article."""
+
+    def __init__(self, number, slug, lang, translation):
+        self.slug, self.lang, self.source_path = slug, lang, f"articles/{number}.md"
+        self.metadata = {} if translation is None else {"translation": translation}
+        self.in_default_lang = lang == "en"
+
+
+def pieces(spec):
+    return [Translated(number, *fields) for number, fields in enumerate(spec)]
+
+
+def outcome(process, spec, translation_id, caplog, monkeypatch):
+    """What ``process`` returns and leaves behind, by item number, and what it logs."""
+    items = pieces(spec)
+    caplog.clear()
+    # Pelican's log filter drops a message it has seen: both calls start afresh.
+    monkeypatch.setattr(LimitFilter, "_raised_messages", set())
+    monkeypatch.setattr(LimitFilter, "_group_count", defaultdict(int))
+    index, translations = process(items, translation_id)
+    number = {id(item): int(item.source_path.split("/")[1][:-3]) for item in items}
+    return (
+        [number[id(x)] for x in index],
+        [number[id(x)] for x in translations],
+        [number[id(x)] for x in items],  # both sort the list in place
+        {number[id(x)]: [number[id(t)] for t in getattr(x, "translations", [])] for x in items},
+        [record.getMessage() for record in caplog.records],
+    )
+
+
+# caplog and Pelican's log filter are reset by outcome() before each call.
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    spec=st.lists(
+        st.tuples(
+            st.sampled_from(["summit", "grain", "talks", "vote"]),
+            st.sampled_from(["en", "fr", "de"]),
+            st.sampled_from([None, "true", "false"]),
+        ),
+        max_size=12,
+    ),
+    translation_id=st.sampled_from(["slug", ("slug",), None]),
+)
+def test_translations_found_a_group_at_a_time_are_pelicans(
+    spec, translation_id, caplog, monkeypatch
+):
+    assert outcome(per_group, spec, translation_id, caplog, monkeypatch) == outcome(
+        process_translations, spec, translation_id, caplog, monkeypatch
+    )
+
+
+def test_every_generator_finds_translations_a_group_at_a_time(make_site):
+    make_site({"articles/a.md": header("Body.", title="One", date="2024-05-01 10:00")},
+              plugins=["kiosk_termindex"])  # fmt: skip
+    assert generators_module.process_translations is per_group
