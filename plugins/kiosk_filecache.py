@@ -69,19 +69,34 @@ def site_listing(root) -> list[str]:
     """Every regular file under ``root`` (symlinks to files included), as sorted
     relative POSIX paths (``"europe/index.html"``).
 
-    os.walk learns which entries are files from each folder's own listing, so
-    there is no stat per file, and strings, not Paths, are built and sorted:
-    on the 64,853 files of an N = 10,000 site, 0.5 s of CPU where the Path
-    version took 1.3 s, and ``rglob("*")`` + ``is_file()`` 1.8-2.3 s. The
-    steps that list a site (kiosk_publish, kiosk_headers, kiosk_verify) make a
-    Path only of the files they open.
+    What ``os.walk`` lists (a folder's own listing tells files from folders,
+    so there is no stat per file; a symlink to a folder is not entered; an
+    unreadable folder is skipped), as strings, not Paths. One ``scandir`` per
+    folder, without ``os.walk``'s lists and ``relpath`` per folder: on the
+    64,963 files (12,000 folders) of an N = 10,000 site, 0.44-0.46 s → 0.20-
+    0.22 s (the Path version took 1.3 s, ``rglob("*")`` + ``is_file()``
+    1.8-2.3 s). Each step that lists a site (kiosk_publish, kiosk_headers,
+    kiosk_verify) makes a Path only of the files it opens.
     """
-    root = os.fspath(root)
     files = []
-    for folder, _, names in os.walk(root):
-        base = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if base == "." else base + "/"
-        files += [prefix + name for name in names]
+    add = files.append
+    pending = [("", os.fspath(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    add(prefix + entry.name)
+                elif not entry.is_symlink():
+                    pending.append((prefix + entry.name + "/", entry.path))
     files.sort()
     return files
 

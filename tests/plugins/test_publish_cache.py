@@ -367,3 +367,26 @@ def test_the_writer_never_writes_through_a_link_into_the_cache(tmp_path):
 
     assert (output / "a.html").read_text("utf-8") == "<p>Another text</p>"
     assert (cache / "page.html").read_text("utf-8") == "<p>Stored</p>"
+
+
+def test_a_site_listing_is_every_file_sorted_as_os_walk_finds_them(tmp_path):
+    site = tmp_path / "site"
+    for relative in ("index.html", "b/index.html", "a/x/y/z.css", "a.txt", "a-b/c.html"):
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(relative)
+    (site / "empty").mkdir()
+    (site / "alias.html").symlink_to(site / "index.html")  # a link to a file is a file
+    (site / "mirror").symlink_to(site / "b", target_is_directory=True)  # not entered
+    (site / "dangling").symlink_to(site / "gone")  # listed, as os.walk lists it
+
+    walked = sorted(
+        os.path.relpath(os.path.join(folder, name), site).replace(os.sep, "/")
+        for folder, _, names in os.walk(site)
+        for name in names
+    )
+    assert kiosk_filecache.site_listing(site) == walked
+    assert kiosk_filecache.site_listing(site) == [
+        "a-b/c.html", "a.txt", "a/x/y/z.css", "alias.html", "b/index.html", "dangling",
+        "index.html",
+    ]  # fmt: skip
+    assert kiosk_filecache.site_listing(tmp_path / "missing") == []
