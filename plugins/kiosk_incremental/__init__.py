@@ -34,6 +34,7 @@ from types import MappingProxyType
 
 from pelican import signals
 
+from kiosk_filecache import forget
 from kiosk_memory import resident_mb
 from kiosk_settings import given_settings
 from kiosk_uptodate import code_fingerprint, settings_fingerprint
@@ -102,6 +103,7 @@ def _stop_helper(report=True):
 
 def start(pelican):
     _stop_helper(report=False)  # of a build in this process that failed before finishing
+    forget()  # the digests an earlier build's writer remembered (kiosk_filecache)
     _build.clear()
     last_stats.clear()
     last_shared.clear()

@@ -13,7 +13,7 @@ text *is* what rendering would produce: same code, same settings, same values
 read, hence the same reads and the same output. Each text is kept as a file
 of its exact bytes and given back as a ``StoredText``, which the build's
 writer links into the output (kiosk_filecache.LinkingWriter): a reused page
-is neither read back into the output nor written there again.
+is neither read back nor written there again.
 
 In a cold build a helper process renders part of the pages at the same time
 (parallel.py): the memo takes a page's names from the helper's record as it
@@ -32,7 +32,14 @@ from pathlib import Path
 import jinja2
 from jinja2.runtime import Context
 
-from kiosk_filecache import EntryStore, LinkedEntries, stored_text
+from kiosk_filecache import (
+    EntryStore,
+    LinkedEntries,
+    digest,
+    links_taken,
+    stored_text,
+    unread_text,
+)
 from kiosk_logrecords import replay
 
 from .fingerprint import Fingerprints, _h
@@ -42,6 +49,7 @@ logger = logging.getLogger(__name__)
 _RECORDING: list[set] = []  # one set of names per render in progress
 MISSING = "\x00missing"
 FORMAT = 2
+DIGEST_BYTES = 32  # kiosk_filecache.digest, kept with each stored text
 
 
 class TrackingContext(Context):
@@ -120,21 +128,34 @@ class RenderMemo:
     def _read(self, key: str) -> str | None:
         """The text stored under ``key`` (a ``StoredText``), or None: rendered again.
 
-        None when missing or damaged, as ``LinkedEntries.get`` checks it.
+        None when missing or damaged, as ``LinkedEntries.get`` checks it. A
+        file unchanged since it was stored is not read while the build's
+        writer takes links (``kiosk_filecache.unread_text``), except in check
+        mode, which compares texts.
         """
-        found = self.texts.get(key)
+        found = self.texts.get(key, DIGEST_BYTES)
         if found is None:
             return None
+        (data,), kept = found
+        stored, text_digest = self.store.path(key + ".html"), kept.hex()
+        if data is None and not self.check and links_taken():
+            return unread_text(stored, text_digest)
         try:
-            data = self.texts.read(key, ".html", found[0][0])
-            return stored_text(data.decode("utf-8"), self.store.path(key + ".html"))
+            data = self.texts.read(key, ".html", data)
+            return stored_text(data.decode("utf-8"), stored, text_digest)
         except (OSError, UnicodeDecodeError):
             return None
 
     def _write(self, key: str, text: str) -> str:
-        """Store ``text`` under ``key``; it comes back as a ``StoredText`` if it was stored."""
-        if self.texts.put(key, (text.encode("utf-8"),)):
-            return stored_text(text, self.store.path(key + ".html"))
+        """Store ``text`` under ``key``; it comes back as a ``StoredText`` if it was stored.
+
+        The digest of its bytes is kept with it: the writer passes it on to
+        the later steps with the linked page (``kiosk_filecache.remember``).
+        """
+        data = text.encode("utf-8")
+        text_digest = digest(data)
+        if self.texts.put(key, (data,), bytes.fromhex(text_digest)):
+            return stored_text(text, self.store.path(key + ".html"), text_digest)
         return text
 
     # --- rendering -------------------------------------------------------------

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from kiosk_filecache import forget, site_listing
+from kiosk_filecache import site_listing
 
 from .fingerprint import fingerprint_assets
 from .pipeline import finish_files
@@ -42,8 +42,12 @@ log = logging.getLogger(__name__)
 
 
 def finish_site(output: Path, config: dict, workers=None) -> dict:
-    """Run the three steps over the finished site in ``output``; return counts."""
-    forget()  # digests of an earlier build's files are not this build's
+    """Run the three steps over the finished site in ``output``; return counts.
+
+    A page whose digest the build's writer remembered (a page linked from the
+    render memo, ``kiosk_filecache.known_digest``) is not read unless its
+    minified bytes or compressed siblings are not in the cache.
+    """
     renamed = fingerprint_assets(output, config["fingerprint_dirs"],
                                  config["fingerprint_extensions"])  # fmt: skip
     # A hashed asset is never rewritten: its bytes must stay those its name

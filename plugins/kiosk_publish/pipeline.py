@@ -30,6 +30,7 @@ from kiosk_filecache import (
     EntryStore,
     LinkedEntries,
     digest,
+    known_digest,
     map_forked,
     map_fresh,
     remember,
@@ -84,7 +85,8 @@ def _transform(plan: Plan, data: bytes, minify_it: bool) -> bytes:
 def _final_html(plan: Plan, path: Path, data: bytes, data_digest: str) -> tuple:
     """(a page's final bytes, their digest, from the cache?, is ``path`` already them?).
 
-    The bytes are None when ``path`` is already them and the cache did not
+    ``data`` is None when the page was not read (its digest was known); the
+    final bytes are None when ``path`` is already them and the cache did not
     need to read them (``LinkedEntries.get``).
 
     With a cache, the final bytes are kept as a linkable file (``.min``, their
@@ -102,6 +104,8 @@ def _final_html(plan: Plan, path: Path, data: bytes, data_digest: str) -> tuple:
         (final,), final_digest = found[0], found[1].hex()
         stored = reused = True
     else:
+        if data is None:  # known by its digest, and new to the cache after all
+            data = path.read_bytes()
         final = _transform(plan, data, minify_it=True)
         final_digest = data_digest if final is data else digest(final)
         stored = plan.minified.put(key, (final,), bytes.fromhex(final_digest))
@@ -123,8 +127,12 @@ def _mode(path: Path) -> int:
 MINIFIED, MINIFY_REUSED, SIBLINGS_REUSED = 1, 2, 4
 
 
-def finish_file(plan: Plan, path: Path) -> tuple:
+def finish_file(plan: Plan, job: tuple) -> tuple:
     """Give one text file its final bytes and siblings.
+
+    ``job`` is (the file's Path, the digest of its bytes if the build knows
+    it, else None): a page the build's writer linked from the render memo is
+    then read only if its minified bytes or its siblings are not cached.
 
     Returns (the final bytes' digest, the file's ``stat_stamp``, what was done
     as ``MINIFIED | MINIFY_REUSED | SIBLINGS_REUSED`` bits, the digest of the
@@ -132,8 +140,11 @@ def finish_file(plan: Plan, path: Path) -> tuple:
     workers send one for each of the site's files (65,000 at N = 10,000),
     and the build holds them all at once.
     """
-    data = path.read_bytes()
-    data_digest = digest(data)
+    path, data_digest = job
+    data = None
+    if data_digest is None or not (plan.minified and plan.minify_html and path.suffix == ".html"):
+        data = path.read_bytes()
+        data_digest = digest(data)
     minify_key = None
     done = 0
     placed = False
@@ -179,14 +190,15 @@ def finish_files(recipe: tuple, paths, workers=None) -> dict:
     one's forked.
     """
     paths = list(paths)
+    jobs = [(path, known_digest(path)) for path in paths]
     renamed, hashed, config = recipe
     limit, resident = config["fresh_workers_above_mb"], resident_mb()
     if limit is not None and (limit == 0 or (resident is not None and resident > limit)):
         plan = make_plan(renamed, None, hashed, config)
-        results = map_fresh(f"{__name__}:finisher", recipe, paths, workers)
+        results = map_fresh(f"{__name__}:finisher", recipe, jobs, workers)
     else:
         plan = make_plan(renamed, fingerprint.reference_rewriter(renamed), hashed, config)
-        results = map_forked(functools.partial(finish_file, plan), paths, workers)
+        results = map_forked(functools.partial(finish_file, plan), jobs, workers)
     used = set()
     counts = {"minified": 0, "minify_reused": 0, "compressed": 0, "reused": 0}
     for path, (final_digest, stamp, done, minify_from) in zip(paths, results, strict=True):

@@ -120,8 +120,11 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
         pages = sorted(p for p in years if not p.startswith(skip) and (output / p).is_file())
     else:
         pages = html_files(output, bundle_dir, exclude)
-    shards = group(output, pages, years or {})
     cache = ShardCache(cache_path) if cache_path else None
+    known = cache.marks() if cache is not None else {}
+    shards, marks = group(output, pages, years or {}, known)
+    if cache is not None and marks != known:
+        cache.keep_marks(marks)  # this build's pages: the file holds one site's worth
     target = output / bundle_dir
     shutil.rmtree(target, ignore_errors=True)
     primary = primary_shard(list(shards))

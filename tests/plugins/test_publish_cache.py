@@ -283,6 +283,41 @@ def test_an_entry_unchanged_since_written_is_linked_without_being_read(
     assert [p.name for p in read if p.parent == cache and p.suffix in linked] == []
 
 
+def test_a_page_whose_digest_the_build_knows_is_not_read_when_the_cache_has_it(
+    source, tmp_path, monkeypatch
+):
+    cache, output = tmp_path / "cache", tmp_path / "out"
+    _, expected = publish(source, output, cache)
+    shutil.rmtree(output)
+    shutil.copytree(source, output)
+    # As the build's writer does for a page it links from the render memo.
+    known = [output / "story" / "index.html", output / "index.html"]
+    for page in known:
+        kiosk_filecache.remember(page, kiosk_filecache.digest(page.read_bytes()),
+                                 kiosk_filecache.stat_stamp(page.stat()))  # fmt: skip
+    read = record_calls(monkeypatch, Path, "read_bytes", [])
+
+    counts = finish_site(output, config(cache), workers=1)
+
+    assert (counts["minify_reused"], counts["reused"]) == (4, 9)
+    assert not set(known) & set(read)
+    assert output / "latest" / "index.html" in read  # the others are read as before
+    assert tree_digest(output) == expected
+
+
+def test_a_known_digest_of_a_page_new_to_the_cache_still_gets_it_minified(source, tmp_path):
+    output = tmp_path / "out"
+    shutil.copytree(source, output)
+    for page in output.rglob("*.html"):
+        kiosk_filecache.remember(page, kiosk_filecache.digest(page.read_bytes()),
+                                 kiosk_filecache.stat_stamp(page.stat()))  # fmt: skip
+
+    counts = finish_site(output, config(tmp_path / "cache"), workers=1)
+
+    assert counts["minified"] == 4
+    assert tree_digest(output) == publish(source, tmp_path / "clean", None)[1]
+
+
 def test_a_copied_cache_is_checked_byte_by_byte_and_still_used(source, tmp_path):
     # Restored from a CI cache, say: every file has a new inode, so each is read
     # and checked against its CRC-32 before it is trusted.
@@ -352,6 +387,39 @@ def test_a_stored_text_is_linked_into_the_output_and_any_other_text_written(tmp_
     assert os.path.samefile(output / "a.html", cache / "page.html")
     assert (output / "b.html").read_text("utf-8") == "<p>Written</p>"
     assert (output / "b.html").stat().st_nlink == 1
+
+
+def test_an_unread_stored_text_is_linked_or_else_its_stored_bytes_written(tmp_path, monkeypatch):
+    cache, output = tmp_path / "cache", tmp_path / "output"
+    cache.mkdir()
+    output.mkdir()
+    (cache / "page.html").write_bytes("<p>Stored \u2014 once</p>\n".encode())
+    writer = LinkingPelicanWriter(str(output), settings={"RELATIVE_URLS": False})
+
+    with writer._open_w(str(output / "a.html"), "utf-8") as handle:
+        handle.write(kiosk_filecache.unread_text(cache / "page.html"))
+    monkeypatch.setattr(kiosk_filecache.os, "linesep", "\r\n")  # where a link would differ
+    with writer._open_w(str(output / "b.html"), "utf-8") as handle:
+        handle.write(kiosk_filecache.unread_text(cache / "page.html"))
+
+    assert os.path.samefile(output / "a.html", cache / "page.html")
+    assert (output / "b.html").read_bytes() == (cache / "page.html").read_bytes()
+    assert (output / "b.html").stat().st_nlink == 1
+
+
+def test_links_are_taken_only_while_the_writer_writes_a_page(tmp_path):
+    seen = []
+
+    class Template:
+        def render(self, context):
+            seen.append(kiosk_filecache.links_taken())
+            return "<p>Page</p>"
+
+    writer = LinkingPelicanWriter(str(tmp_path), settings={"RELATIVE_URLS": False})
+    assert not kiosk_filecache.links_taken()
+    writer.write_file("page.html", Template(), {})
+    assert seen == [True] and not kiosk_filecache.links_taken()
+    assert (tmp_path / "page.html").read_text("utf-8") == "<p>Page</p>"
 
 
 def test_the_writer_never_writes_through_a_link_into_the_cache(tmp_path):

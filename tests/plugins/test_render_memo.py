@@ -11,6 +11,7 @@ import pytest
 from invoke import Exit
 
 import kiosk_incremental
+from kiosk_filecache import LinkedEntries, digest, known_digest
 from kiosk_incremental.fingerprint import Fingerprints
 from kiosk_incremental.fragments import Fragments
 from tasks import ROOT, build_site
@@ -207,6 +208,53 @@ def test_every_page_is_a_link_to_its_stored_text_not_a_second_copy(build, tmp_pa
         assert page.stat().st_ino in stored, page
         assert page.read_bytes() == stored[page.stat().st_ino].read_bytes()
     assert "<h1>First title, corrected</h1>" in text(output, "first/index.html")
+
+
+def reads_of_stored_texts(patch) -> list:
+    """The suffixes of the render memo's stored files read from now on."""
+    reads = []
+    original = LinkedEntries.read
+
+    def read(self, key, suffix, data):
+        reads.append(suffix)
+        return original(self, key, suffix, data)
+
+    patch.setattr(LinkedEntries, "read", read)
+    return reads
+
+
+def test_a_reused_page_is_linked_without_its_stored_text_being_read(build, monkeypatch):
+    build(site(), plugins=LINKING)
+    reads = reads_of_stored_texts(monkeypatch)
+
+    output, stats = build(site(first="First title, corrected"), plugins=LINKING)
+
+    assert stats["reused"] >= 1 and ".html" not in reads
+    assert "<h1>Second title</h1>" in text(output, "second/index.html")
+    assert "<h1>First title, corrected</h1>" in text(output, "first/index.html")
+
+
+def test_the_writer_passes_each_linked_page_s_digest_on_to_the_later_steps(build):
+    build(site(), plugins=LINKING)
+    output, stats = build(site(first="First title, corrected"), plugins=LINKING)
+
+    pages = sorted(output.rglob("*.html"))
+    assert stats["rendered"] >= 1 and stats["reused"] >= 1 and pages
+    for page in pages:  # rendered now or reused: known without being read
+        assert known_digest(page) == digest(page.read_bytes()), page
+    with open(pages[0], "a", encoding="utf-8") as handle:
+        handle.write("<!-- changed after the build -->")
+    assert known_digest(pages[0]) is None
+
+
+def test_without_a_linking_writer_a_reused_page_is_its_full_text(build, monkeypatch):
+    build(site())  # Pelican's own writer: kiosk_feeds is not in the build
+    reads = reads_of_stored_texts(monkeypatch)
+
+    output, stats = build(site())
+
+    assert stats["rendered"] == 0 and reads.count(".html") == stats["reused"]
+    assert "<h1>Second title</h1>" in text(output, "second/index.html")
 
 
 def test_a_page_changed_in_place_through_its_link_is_rendered_again(build, tmp_path):

@@ -18,10 +18,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from kiosk_filecache import digest, remember, stat_stamp
 from kiosk_search import search_settings
 from kiosk_search.indexing import draft_prefixes, run_pagefind
 from kiosk_search.meta import plain_text, search_meta
-from kiosk_search.shards import MANIFEST, merge_order, primary_shard, shard_names
+from kiosk_search.shards import MANIFEST, MARKS, merge_order, primary_shard, shard_names
 from tests.plugins.conftest import header
 from tests.sites import tree_digest
 
@@ -257,7 +258,7 @@ def _write_archive(output, pages=ARCHIVE):
 
 def _entries(cache):
     """{cache entry name: its inode}: an entry indexed again is a new folder."""
-    return {path.name: path.stat().st_ino for path in cache.iterdir()}
+    return {path.name: path.stat().st_ino for path in cache.iterdir() if path.name != MARKS}
 
 
 @pytest.fixture
@@ -318,6 +319,37 @@ def test_entries_the_build_did_not_use_are_pruned(archive, tmp_path):
     assert len(_entries(cache)) == 2, "the 2024 entry is gone"
     assert not (output / "pagefind" / "2024").exists()
     assert tree_digest(output / "pagefind") == _cold(tmp_path, remaining)
+
+
+def test_pages_the_build_knows_are_grouped_into_shards_without_being_read(
+    archive, tmp_path, monkeypatch
+):
+    output, years, cache = archive
+    before = tree_digest(output / "pagefind")
+    for save_as in years:  # as the build's writer does for pages linked from the render memo
+        page = output / save_as
+        remember(page, digest(page.read_bytes()), stat_stamp(page.stat()))
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path) or real(path))
+
+    report = run_pagefind(output, years=years, cache_path=cache)
+
+    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"]}
+    assert not {output / save_as for save_as in years} & set(read)
+    assert tree_digest(output / "pagefind") == before
+    marks = json.loads((cache / MARKS).read_text())
+    assert sorted(marks.values()) == [True] * len(years)
+
+
+def test_damaged_page_marks_only_cost_a_read(archive):
+    output, years, cache = archive
+    before = tree_digest(output / "pagefind")
+    (cache / MARKS).write_text("{not json")
+    report = run_pagefind(output, years=years, cache_path=cache)
+    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"]}
+    assert tree_digest(output / "pagefind") == before
+    assert len(json.loads((cache / MARKS).read_text())) == len(years)
 
 
 @pytest.mark.parametrize("damage", ["altered file", "missing file", "no manifest", "extra file"])
