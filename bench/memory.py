@@ -71,7 +71,7 @@ marked_step(kiosk_publish, "finish_site", "publish")
 marked_step(kiosk_verify, "verify_site", "verify")
 
 tasks.build_site("bench/kiosk_publishconf.py", sys.argv[1], sys.argv[2], quiet=True,
-                 force=sys.argv[3] == "force")
+                 force=sys.argv[3] == "force", collect=False)
 print(f"MARK {time.time():.3f} done", file=sys.stderr, flush=True)
 """
 

@@ -92,7 +92,7 @@ def main():
     profiler = Profiler(interval=0.005)
     started = time.perf_counter()
     profiler.start()
-    build_site(HERE / "kiosk_publishconf.py", out, content, quiet=True)
+    build_site(HERE / "kiosk_publishconf.py", out, content, quiet=True, collect=False)
     profiler.stop()
     wall = time.perf_counter() - started
     session = profiler.last_session

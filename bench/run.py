@@ -166,8 +166,9 @@ class Kiosk(System):
     name = kind = "kiosk"
 
     def command(self):
+        # As `invoke publish` calls it: the process ends with the build.
         code = ("import sys, tasks; tasks.build_site('bench/kiosk_publishconf.py', "
-                "sys.argv[1], sys.argv[2], quiet=True)")  # fmt: skip
+                "sys.argv[1], sys.argv[2], quiet=True, collect=False)")  # fmt: skip
         env = {**os.environ, "KIOSK_BENCH_CACHE": str(self.cache)}
         return [PYTHON, "-c", code, str(self.out), str(self.work / "kiosk")], ROOT, env
 

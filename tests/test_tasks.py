@@ -191,3 +191,32 @@ def test_a_previous_output_whose_deletion_was_cut_short_goes_at_the_next_build(t
     invoke("build", "--content", str(content), "--output", str(tmp_path / "site"))
     assert gone(left)
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_the_cli_leaves_the_build_s_garbage_to_the_end_of_its_process(tmp_path, monkeypatch):
+    import gc
+
+    import kiosk_memory
+
+    content, output = write_site(tmp_path), tmp_path / "site"
+    released, real = [], kiosk_memory.release
+
+    def release(*args, **kwargs):
+        if not args:  # build_site's call, not the one at Pelican's `finalized`
+            released.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kiosk_memory, "release", release)
+    try:
+        # A process that goes on (invoke serve, these tests): collected and handed back.
+        tasks.build_site(tasks.CONFIG["dev"], output, content, quiet=True)
+        assert released == [{"freeze": False}]
+        # invoke build / publish / deploy end with the build: no collection of it.
+        summary = tasks.build_site(tasks.CONFIG["dev"], output, content, quiet=True,
+                                   force=True, collect=False)  # fmt: skip
+        assert released == [{"freeze": False}]
+        assert gc.get_freeze_count() > 0, "the build's objects stay out of the collector"
+        assert summary["articles"] == 2 and (output / "index.html").is_file()
+    finally:
+        gc.unfreeze()
+        gc.collect()
