@@ -303,12 +303,16 @@ class LinkedEntries:
         self.store = store
         self.suffixes = suffixes
 
-    def get(self, key: str, extra_size: int = 0) -> tuple[list, bytes] | None:
+    def get(self, key: str, extra_size: int = 0, sums: bytes | None = None):
         """(the files' bytes, None where unchanged and unread; the extra bytes), or None.
 
-        None if the cache has no sound group under ``key``.
+        None if the cache has no sound group under ``key``. ``sums``: the
+        group's checksum entry as ``put`` or ``sums`` gave it, kept by the
+        caller, instead of reading ``key.sum`` again (the files are checked
+        against it all the same).
         """
-        sums = self.store.read(key + ".sum")
+        if sums is None:
+            sums = self.sums(key)
         if sums is None or len(sums) != extra_size + self.ITEM.size * len(self.suffixes):
             return None
         found = []
@@ -329,23 +333,32 @@ class LinkedEntries:
             found.append(data)
         return found, bytes(sums[:extra_size])
 
+    def sums(self, key: str) -> bytes | None:
+        """The checksum entry of the group under ``key``, or None (missing or damaged)."""
+        return self.store.read(key + ".sum")
+
     def read(self, key: str, suffix: str, data: bytes | None) -> bytes:
         """``data``, or if that is None (unchanged, unread) the file's bytes."""
         return self.store.path(key + suffix).read_bytes() if data is None else data
 
-    def put(self, key: str, blobs, extra: bytes = b"") -> bool:
-        """Keep the files for later builds (the checksum last); False if they could not be."""
+    def put(self, key: str, blobs, extra: bytes = b"") -> bytes | None:
+        """Keep the files for later builds (the checksum last).
+
+        Returns the checksum entry written (for a later ``get``), or None if
+        they could not be kept.
+        """
         items = []
         for suffix, data in zip(self.suffixes, blobs, strict=True):
             if not self.store.write_raw(key + suffix, data):
-                return False
+                return None
             try:
                 stat = os.stat(self.store.path(key + suffix))
             except OSError:
-                return False
+                return None
             items.append(self.ITEM.pack(len(data), zlib.crc32(data), stat.st_ino,
                                         stat.st_mtime_ns))  # fmt: skip
-        return self.store.write(key + ".sum", extra + b"".join(items))
+        sums = extra + b"".join(items)
+        return sums if self.store.write(key + ".sum", sums) else None
 
     def link(self, key: str, targets, blobs) -> None:
         """Make each target a hard link to its file of the group (a copy across filesystems)."""

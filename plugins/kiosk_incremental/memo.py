@@ -22,6 +22,7 @@ takes them from the last build's index, with the same key check.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -48,7 +49,8 @@ logger = logging.getLogger(__name__)
 
 _RECORDING: list[set] = []  # one set of names per render in progress
 MISSING = "\x00missing"
-FORMAT = 2
+# 3: each page also with the key and checksum entry of its stored text.
+FORMAT = 3
 DIGEST_BYTES = 32  # kiosk_filecache.digest, kept with each stored text
 
 
@@ -95,7 +97,7 @@ class RenderMemo:
         self.base = base
         self.check = check
         self.previous = self._load()
-        self.pages: dict[str, list] = {}
+        self.pages: dict[str, tuple] = {}  # page -> (template, names read, key, checksum entry)
         self._lists: dict[tuple, list] = {}  # one list per distinct list of names read
         self.used: set[str] = set()
         self.fingerprints = Fingerprints()
@@ -107,12 +109,13 @@ class RenderMemo:
         self.mismatches: list[str] = [] if mismatches is None else mismatches
 
     def _load(self) -> dict:
+        """``{page: (template, names read, key, checksum entry)}`` of the last build."""
         try:
             index = json.loads(self.index.read_text(encoding="utf-8"))
             if index.get("format") == FORMAT and index.get("base") == self.base:
-                reads = index["reads"]
-                return {page: [template, reads[which]]
-                        for page, (template, which) in index["pages"].items()}  # fmt: skip
+                reads, decode, pages = index["reads"], base64.b64decode, index["pages"]
+                return {page: (template, reads[which], key, decode(sums) if sums else None)
+                        for page, (template, which, key, sums) in pages.items()}  # fmt: skip
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             pass
         return {}
@@ -125,38 +128,45 @@ class RenderMemo:
                   for n in sorted(names)]  # fmt: skip
         return _h(*parts)
 
-    def _read(self, key: str) -> str | None:
-        """The text stored under ``key`` (a ``StoredText``), or None: rendered again.
+    def _read(self, key: str, sums: bytes | None) -> tuple:
+        """(the text stored under ``key`` as a ``StoredText``, its checksum entry), or None.
 
-        None when missing or damaged, as ``LinkedEntries.get`` checks it. A
-        file unchanged since it was stored is not read while the build's
+        None when missing or damaged, as ``LinkedEntries.get`` checks it:
+        then it is rendered again. ``sums``: the checksum entry the last
+        build's index kept for this key (None: read from the store); at
+        N = 10,000 a rebuild would otherwise open 17,920 small files for it.
+        A file unchanged since it was stored is not read while the build's
         writer takes links (``kiosk_filecache.unread_text``), except in check
         mode, which compares texts.
         """
-        found = self.texts.get(key, DIGEST_BYTES)
+        if sums is None:
+            sums = self.texts.sums(key)
+        found = None if sums is None else self.texts.get(key, DIGEST_BYTES, sums)
         if found is None:
             return None
         (data,), kept = found
         stored, text_digest = self.store.path(key + ".html"), kept.hex()
         if data is None and not self.check and links_taken():
-            return unread_text(stored, text_digest)
+            return unread_text(stored, text_digest), sums
         try:
             data = self.texts.read(key, ".html", data)
-            return stored_text(data.decode("utf-8"), stored, text_digest)
+            return stored_text(data.decode("utf-8"), stored, text_digest), sums
         except (OSError, UnicodeDecodeError):
             return None
 
-    def _write(self, key: str, text: str) -> str:
-        """Store ``text`` under ``key``; it comes back as a ``StoredText`` if it was stored.
+    def _write(self, key: str, text: str) -> tuple:
+        """Store ``text`` under ``key``: (it as a ``StoredText``, its checksum entry).
 
-        The digest of its bytes is kept with it: the writer passes it on to
-        the later steps with the linked page (``kiosk_filecache.remember``).
+        The text as it is and None if it could not be stored. The digest of
+        its bytes is kept with it: the writer passes it on to the later steps
+        with the linked page (``kiosk_filecache.remember``).
         """
         data = text.encode("utf-8")
         text_digest = digest(data)
-        if self.texts.put(key, (data,), bytes.fromhex(text_digest)):
-            return stored_text(text, self.store.path(key + ".html"), text_digest)
-        return text
+        sums = self.texts.put(key, (data,), bytes.fromhex(text_digest))
+        if sums is None:
+            return text, None
+        return stored_text(text, self.store.path(key + ".html"), text_digest), sums
 
     # --- rendering -------------------------------------------------------------
     def _render_recording(self, render, args, kwargs):
@@ -180,24 +190,25 @@ class RenderMemo:
                 previous = helped[0]
         if previous is not None and previous[0] == template.name:
             key = self.key(name, template.name, previous[1], localcontext)
-            text = self._read(key)
-            if text is not None:
+            found = self._read(key, previous[3] if previous[2] == key else None)
+            if found is not None:
+                text, sums = found
                 if helped is None:
                     self.stats["reused"] += 1
                 else:
                     self.stats["helped"] += 1
                     replay(helped[1])
                 self.used.add(key)
-                self.pages[name] = previous
+                self.pages[name] = (previous[0], previous[1], key, sums)
                 if self.check:
                     self._check(name, text, render, args, kwargs)
                 return text
         text, names = self._render_recording(render, args, kwargs)
         key = self.key(name, template.name, names, localcontext)
-        text = self._write(key, text)
+        text, sums = self._write(key, text)
         self.used.add(key)
         names = sorted(names)
-        self.pages[name] = [template.name, self._lists.setdefault(tuple(names), names)]
+        self.pages[name] = (template.name, self._lists.setdefault(tuple(names), names), key, sums)
         self.stats["rendered"] += 1
         return text
 
@@ -228,9 +239,10 @@ class RenderMemo:
         # Pages of a kind read the same names (17,920 pages and 9 lists at
         # N = 10,000): each list is written once and pages refer to it, and
         # the pages that load it share one list.
-        reads, pages = {}, {}
-        for page, (template, names) in self.pages.items():
-            pages[page] = [template, reads.setdefault(tuple(names), len(reads))]
+        reads, pages, encode = {}, {}, base64.b64encode
+        for page, (template, names, key, sums) in self.pages.items():
+            pages[page] = [template, reads.setdefault(tuple(names), len(reads)), key,
+                           encode(sums).decode("ascii") if sums else None]  # fmt: skip
         index = {"format": FORMAT, "base": self.base, "reads": list(reads), "pages": pages}
         partial = self.root / f".reads.{os.getpid()}.tmp"
         partial.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")

@@ -108,7 +108,7 @@ def _final_html(plan: Plan, path: Path, data: bytes, data_digest: str) -> tuple:
             data = path.read_bytes()
         final = _transform(plan, data, minify_it=True)
         final_digest = data_digest if final is data else digest(final)
-        stored = plan.minified.put(key, (final,), bytes.fromhex(final_digest))
+        stored = plan.minified.put(key, (final,), bytes.fromhex(final_digest)) is not None
         reused = False
     # A link only where it gives the mode a write would keep (Pelican's, usually).
     placed = stored and final_digest != data_digest and _mode(path) == FILE_MODE

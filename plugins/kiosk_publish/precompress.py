@@ -88,7 +88,7 @@ class Compressed:
         if data is None:
             data = path.read_bytes()
         pair = _compress(data, self.brotli_quality)
-        if self.entries.put(key, pair):
+        if self.entries.put(key, pair) is not None:
             self.entries.link(key, _siblings(path), pair)
         else:
             _write_siblings(path, *pair)

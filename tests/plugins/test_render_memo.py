@@ -5,6 +5,7 @@ memo's counters (pages rendered, pages reused) show what a rebuild redid, and
 the output shows that a reused page is still exactly right.
 """
 
+import base64
 import json
 
 import pytest
@@ -135,9 +136,42 @@ def test_pages_that_read_the_same_names_share_one_list_in_the_index(build, tmp_p
     index = json.loads(next((tmp_path / "render-cache").rglob("reads.json")).read_text("utf-8"))
     pages, reads = index["pages"], index["reads"]
     # Both article pages read the same names: one list, written once.
-    assert pages["first/index.html"] == pages["second/index.html"] == ["article.html", 0]
+    first, second = pages["first/index.html"], pages["second/index.html"]
+    assert first[:2] == second[:2] == ["article.html", 0]
     assert "article" in reads[0]
-    assert len(reads) <= len({template for template, _ in pages.values()}) < len(pages)
+    assert len(reads) <= len({template for template, *_ in pages.values()}) < len(pages)
+
+
+def test_a_rebuild_takes_each_page_s_checksums_from_the_index_not_the_store(build, monkeypatch):
+    build(site())
+    looked_up, real = [], LinkedEntries.sums
+    monkeypatch.setattr(
+        LinkedEntries, "sums", lambda self, key: looked_up.append(key) or real(self, key)
+    )
+
+    output, stats = build(site(first="First title, corrected"))
+
+    # Only the pages whose key changed look for a stored text by it.
+    assert stats["reused"] >= 1 and len(looked_up) == stats["rendered"]
+    assert "<h1>First title, corrected</h1>" in text(output, "first/index.html")
+
+
+def test_checksums_in_the_index_that_do_not_match_the_stored_text_render_it_again(build, tmp_path):
+    output, first = build(site())
+    path = next((tmp_path / "render-cache").rglob("reads.json"))
+    index = json.loads(path.read_text("utf-8"))
+    template, which, key, sums = index["pages"]["second/index.html"]
+    wrong = bytearray(base64.b64decode(sums))
+    wrong[32] ^= 1  # the stored file's recorded size (after the 32 bytes of its digest)
+    index["pages"]["second/index.html"] = [template, which, key,
+                                           base64.b64encode(bytes(wrong)).decode()]  # fmt: skip
+    path.write_text(json.dumps(index), "utf-8")
+    (output / "second" / "index.html").unlink()  # a link to the stored text: not changed
+
+    output, stats = build(site())
+
+    assert stats == {"rendered": 1, "reused": first["rendered"] - 1}
+    assert "<h1>Second title</h1>" in text(output, "second/index.html")
 
 
 def test_stored_pages_of_older_versions_are_pruned(build, tmp_path):
