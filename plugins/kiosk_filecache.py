@@ -61,6 +61,8 @@ import traceback
 import zlib
 from pathlib import Path
 
+from pelican import writers as _pelican_writers
+
 from kiosk_memory import give_back
 
 MAGIC = b"KFC1"
@@ -453,39 +455,75 @@ class LinkingWriter:
                     os.unlink(filename)
             except FileNotFoundError:
                 pass
-        return _LinkingFile(super()._open_w(filename, encoding, override), filename)
+        # Pelican's bookkeeping (a file written twice, an override) as it is,
+        # but its open() only later, if at all: a page that becomes a link
+        # needs no empty file made and unlinked first (17,920 of them in a
+        # rebuild at N = 10,000). Its ``open`` is the only one in the module.
+        _pelican_writers.open = _Deferred
+        try:
+            handle = super()._open_w(filename, encoding, override)
+        finally:
+            del _pelican_writers.open
+        return _LinkingFile(handle, filename)
+
+
+class _Deferred:
+    """An ``open(...)`` call kept for later: what Pelican's ``_open_w`` returns inside ours."""
+
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+        self.name = args[0]
+
+    def __call__(self):
+        return open(*self.args, **self.kwargs)  # noqa: SIM115 - the caller closes it
 
 
 class _LinkingFile(io.TextIOBase):
-    """What ``LinkingWriter._open_w`` returns: Pelican's open file, or a link for a ``StoredText``.
+    """What ``LinkingWriter._open_w`` returns: Pelican's file, or a link for a ``StoredText``.
 
-    A text stream (feeds are written through ``xml.sax``, which wraps
-    anything else as a binary one).
+    Pelican's file is opened on the first write of anything else (or on
+    closing, if nothing was written: an empty file, as Pelican leaves it). A
+    text stream (feeds are written through ``xml.sax``, which wraps anything
+    else as a binary one).
     """
 
     def __init__(self, handle, filename):
         super().__init__()
-        self.handle = handle
+        self.pending = handle if isinstance(handle, _Deferred) else None
+        self.handle = None if self.pending else handle
+        self.target = handle.name  # os.devnull when Pelican skips the file
         self.filename = filename
+        self.linked = False
+
+    def _opened(self):
+        if self.handle is None:
+            self.handle = self.pending()
+        return self.handle
 
     def flush(self):
-        if not self.handle.closed:
+        if self.handle is not None and not self.handle.closed:
             self.handle.flush()
 
     def close(self):
-        self.handle.close()
+        if not self.closed:
+            if self.handle is None and not self.linked:
+                self._opened()  # nothing was written: the empty file Pelican would leave
+            if self.handle is not None:
+                self.handle.close()
         super().close()
 
     def write(self, text):
         stored = getattr(text, "stored", None)
         # The stored bytes are the text's UTF-8 with "\n" line ends: what
         # Pelican's text-mode write gives only where os.linesep is "\n".
-        if stored is None or self.handle.name != self.filename or os.linesep != "\n":
+        if stored is None or self.target != self.filename or os.linesep != "\n":
             if stored is not None and text.unread:
                 text = Path(stored).read_bytes().decode("utf-8")
-            return self.handle.write(text)
-        self.handle.close()  # the empty file Pelican opened is replaced
+            return self._opened().write(text)
+        if self.handle is not None:
+            self.handle.close()  # a file already opened here is replaced
         link_or_copy(Path(stored), Path(self.filename))
+        self.linked = True
         if text.digest is not None:
             # The later steps (Pagefind's shards, publish) need not read it to know it.
             remember(self.filename, text.digest, stat_stamp(os.stat(self.filename)))

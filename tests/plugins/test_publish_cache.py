@@ -422,6 +422,37 @@ def test_links_are_taken_only_while_the_writer_writes_a_page(tmp_path):
     assert (tmp_path / "page.html").read_text("utf-8") == "<p>Page</p>"
 
 
+def test_a_linked_page_is_never_opened_and_pelican_s_rules_on_rewrites_still_hold(
+    tmp_path, monkeypatch
+):
+    from pelican.writers import FileOverwriteFailedError
+
+    cache, output = tmp_path / "cache", tmp_path / "output"
+    cache.mkdir()
+    output.mkdir()
+    (cache / "page.html").write_text("<p>Stored</p>", "utf-8")
+    writer = LinkingPelicanWriter(str(output), settings={"RELATIVE_URLS": False})
+    opened, real_open = [], open
+    monkeypatch.setattr("builtins.open", lambda file, *a, **k: opened.append(str(file))
+                        or real_open(file, *a, **k))  # fmt: skip
+
+    with writer._open_w(str(output / "a.html"), "utf-8") as handle:
+        handle.write(kiosk_filecache.stored_text("<p>Stored</p>", cache / "page.html"))
+    with writer._open_w(str(output / "empty.html"), "utf-8"):
+        pass  # nothing written: an empty file, as Pelican leaves it
+
+    assert str(output / "a.html") not in opened
+    assert os.path.samefile(output / "a.html", cache / "page.html")
+    assert (output / "empty.html").read_bytes() == b""
+    with pytest.raises(FileOverwriteFailedError):
+        writer._open_w(str(output / "a.html"), "utf-8")
+    with writer._open_w(str(output / "b.html"), "utf-8", override=True) as handle:
+        handle.write("<p>First, and kept</p>")
+    with writer._open_w(str(output / "b.html"), "utf-8") as handle:  # skipped: os.devnull
+        handle.write(kiosk_filecache.stored_text("<p>Stored</p>", cache / "page.html"))
+    assert (output / "b.html").read_text("utf-8") == "<p>First, and kept</p>"
+
+
 def test_the_writer_never_writes_through_a_link_into_the_cache(tmp_path):
     cache, output = tmp_path / "cache", tmp_path / "output"
     cache.mkdir()
