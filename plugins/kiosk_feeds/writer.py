@@ -28,6 +28,8 @@ from functools import partial
 from feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
 from markupsafe import Markup
+from pelican import signals
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
 
 from kiosk_filecache import LinkingWriter
@@ -191,6 +193,53 @@ class KioskWriter(LinkingWriter, Writer):
         # (feed class, id(article), site URL) -> SharedItem, for this build's feeds.
         self.shared_items = {}
         _writers.add(self)
+
+    def write_feed(self, elements, context, path=None, url=None, feed_type="atom",
+                   override_output=False, feed_title=None):  # fmt: skip
+        """Pelican's ``write_feed``; with the render memo, a feed made of the same
+        articles as last build is linked from there, not made again.
+
+        A feed's bytes are made of its items (each article in full, as the
+        memo fingerprints a page's ``article``), their images (whose byte
+        length comes from the file under ``content/``), where it goes and
+        what it is called, and the settings and code (the memo's own key).
+        At N = 10,000 the 117 feeds took 2.2 s of a 29 s one-edit rebuild.
+        A feed taken from the memo sends neither ``feed_generated`` nor
+        ``feed_written`` (no plugin of this site listens) and returns None;
+        an empty feed is always made (its date comes from the whole site).
+        """
+        from kiosk_incremental import current_memo
+
+        memo = current_memo()
+        items = list(elements[: self.settings["FEED_MAX_ITEMS"]])
+        if memo is None or not path or not items:
+            return super().write_feed(elements, context, path, url, feed_type, override_output,
+                                      feed_title)  # fmt: skip
+        site_url = context.get("SITEURL", path_to_url(get_relative_path(path)))
+        feed_domain = context.get("FEED_DOMAIN")
+        made = []
+
+        def make():
+            # Pelican's write_feed up to the writing, into a string.
+            self.site_url, self.feed_domain = site_url, feed_domain
+            self.feed_url = self.urljoiner(feed_domain, url or path)
+            feed = self._create_new_feed(feed_type, feed_title, context)
+            for item in items:
+                self._add_item_to_the_feed(feed, item)
+            signals.feed_generated.send(context, feed=feed)
+            made.append(feed)
+            return feed.writeString("utf-8")
+
+        parts = ("feed", path, url, feed_type, override_output, feed_title, site_url, feed_domain)
+        images = [feed_image(item, self.settings) for item in items]
+        text = memo.text(parts, (items, images), make)
+        complete_path = sanitised_join(self.output_path, path)
+        os.makedirs(os.path.dirname(complete_path), exist_ok=True)
+        with self._open_w(complete_path, "utf-8", override_output) as handle:
+            handle.write(text)
+        if made:
+            signals.feed_written.send(complete_path, context=context, feed=made[-1])
+        return made[-1] if made else None
 
     def _create_new_feed(self, feed_type, feed_title, context):
         # Pelican's own method, with our feed classes and a description that

@@ -43,7 +43,7 @@ from .fragments import Fragments, shared
 from .memo import MemoTemplate, RenderMemo, TrackingContext
 from .parallel import Helper, available_cores
 
-__all__ = ["register"]
+__all__ = ["current_memo", "register"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +76,16 @@ _build = {}  # the memo of the build in progress (one build per process at a tim
 last_stats = {}
 # Shared partials (fragments.py) rendered and reused by the last build's process.
 last_shared = {}
+# Other texts (feeds: RenderMemo.text) made and reused by the last build's process.
+last_texts = {}
 # Pages whose stored text differed from a fresh render in check mode (each also
 # logged as an error, which fails a build run by tasks.build_site).
 last_mismatches = []
+
+
+def current_memo():
+    """The render memo of the build in progress in this process, or None (no memo)."""
+    return _build.get("memo")
 
 
 def incremental_settings(settings):
@@ -107,6 +114,7 @@ def start(pelican):
     _build.clear()
     last_stats.clear()
     last_shared.clear()
+    last_texts.clear()
     last_mismatches.clear()
     config = incremental_settings(pelican.settings)
     if not config["enabled"] or not config["cache_path"]:
@@ -176,6 +184,7 @@ def finish(pelican):
     last_shared.update(rendered=fragments.rendered, reused=fragments.reused)
     logger.debug("kiosk_incremental: shared partials: %d rendered, %d reused",
                  fragments.rendered, fragments.reused)  # fmt: skip
+    last_texts.update(memo.texts_stats)
     stats = memo.stats
     last_stats.update(rendered=stats["rendered"] + stats["helped"], reused=stats["reused"])
     if memo.helper_ran:

@@ -102,6 +102,7 @@ class RenderMemo:
         self.used: set[str] = set()
         self.fingerprints = Fingerprints()
         self.stats = Counter()
+        self.texts_stats = Counter()  # texts other than pages (``text``): made, reused
         # A cold build's helper process (parallel.Helper), when one runs.
         self.helper = None
         self.helper_ran = False
@@ -211,6 +212,31 @@ class RenderMemo:
         self.pages[name] = (template.name, self._lists.setdefault(tuple(names), names), key, sums)
         self.stats["rendered"] += 1
         return text
+
+    # --- other texts (feeds) ------------------------------------------------------
+    def text(self, parts, values, produce) -> str:
+        """The text ``produce()`` makes of ``values``: as stored, or made now and stored.
+
+        For a file that is not a page (kiosk_feeds' Atom and RSS feeds): the
+        caller names in ``parts`` (strings) and ``values`` (fingerprinted like
+        a page's variables: articles in full) everything the text is made
+        of, besides the code and the settings. A stored text comes back as a
+        ``StoredText``, which the build's writer links; in check mode it is
+        made again and compared.
+        """
+        key = _h(self.base, "text", *map(str, parts), *map(self.fingerprints.of, values))
+        self.used.add(key)
+        found = self._read(key, None)
+        if found is not None:
+            self.texts_stats["reused"] += 1
+            if self.check and produce() != found[0]:
+                self.mismatches.append(str(parts))
+                logger.error("kiosk_incremental: %s: the stored text differs from a fresh "
+                             "one (something it is made of is missing from its key)",
+                             parts)  # fmt: skip
+            return found[0]
+        self.texts_stats["made"] += 1
+        return self._write(key, produce())[0]
 
     def _check(self, name, text, render, args, kwargs):
         fresh, _ = self._render_recording(render, args, kwargs)

@@ -17,7 +17,7 @@ from kiosk_incremental.fingerprint import Fingerprints
 from kiosk_incremental.fragments import Fragments
 from tasks import ROOT, build_site
 from tests.plugins.conftest import header
-from tests.sites import ARTICLE, write_site
+from tests.sites import write_site
 
 TEMPLATES = {
     # An article page shows its own title only; the index lists every title.
@@ -204,7 +204,8 @@ def test_check_mode_fails_the_build_when_a_fingerprint_misses_a_change(tmp_path,
     with pytest.raises(Exit):
         build_site(settings, tmp_path / "output", content, quiet=True)
 
-    assert f"{ARTICLE['Slug']}/index.html" in kiosk_incremental.last_mismatches
+    # Feeds are written before pages, and the article is in the latest feed.
+    assert kiosk_incremental.last_mismatches[0].startswith("('feed', 'feeds/latest.atom.xml'")
 
 
 def test_off_means_no_memo(make_site, tmp_path):
@@ -289,6 +290,24 @@ def test_without_a_linking_writer_a_reused_page_is_its_full_text(build, monkeypa
 
     assert stats["rendered"] == 0 and reads.count(".html") == stats["reused"]
     assert "<h1>Second title</h1>" in text(output, "second/index.html")
+
+
+def test_feeds_of_the_same_articles_are_linked_from_the_memo_and_an_edit_remakes_its_own(
+    build,
+):
+    output, _ = build(site(), plugins=LINKING)
+    made = kiosk_incremental.last_texts["made"]
+    feeds = {p: p.read_bytes() for p in output.rglob("*.xml")}
+    assert made >= 2 and len(feeds) >= made
+
+    output, _ = build(site(), plugins=LINKING)
+    assert kiosk_incremental.last_texts == {"reused": made}
+    assert {p: p.read_bytes() for p in output.rglob("*.xml")} == feeds
+
+    output, _ = build(site(first="First title, corrected"), plugins=LINKING)
+    remade = [p for p in output.rglob("*.xml") if p.read_bytes() != feeds[p]]
+    assert remade and kiosk_incremental.last_texts["made"] == len(remade)
+    assert all("First title, corrected" in p.read_text("utf-8") for p in remade)
 
 
 def test_a_page_changed_in_place_through_its_link_is_rendered_again(build, tmp_path):
