@@ -64,6 +64,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 from pelican.contents import Content
+from pelican.paginator import Page as ListPage
 from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime
@@ -91,6 +92,10 @@ _LEAVES = {
 # the mode and whenever it is taken.
 _IMMUTABLE_LEAVES = frozenset(_LEAVES) | {bytes}
 _PLAIN_COMPOUNDS = frozenset({list, tuple, dict})
+# What Pelican's Page (one page of a paginated list) holds: all of it made
+# from its paginator and number by ``Paginator.page``.
+_LIST_PAGE_FIELDS = frozenset({"full_name", "name", "extension", "base_name", "base_url",
+                               "object_list", "number", "paginator", "settings"})  # fmt: skip
 _NOT_DATACLASS_BRANCH = (dict, list, tuple, set, frozenset, bytes, bytearray, Paginator,
                          URLWrapper, Content, type)  # fmt: skip
 
@@ -171,6 +176,8 @@ class Fingerprints:
         # are the articles met on the way (taken by path in the digest), in order.
         self._memo = {}
         self._contents = {}  # id -> (content, own digest, links): each article walked once
+        # (id of a Paginator, number) -> (paginator, its articles, digest, links)
+        self._list_pages = {}
         self._busy = set()
         self._busy_contents = set()
         self._cycles = 0  # cycles met so far: a digest that met one is not memoised
@@ -217,6 +224,16 @@ class Fingerprints:
             if isinstance(value, Content):
                 links.append(value)
                 return f"ref:{value.source_path}"
+        page = None
+        if kind is ListPage and vars(value).keys() == _LIST_PAGE_FIELDS:
+            # Pelican makes a new Page each time a template asks for one (the
+            # current, next and previous page of a list): one digest per number.
+            page = (id(value.paginator), value.number)
+            hit = self._list_pages.get(page)
+            if hit is not None and hit[0] is value.paginator and hit[1] == value.object_list:
+                if hit[3]:
+                    links += hit[3]
+                return hit[2]
         if key in self._busy:
             self._cycles += 1
             return "cycle"
@@ -231,6 +248,8 @@ class Fingerprints:
             # A digest that met a cycle depends on where the walk came from: it
             # is computed again each time.
             self._memo[key] = (value, digest, tuple(inner))
+            if page is not None:
+                self._list_pages[page] = (value.paginator, value.object_list, digest, tuple(inner))
         links += inner
         return digest
 

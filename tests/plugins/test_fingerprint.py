@@ -379,3 +379,29 @@ def test_a_rebuild_takes_kept_digests_and_its_pages_are_exactly_right(make_site,
     assert kiosk_incremental.last_mismatches == []
     assert kiosk_incremental.last_stats["reused"] >= 2
     assert "<h1>Quiet summit</h1>" in (output / "quiet-summit/index.html").read_text()
+
+
+def test_a_list_page_asked_for_again_is_walked_once_and_fingerprinted_as_in_full(monkeypatch):
+    from pelican.paginator import Page, Paginator
+
+    settings = dict(DEFAULT_CONFIG)
+    pieces = [article(f"Piece {number}") for number in range(25)]
+    paginator = Paginator("tag/trade.html", "tag/trade/", pieces, settings, 10)
+    in_full = Fingerprints().of(paginator.page(2))
+    prints = Fingerprints()
+    second = prints.of(paginator.page(2))  # page 2, as the current page of a render
+    walks, real = [], Fingerprints._compound
+
+    def walk(self, value, links):
+        walks.append(value)
+        return real(self, value, links)
+
+    monkeypatch.setattr(Fingerprints, "_compound", walk)
+
+    # Pelican makes a new Page each time: the next page of page 1, the previous of page 3.
+    assert prints.of(paginator.page(2)) == second == in_full
+    assert walks == []
+    assert prints.of(paginator.page(3)) != second
+    # A page of the same paginator and number that holds other articles is walked.
+    other = Page(paginator.name, paginator.url, pieces[:10], 2, paginator, settings)
+    assert prints.of(other) == Fingerprints().of(other) != second
