@@ -29,3 +29,4 @@ KIOSK_SEARCH = {**(globals().get("KIOSK_SEARCH") or {}), "cache_path": f"{_CACHE
 KIOSK_READCACHE = {"cache_path": f"{_CACHE}/read"}
 VERIFY = {**VERIFY, "cache_path": f"{_CACHE}/verify"}  # noqa: F405
 KIOSK_INCREMENTAL = {"cache_path": f"{_CACHE}/render"}
+KIOSK_RELATED = {**(globals().get("KIOSK_RELATED") or {}), "cache_path": f"{_CACHE}/related"}

@@ -5,7 +5,8 @@ kiosk_taxonomies has set ``label`` and kiosk_figures ``top_image``), each
 article, draft and hidden piece gets ``related``: a list of
 :class:`~kiosk_related.teasers.Teaser`, best first. Only published pieces
 are ever related; an article's own series is left to the series box.
-Scoring is in ``scoring.relate``; settings: ``KIOSK_RELATED``.
+Scoring is in ``scoring.relate``, its picks kept between builds by
+``kept.picks``; settings: ``KIOSK_RELATED``.
 """
 
 from datetime import UTC, datetime
@@ -15,7 +16,8 @@ from pelican.contents import Article
 
 from kiosk_content import every_article
 
-from .scoring import Item, relate
+from .kept import picks as kept_picks
+from .scoring import Item
 from .settings import related_settings
 from .teasers import Teaser, make_teaser, remember_excerpt
 
@@ -48,7 +50,8 @@ def attach_related(generator):
     # advertise a scheduled piece under a published one.
     pool = [a for a in generator.articles if a.status == "published" and a.date <= now]
     subjects = list(every_article(generator))
-    picks = relate([as_item(a) for a in subjects], [as_item(a) for a in pool], options)
+    picks = kept_picks([as_item(a) for a in subjects], [as_item(a) for a in pool], options,
+                       options["cache_path"])  # fmt: skip
     teasers = {}  # a popular piece is related to many: build its teaser once
     for article, indices in zip(subjects, picks, strict=True):
         for index in indices:

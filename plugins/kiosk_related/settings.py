@@ -24,6 +24,9 @@ DEFAULTS = MappingProxyType(
         "candidates": 100,
         # Paragraphs in the "keep reading" excerpt.
         "excerpt_paragraphs": 3,
+        # Where the picks of the last builds are kept (kept.py); None: scored
+        # at every build.
+        "cache_path": ".kiosk-cache/related",
     }
 )
 
