@@ -88,3 +88,20 @@ def test_the_memory_timeline_names_the_worst_moment_of_a_build(small_corpus):
     worst = lines[-1]
     assert worst.startswith("worst moment: ") and "python" in worst
     assert float(worst.split()[2]) > 20  # MB of PSS: a Python build is never smaller
+
+
+def test_the_time_timeline_marks_each_phase_of_a_build_in_order(small_corpus):
+    root, _ = small_corpus
+    result = subprocess.run([sys.executable, "bench/timeline.py", "--work", str(root)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("cold publish of "))
+    rows = [line.split(")", 1) for line in lines[start + 1 :]]
+    labels = [label.strip() for _, label in rows]
+    seconds = [float(row[0].split()[0]) for row in rows]
+    for earlier, later in [("initialized", "get_writer"), ("get_writer", "finalized"),
+                           ("Pagefind starts", "Pagefind ends"), ("publish ends", "verify starts"),
+                           ("verify ends", "no-change stamp starts")]:  # fmt: skip
+        assert labels.index(earlier) < labels.index(later), labels
+    assert seconds == sorted(seconds) and labels[-1] == "build_site returned"
