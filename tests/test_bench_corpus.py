@@ -76,12 +76,16 @@ def test_the_corpus_looks_like_the_magazine():
     assert len({a.slug for a in articles}) == len(articles)
 
 
-def test_the_memory_timeline_names_the_worst_moment_of_a_build(small_corpus):
-    root, _ = small_corpus
-    result = subprocess.run([sys.executable, "bench/memory.py", "--work", str(root)],
+def bench_script(name, corpus_root) -> list[str]:
+    """Run ``bench/<name>`` on a corpus folder as a developer would; its output lines."""
+    result = subprocess.run([sys.executable, f"bench/{name}", "--work", str(corpus_root)],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+def test_the_memory_timeline_names_the_worst_moment_of_a_build(small_corpus):
+    lines = bench_script("memory.py", small_corpus[0])
     stretches = [line.split()[1] for line in lines[1:-1]]
     assert "get_writer" in stretches or "initialized" in stretches, lines
     assert {"Pagefind", "publish", "verify"} <= set(stretches), lines  # the finalized steps
@@ -91,11 +95,7 @@ def test_the_memory_timeline_names_the_worst_moment_of_a_build(small_corpus):
 
 
 def test_the_time_timeline_marks_each_phase_of_a_build_in_order(small_corpus):
-    root, _ = small_corpus
-    result = subprocess.run([sys.executable, "bench/timeline.py", "--work", str(root)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = bench_script("timeline.py", small_corpus[0])
     start = next(n for n, line in enumerate(lines) if line.startswith("cold publish of "))
     rows = [line.split(")", 1) for line in lines[start + 1 :]]
     labels = [label.strip() for _, label in rows]
