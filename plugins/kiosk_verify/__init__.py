@@ -35,6 +35,13 @@ DEFAULTS = MappingProxyType(
         # so that a rebuild parses only pages that changed (relative to the
         # repository, like kiosk_publish's cache). None: no cache.
         "cache_path": ".kiosk-cache/verify",
+        # The pages to parse are parsed in new Python processes while the build
+        # waits when the build's process holds more than this (MB resident),
+        # as kiosk_publish's are: a forked worker copies the pages it shares
+        # with a big build as it allocates (at N = 10,000 the cold build's
+        # worst moment was verify's forked worker beside the build: 663 MB
+        # PSS). 0: always fresh; None: always forked.
+        "fresh_workers_above_mb": 256,
     }
 )
 
@@ -74,6 +81,7 @@ def _verify(pelican):
         problems = verify_site(
             pelican.output_path, pelican.settings.get("SITEURL", ""),
             ignore=config["ignore"], cache_path=config["cache_path"],
+            fresh_above_mb=config["fresh_workers_above_mb"],
         )  # fmt: skip
     finally:
         forget()  # kiosk_publish's digests are this build's only

@@ -4,7 +4,8 @@
 references, the anchors, the parse errors) is kept in a cache folder under the
 page's digest and this code's version (``pages.py``, lxml and libxml2, the
 encoding). A rebuild parses only pages whose bytes are new, in forked
-processes on every core (lxml holds the GIL while it builds the tree); the
+processes on every core (lxml holds the GIL while it builds the tree; new
+ones for a big build, as kiosk_publish's); the
 checks between pages (does the target exist, does it have that id) are then
 made over the whole site as before, so a page that did not change still
 reports a target that went away.
@@ -17,7 +18,15 @@ import sys
 import lxml
 from lxml import etree
 
-from kiosk_filecache import EntryStore, file_digest, map_forked, source_digest, variant
+from kiosk_filecache import (
+    EntryStore,
+    file_digest,
+    map_forked,
+    map_fresh,
+    source_digest,
+    variant,
+)
+from kiosk_memory import resident_mb
 
 from . import pages
 from .pages import Page, parse_page
@@ -51,16 +60,26 @@ def _parse(store: EntryStore | None, job) -> bytes:
     return payload
 
 
+def parser(cache_path):
+    """``_parse`` for one cache folder, made where it runs (a fresh worker process)."""
+    return functools.partial(_parse, EntryStore(cache_path) if cache_path else None)
+
+
 class ParsedPages:
     """What each page's parse yields, from the cache folder when its bytes are not new.
 
     ``cache_path`` None: no cache, every page parsed. ``prune`` removes the
     entries of every page not given to it, so the cache holds one site's worth.
+    The misses are parsed in forked processes, or in fresh ones
+    (``kiosk_filecache.map_fresh``) while this process holds more than
+    ``fresh_above_mb`` (0: always fresh; None: never).
     """
 
-    def __init__(self, cache_path=None, workers=None):
+    def __init__(self, cache_path=None, workers=None, fresh_above_mb=None):
+        self.cache_path = cache_path
         self.store = EntryStore(cache_path) if cache_path else None
         self.workers = workers
+        self.fresh_above_mb = fresh_above_mb
         self.parsed = 0
 
     @staticmethod
@@ -90,11 +109,18 @@ class ParsedPages:
                 misses.append((path, key))
             else:
                 found[path] = page
-        jobs = functools.partial(_parse, self.store)
-        for (path, _), payload in zip(misses, map_forked(jobs, misses, self.workers), strict=True):
+        for (path, _), payload in zip(misses, self._parse_all(misses), strict=True):
             found[path] = decode(payload)
         self.parsed += len(misses)
         return found
+
+    def _parse_all(self, misses) -> list:
+        limit = self.fresh_above_mb
+        if limit is not None and misses:
+            resident = resident_mb()
+            if limit == 0 or (resident is not None and resident > limit):
+                return map_fresh(f"{__name__}:parser", (self.cache_path,), misses, self.workers)
+        return map_forked(functools.partial(_parse, self.store), misses, self.workers)
 
     def prune(self, page_digests) -> None:
         if self.store is not None:

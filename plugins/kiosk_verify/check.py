@@ -229,7 +229,7 @@ def _sitemap_problems(site: _Site, path: Path, shown: str):
 
 
 def verify_site(
-    folder, site_url: str = "", ignore=(), cache_path=None, workers=None
+    folder, site_url: str = "", ignore=(), cache_path=None, workers=None, fresh_above_mb=None
 ) -> list[Problem]:
     """Every broken thing in the built site in ``folder``, sorted by page; empty means sound.
 
@@ -237,7 +237,9 @@ def verify_site(
     internal and must resolve too. ``ignore`` holds regular expressions of
     references not to check (a path served by another system). ``cache_path``
     keeps what each page's parse yields for the next call (None: no cache);
-    ``workers``: processes for the pages to parse (default: every core).
+    ``workers``: processes for the pages to parse (default: every core);
+    ``fresh_above_mb``: parse them in new processes rather than forked ones
+    when this process holds more than that (MB resident; None: forked).
     """
     folder = Path(folder)
     site = _Site(folder, site_url, ignore)
@@ -257,7 +259,7 @@ def verify_site(
         else:
             continue
         checked.append((how, folder / shown, shown))
-    parsed = ParsedPages(cache_path, workers)
+    parsed = ParsedPages(cache_path, workers, fresh_above_mb)
     site.load = parsed.load
     last = pages = None
     if cache_path:

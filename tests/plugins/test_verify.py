@@ -174,6 +174,7 @@ def test_anchors_include_ids_and_named_anchors():
 def test_settings_have_defaults_and_refuse_unknown_keys():
     assert verify_settings({}) == {
         "enabled": False, "ignore": (), "cache_path": ".kiosk-cache/verify",
+        "fresh_workers_above_mb": 256,
     }  # fmt: skip
     assert verify_settings({"VERIFY": {"enabled": True}})["enabled"] is True
     with pytest.raises(ValueError, match="VERIFY: unknown key.*enable"):
@@ -477,3 +478,25 @@ def test_a_digest_is_shared_only_while_the_file_is_untouched(tmp_path):
     path.write_bytes(b"<p>two</p>")
     assert file_digest(path) == (digest(b"<p>two</p>"), b"<p>two</p>")
     forget()
+
+
+@pytest.mark.parametrize(("resident", "used"), [(120, "map_forked"), (600, "map_fresh")])
+def test_a_big_build_parses_in_fresh_processes_and_a_small_one_forks(
+    site, tmp_path, monkeypatch, resident, used
+):
+    from kiosk_verify import cache as cache_module
+
+    broken_copy(site)
+    expected = messages(site)
+    calls = []
+    for name in ("map_forked", "map_fresh"):
+        real = getattr(cache_module, name)
+        monkeypatch.setattr(cache_module, name, lambda *args, _real=real, _name=name, **kwargs: (
+            calls.append(_name) or _real(*args, **kwargs)))  # fmt: skip
+    monkeypatch.setattr(cache_module, "resident_mb", lambda: resident)  # MB: N = 1,000 / 10,000
+
+    found = verify_site(site, SITE_URL, cache_path=tmp_path / "cache", workers=2,
+                        fresh_above_mb=256)  # fmt: skip
+
+    assert [str(problem) for problem in found] == expected
+    assert calls == [used]
