@@ -431,8 +431,9 @@ class LinkingWriter:
     page it gives back is linked into the output from there, so a rebuild
     writes no bytes for the pages it did not render again, and a cold build
     writes each page once, not once to the cache and once to the output.
-    Anything else (feeds, a text of another kind) is written as Pelican
-    writes it. A file already there with other links is unlinked first, so
+    A feed the memo kept (kiosk_feeds) is linked the same way; anything else
+    (a feed made now, a text of another kind) is written as Pelican writes
+    it. A file already there with other links is unlinked first, so
     nothing is ever written through a link into the cache.
 
     Inside ``write_file``, Pelican renders each page and passes the text to
