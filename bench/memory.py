@@ -112,7 +112,9 @@ def report(samples: list, marks: list) -> None:
     print(f"{'from':>8}  {'stretch':<40} {'peak PSS':>9}  processes (name RSS/PSS MB)")
     for (begin, name), (end, _) in zip(bounds, [*bounds[1:], (float("inf"), "")], strict=True):
         inside = [(sum(p for _, _, p in procs), procs) for t, procs in samples if begin <= t < end]
-        if not inside:
+        if not inside:  # over between two samples: listed, so that no stretch goes missing
+            print(f"{begin - start:7.1f}s  {name[:40]:<40} {'-':>7}    "
+                  f"(no sample: shorter than {SAMPLE_SECONDS} s)")  # fmt: skip
             continue
         total, procs = max(inside, key=lambda item: item[0])
         shown = ", ".join(f"{n} {r:.0f}/{p:.0f}" for n, r, p in procs if p >= 1)

@@ -105,3 +105,13 @@ def test_the_time_timeline_marks_each_phase_of_a_build_in_order(small_corpus):
                            ("verify ends", "no-change stamp starts")]:  # fmt: skip
         assert labels.index(earlier) < labels.index(later), labels
     assert seconds == sorted(seconds) and labels[-1] == "build_site returned"
+
+
+def test_the_memory_timeline_lists_a_stretch_too_short_to_sample(capsys):
+    from bench import memory
+
+    samples = [(0.0, [("python", 10.0, 9.0)]), (0.5, [("python", 12.0, 11.0)])]
+    memory.report(samples, [(0.30, "publish"), (0.35, "verify"), (0.40, "finalized")])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in lines[1:-1]] == ["start", "publish", "verify", "finalized"]
+    assert "no sample" in lines[3] and lines[-1].startswith("worst moment: 11 MB PSS")
