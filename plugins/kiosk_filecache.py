@@ -107,12 +107,10 @@ def site_listing(root) -> list[str]:
     return files
 
 
-def write_sealed(path, magic: bytes, payload: bytes, temporary_prefix=".tmp-") -> None:
-    """Write ``magic``, the SHA-256 of ``payload``, then ``payload`` to ``path``, atomically.
+def write_atomically(path, data: bytes, temporary_prefix=".tmp-") -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed.
 
-    For caches kept as one file (kiosk_editorial's memo, kiosk_readcache's
-    notes): written to a temporary file in the same folder and renamed, so a
-    reader sees the old file or the new one, never half of one. OSError is
+    A reader sees the old file or the new one, never half of one. OSError is
     the caller's to handle.
     """
     folder = os.path.dirname(os.fspath(path))
@@ -120,12 +118,21 @@ def write_sealed(path, magic: bytes, payload: bytes, temporary_prefix=".tmp-") -
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=temporary_prefix)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(magic + hashlib.sha256(payload).digest() + payload)
+            out.write(data)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(temporary)
         raise
+
+
+def write_sealed(path, magic: bytes, payload: bytes, temporary_prefix=".tmp-") -> None:
+    """Write ``magic``, the SHA-256 of ``payload``, then ``payload`` to ``path``, atomically.
+
+    For caches kept as one file (kiosk_editorial's memo, kiosk_readcache's
+    notes): see ``write_atomically``. OSError is the caller's to handle.
+    """
+    write_atomically(path, magic + hashlib.sha256(payload).digest() + payload, temporary_prefix)
 
 
 def read_sealed(path, magic: bytes) -> memoryview | None:

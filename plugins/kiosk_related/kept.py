@@ -16,7 +16,7 @@ import logging
 import os
 from pathlib import Path
 
-from kiosk_filecache import digest, source_digest
+from kiosk_filecache import digest, source_digest, write_atomically
 
 from . import scoring
 
@@ -60,14 +60,10 @@ def _load(path, subjects, pool):
 
 def _keep(folder, path, result):
     """Write ``result`` whole (a temporary file renamed) and drop all but the newest KEEP."""
-    partial = folder / f".tmp-{os.getpid()}-{path.name}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(result, separators=(",", ":")), "utf-8")
-        os.replace(partial, path)
+        write_atomically(path, json.dumps(result, separators=(",", ":")).encode())
         kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in kept[KEEP:]:
             stale.unlink(missing_ok=True)
     except OSError as err:  # a full disk: the next build scores again
         log.debug("kiosk_related: picks not kept (%s)", err)
-        partial.unlink(missing_ok=True)

@@ -41,7 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
-from kiosk_filecache import digest, known_digest
+from kiosk_filecache import digest, known_digest, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -219,13 +219,10 @@ class ShardCache:
 
     def keep_marks(self, marks: dict) -> None:
         """Keep ``marks`` for the next build, written whole or not at all."""
-        partial = self.folder / f".tmp-marks.{os.getpid()}"
         try:
-            partial.write_text(json.dumps(marks, separators=(",", ":")), "utf-8")
-            os.replace(partial, self.folder / MARKS)
+            write_atomically(self.folder / MARKS, json.dumps(marks, separators=(",", ":")).encode())
         except OSError as err:  # a full disk: the next build reads the pages again
             log.debug("kiosk_search: page marks not kept (%s)", err)
-            partial.unlink(missing_ok=True)
 
     def fetch(self, key: str, target: Path) -> bool:
         """Hard-link the entry's bundle into ``target`` (a new folder) if it is whole and intact.
