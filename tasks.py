@@ -1,8 +1,8 @@
 """Kiosk's tasks: `invoke --list` shows them, `invoke --help TASK` explains one.
 
-Pelican runs in-process. A build writes into a fresh staging folder beside the
+Pelican runs in-process. A build writes into a staging folder beside the
 output folder and swaps it in only when everything succeeded, so a failed or
-interrupted build leaves the previous site exactly as it was.
+interrupted build leaves the previous site exactly as it was (kiosk_staging).
 """
 
 import contextlib
@@ -10,7 +10,6 @@ import copy
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -92,15 +91,16 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
     import kiosk_memory
     import kiosk_uptodate
     from kiosk_editorial import EditorialError
+    from kiosk_staging import Staging
 
     started = time.perf_counter()
     output = Path(output).resolve()
-    staging = output.parent / f".output-staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    # A previous output whose deletion was cut short (a shutdown): hand it over again.
-    for leftover in output.parent.glob(f"{OLD_OUTPUT_PREFIX}*"):
-        delete_in_background(leftover)
-    settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging))
+    staging = Staging(output)
+    # The staging folder holds no file of an earlier build, at most the folders
+    # of one (kiosk_staging), which Pelican's DELETE_OUTPUT_DIRECTORY would
+    # delete only to make them again.
+    settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging.folder),
+                         DELETE_OUTPUT_DIRECTORY=False)  # fmt: skip
     started_at = datetime.now(UTC)
     found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT)
     if not force and kiosk_uptodate.is_current(output, found, started_at):
@@ -108,6 +108,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
             print(f"{output.name}/ is up to date: nothing changed since its last build.")
         return {"articles": None, "pages": 0, "warnings": 0, "up_to_date": True,
                 "seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
+    staging.prepare()
     # Any error Pelican logs (an unreadable file, a template error) fails the build
     # instead of quietly dropping a page.
     init_logging(level=logging.WARNING, fatal="errors")
@@ -138,8 +139,9 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
             # The build's articles and pages are garbage now: hand their memory
             # back before the stamp walks the whole output (kiosk_memory).
             kiosk_memory.release(freeze=False)
+        staging.prune()
         kiosk_uptodate.forget(output)
-        _swap_in(staging, output)
+        staging.swap_in()
         kiosk_uptodate.record(output, found, started_at, moments)
     except EditorialError as err:
         _print_problems(err.problems)
@@ -149,7 +151,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
     except Exception as err:  # noqa: BLE001 - any failure must leave output/ alone
         raise Exit(f"Build failed: {err}. The previous output/ is unchanged.", code=1) from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
         signals.content_written.disconnect(count)
         signals.article_generator_finalized.disconnect(count_articles)
         logging.getLogger().removeHandler(counter)
@@ -165,42 +167,6 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
             f"written, {summary['warnings']} warnings, {summary['seconds']} s"
         )
     return summary
-
-
-OLD_OUTPUT_PREFIX = ".output-old-"
-
-
-def _swap_in(staging: Path, output: Path):
-    """Put ``staging`` in the place of ``output``; the previous output is deleted later."""
-    if not output.exists():
-        staging.rename(output)
-        return
-    old = output.parent / f"{OLD_OUTPUT_PREFIX}{os.getpid()}-{time.time_ns()}"
-    output.rename(old)
-    staging.rename(output)
-    delete_in_background(old)
-
-
-def delete_in_background(folder: Path):
-    """Delete ``folder`` in a process of its own that this one does not wait for.
-
-    The previous output of a 10,000-article site is 65,000 files in 18,000
-    folders: deleting it took 4-6.5 s of an editor's one-edit rebuild
-    (BENCHMARKS.md, lever 51), after the new site was already in place. Once
-    renamed out of the way nothing reads it, so the build returns at once: a
-    ``sh`` starts ``rm`` in the background and exits (no zombie, and a Ctrl-C
-    in the terminal does not reach it). What a shutdown cuts short, the next
-    build hands over again; ``invoke clean`` removes it too. Without ``sh`` or
-    ``rm``, the folder is deleted here and now.
-    """
-    try:
-        subprocess.run(
-            ["sh", "-c", 'rm -rf -- "$1" &', "sh", str(folder)], check=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 BUILD_HELP = {
@@ -230,9 +196,12 @@ def clean(c):
     """Remove build products (output/, staging folders, caches); never content/."""
     for path in [CONFIG["output"], ROOT / ".kiosk-cache",
                  *ROOT.glob(".output-*")]:  # fmt: skip
-        if path.exists():
+        if path.is_dir():
             shutil.rmtree(path)
             print(f"removed {path.relative_to(ROOT)}/")
+        elif path.exists():  # a skeleton's list of folders (kiosk_staging)
+            path.unlink()
+            print(f"removed {path.relative_to(ROOT)}")
     for stamp in ROOT.glob(".*.kiosk-stamp.json"):
         stamp.unlink()
         print(f"removed {stamp.relative_to(ROOT)}")

@@ -147,6 +147,10 @@ def main(argv=None) -> None:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(output, ignore_errors=True)
         (output.parent / f".{output.name}.kiosk-stamp.json").unlink(missing_ok=True)
+        sys.path.insert(0, str(ROOT / "plugins"))
+        from kiosk_staging import remove_skeletons
+
+        remove_skeletons(output.parent)
     report(*run(corpus, cache, output, force=args.warm))
 
 

@@ -47,8 +47,11 @@ import psutil
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "plugins"))
 
 import corpus  # noqa: E402  (bench/ is not a package on the import path)
+
+from kiosk_staging import remove_skeletons  # noqa: E402
 
 PYTHON = sys.executable
 WORK = HERE / "work"
@@ -174,12 +177,14 @@ class Kiosk(System):
 
     def clean(self):
         super().clean()
-        # The no-change stamp beside the output (kiosk_uptodate): a cold build has none.
+        # The no-change stamp beside the output (kiosk_uptodate): a cold build has none;
+        # nor does it start from the folders of a replaced site (kiosk_staging).
         (self.out.parent / f".{self.out.name}.kiosk-stamp.json").unlink(missing_ok=True)
+        remove_skeletons(self.out.parent)
 
     def settle(self) -> float:
-        # The previous output is deleted in the background once the new one is in
-        # place (tasks.delete_in_background): not part of what an editor waits for,
+        # The previous output's files are deleted in the background once the new
+        # one is in place (kiosk_staging): not part of what an editor waits for,
         # but the next system's run must not share the disk with it.
         started = time.perf_counter()
         while any(self.out.parent.glob(".output-old-*")):

@@ -8,7 +8,9 @@ the same output folder, and nothing has touched that folder since:
   at the repository's top level, every plugin folder (:func:`plugin_folders`)
   and the theme (hashed by content), and the installed distributions (names carry versions);
 - **settings**: the whole settings dict, except the staging ``OUTPUT_PATH``
-  that changes with every build, and the environment variables Kiosk reads;
+  that changes with every build and ``DELETE_OUTPUT_DIRECTORY``, which
+  ``build_site`` turns off for a staging folder that holds no file (kiosk_staging),
+  and the environment variables Kiosk reads;
 - **content**: every file under ``PATH``, by path, size, mtime, ctime and inode
   (git's test for "modified": any write changes the ctime, so an editor's save,
   a ``git checkout`` or a copy all count, and nothing has to read 10,000 files);
@@ -44,7 +46,7 @@ CODE_SUFFIXES = {".py", ".txt", ".toml", ".cfg"}
 ENVIRONMENT = ("SOURCE_DATE_EPOCH", "TZ")
 ENVIRONMENT_PREFIXES = ("KIOSK_", "PELICAN")
 # Per-build values in the settings that do not change what is written.
-VOLATILE_SETTINGS = {"OUTPUT_PATH"}
+VOLATILE_SETTINGS = {"OUTPUT_PATH", "DELETE_OUTPUT_DIRECTORY"}
 # CONTENT.md: the news sitemap lists the articles of the last 48 hours.
 NEWS_WINDOW = timedelta(hours=48)
 # UTC-12 to UTC+14: where a date without a time zone can fall.

@@ -97,7 +97,7 @@ def test_the_memory_timeline_names_the_worst_moment_of_a_build(small_corpus):
 def test_the_time_timeline_marks_each_phase_of_a_build_in_order(small_corpus):
     lines = bench_script("timeline.py", small_corpus[0])
     start = next(n for n, line in enumerate(lines) if line.startswith("cold publish of "))
-    rows = [line.split(")", 1) for line in lines[start + 1 :]]
+    rows = [line.split(")", 1) for line in lines[start + 1 : -1]]
     labels = [label.strip() for _, label in rows]
     seconds = [float(row[0].split()[0]) for row in rows]
     for earlier, later in [("initialized", "get_writer"), ("get_writer", "finalized"),
@@ -105,6 +105,8 @@ def test_the_time_timeline_marks_each_phase_of_a_build_in_order(small_corpus):
                            ("verify ends", "no-change stamp starts")]:  # fmt: skip
         assert labels.index(earlier) < labels.index(later), labels
     assert seconds == sorted(seconds) and labels[-1] == "build_site returned"
+    # Last, what the build made and what it took from its caches.
+    assert lines[-1].startswith("read: {") and "pages: {'rendered': " in lines[-1], lines[-1]
 
 
 def test_the_memory_timeline_lists_a_stretch_too_short_to_sample(capsys):

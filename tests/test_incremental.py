@@ -15,6 +15,7 @@ import pytest
 from bench import corpus
 from tasks import ROOT, build_site
 from tests.sites import tree_digest
+from tests.test_staging import folders, skeleton_of
 
 SETTINGS = """\
 import os, sys
@@ -43,13 +44,21 @@ def settings_file(folder: Path, cache: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
-    """(incremental tree, clean tree, deleted slug, new slug) after edit, delete and add."""
+    """(incremental tree, clean tree, deleted slug, new slug) after edit, delete and add.
+
+    The two sites have the same folders too (asserted here, once).
+    """
     tmp_path = tmp_path_factory.mktemp("incremental")
     manifest = corpus.write_corpus(tmp_path / "corpus", 30, seed=11)
     content = tmp_path / "corpus" / "kiosk"
     paths = manifest["paths"]["kiosk"]
     warm = settings_file(tmp_path, tmp_path / "cache")
     build_site(warm, tmp_path / "incremental", content, quiet=True)
+    # Again: the first site becomes the skeleton the edited build starts from
+    # (kiosk_staging), with the folders of the article about to be deleted.
+    build_site(warm, tmp_path / "incremental", content, quiet=True, force=True)
+    skeleton = skeleton_of(tmp_path)
+    assert Path(paths[20]).stem in folders(skeleton)
 
     with open(content / paths[10], "a", encoding="utf-8") as handle:
         handle.write("\nCorrection: the summit was on a Tuesday.\n")
@@ -64,6 +73,8 @@ def two_builds(tmp_path_factory):
     clean = tmp_path / "clean"
     clean.mkdir()
     build_site(settings_file(clean, clean / "cache"), clean / "output", content, quiet=True)
+    assert not skeleton.exists(), "the rebuild did not start from the skeleton"
+    assert folders(tmp_path / "incremental") == folders(clean / "output")
     return (tree_digest(tmp_path / "incremental"), tree_digest(clean / "output"),
             Path(paths[20]).stem, newcomer.slug)  # fmt: skip
 

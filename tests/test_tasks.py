@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+import kiosk_staging
 import tasks
 from tests.conftest import invoke
 from tests.sites import tree_digest, write_site
@@ -154,7 +155,11 @@ def test_a_rebuild_swaps_in_the_new_site_and_the_previous_one_goes(tmp_path):
     page = BeautifulSoup((output / "summit-without-the-other-side" / "index.html").read_text(
         "utf-8"), "html.parser")  # fmt: skip
     assert page.select_one(".kicker").get_text(" ", strip=True).endswith("Africa")
-    assert all(gone(old) for old in tmp_path.glob(".output-*")), "the previous output stayed"
+    assert all(gone(old) for old in tmp_path.glob(".output-old-*")), "the previous output stayed"
+    # What is left of it for the next build is folders, not one file (kiosk_staging).
+    left = [path for skeleton in tmp_path.glob(".output-skeleton-*") if skeleton.is_dir()
+            for path in skeleton.rglob("*") if not path.is_dir()]  # fmt: skip
+    assert left == []
 
 
 def test_the_build_does_not_wait_for_the_previous_output_to_be_deleted(tmp_path, monkeypatch):
@@ -168,7 +173,7 @@ def test_the_build_does_not_wait_for_the_previous_output_to_be_deleted(tmp_path,
     (previous / "some-piece").mkdir(parents=True)
     (previous / "some-piece" / "index.html").write_text("<p>old</p>", "utf-8")
 
-    tasks.delete_in_background(previous)
+    kiosk_staging.delete_in_background(previous)
 
     assert previous.exists(), "the caller waited for the deletion"
     assert gone(previous)
@@ -179,7 +184,7 @@ def test_without_a_shell_the_previous_output_is_deleted_at_once(tmp_path, monkey
     previous = tmp_path / ".output-old-1-1"
     (previous / "feeds").mkdir(parents=True)
     (previous / "feeds" / "latest.atom.xml").write_text("<feed/>", "utf-8")
-    tasks.delete_in_background(previous)
+    kiosk_staging.delete_in_background(previous)
     assert not previous.exists()
 
 

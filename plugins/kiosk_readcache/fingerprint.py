@@ -27,8 +27,9 @@ from pathlib import PurePath
 
 from kiosk_uptodate import plugin_folders
 
-# Settings that change with every build, or only say where caches live.
-VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "KIOSK_READCACHE"})
+# Settings that change with every build, or only say where caches live and
+# whether Pelican empties a staging folder that holds no file anyway.
+VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "DELETE_OUTPUT_DIRECTORY", "KIOSK_READCACHE"})
 ENVIRONMENT = ("SOURCE_DATE_EPOCH", "TZ", "LANG", "LC_ALL", "LC_TIME", "LC_CTYPE")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 

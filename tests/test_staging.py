@@ -1,0 +1,144 @@
+"""The staging folder a build writes into (kiosk_staging).
+
+A build is swapped into the output's place only when it succeeded. The site
+it replaces is not thrown away whole: its files go, in the background, and
+its folders are kept as a skeleton for the next build, which would otherwise
+spend seconds creating the same 18,000 folders again (BENCHMARKS.md, lever
+70). What an editor must be able to rely on: a build from a skeleton is
+exactly a clean build, folder for folder, and no file of the replaced site
+ever reaches the new one.
+"""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk_staging import SKELETON_PREFIX, Staging, remove_skeletons
+from tasks import ROOT, build_site
+from tests.sites import tree_digest, write_site
+
+
+def skeleton_of(parent: Path, within=30.0) -> Path:
+    """The finished skeleton in ``parent``, once the background process has made it."""
+    deadline = time.monotonic() + within
+    while True:
+        found = [path for path in parent.glob(f"{SKELETON_PREFIX}*") if path.is_dir()]
+        if found and not any(parent.glob(".output-old-*")):
+            assert len(found) == 1, found
+            return found[0]
+        assert time.monotonic() < deadline, "no skeleton was made of the replaced site"
+        time.sleep(0.05)
+
+
+def folders(root: Path) -> set[str]:
+    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_dir()}
+
+
+def files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if not path.is_dir()]
+
+
+def a_site(root: Path, pages: list[str]) -> Path:
+    for page in pages:
+        (root / page).parent.mkdir(parents=True, exist_ok=True)
+        (root / page).write_text(f"<p>{page}</p>", "utf-8")
+    return root
+
+
+def test_the_replaced_site_becomes_its_folders_without_a_file(tmp_path):
+    output = a_site(tmp_path / "output", ["index.html", "a/index.html", "tag/x/page/2/index.html"])
+    staging = Staging(output)
+    staging.prepare()
+    a_site(staging.folder, ["index.html"])
+
+    staging.swap_in()
+
+    skeleton = skeleton_of(tmp_path)
+    assert folders(skeleton) == {"a", "tag", "tag/x", "tag/x/page", "tag/x/page/2"}
+    assert files(skeleton) == []
+    assert [path.name for path in files(output)] == ["index.html"]
+
+
+def test_a_build_starts_from_the_newest_skeleton_and_the_others_go(tmp_path):
+    for made_at, folder in ((1, "older"), (2, "newer")):
+        skeleton = tmp_path / f"{SKELETON_PREFIX}1-{made_at}"
+        (skeleton / folder / "deep").mkdir(parents=True)
+        Path(f"{skeleton}.folders").write_bytes(f"{folder}/deep\0{folder}\0".encode())
+    staging = Staging(tmp_path / "output")
+
+    staging.prepare()
+
+    assert folders(staging.folder) == {"newer", "newer/deep"}
+    deadline = time.monotonic() + 30
+    while list(tmp_path.glob(f"{SKELETON_PREFIX}*")):
+        assert time.monotonic() < deadline, list(tmp_path.glob(f"{SKELETON_PREFIX}*"))
+        time.sleep(0.05)
+
+
+def test_the_skeleton_s_folders_the_build_left_empty_are_removed(tmp_path):
+    skeleton = tmp_path / f"{SKELETON_PREFIX}1-1"
+    for folder in ("kept", "gone/page/2", "also-gone"):
+        (skeleton / folder).mkdir(parents=True)
+    listed = ["kept", "gone/page/2", "gone/page", "gone", "also-gone"]  # deepest first
+    Path(f"{skeleton}.folders").write_bytes("\0".join(listed).encode() + b"\0")
+    staging = Staging(tmp_path / "output")
+    staging.prepare()
+    a_site(staging.folder, ["kept/index.html"])
+    (staging.folder / "made-empty-by-this-build").mkdir()
+
+    assert staging.prune() == 4
+
+    assert folders(staging.folder) == {"kept", "made-empty-by-this-build"}
+
+
+def test_without_a_skeleton_a_build_starts_from_an_empty_folder(tmp_path):
+    staging = Staging(tmp_path / "output")
+    staging.prepare()
+    assert staging.folder.is_dir() and list(staging.folder.iterdir()) == []
+    assert staging.prune() == 0
+
+
+def test_without_a_shell_the_replaced_site_is_deleted_at_once(tmp_path, monkeypatch):
+    output = a_site(tmp_path / "output", ["a/index.html"])
+    staging = Staging(output)
+    staging.prepare()
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    staging.swap_in()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["output"]
+
+
+def test_remove_skeletons_leaves_nothing_for_a_cold_build(tmp_path):
+    skeleton = tmp_path / f"{SKELETON_PREFIX}1-1"
+    (skeleton / "a").mkdir(parents=True)
+    Path(f"{skeleton}.folders").write_bytes(b"a\0")
+    remove_skeletons(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def _repo_cwd(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.usefixtures("_repo_cwd")
+def test_a_build_from_a_skeleton_is_a_clean_build_folder_for_folder(tmp_path):
+    content = write_site(tmp_path)
+    settings = ROOT / "pelicanconf.py"
+    output = tmp_path / "site"
+    build_site(settings, output, content, quiet=True)
+    build_site(settings, output, content, quiet=True, force=True)  # the first becomes a skeleton
+    skeleton = skeleton_of(tmp_path)
+    assert "summit-without-the-other-side" in folders(skeleton)
+    kept = (skeleton / "latest").stat().st_ino
+    (content / "articles" / "2024" / "summit.md").unlink()
+
+    build_site(settings, output, content, quiet=True)
+
+    assert not skeleton.exists(), "the build did not start from the skeleton"
+    assert (output / "latest").stat().st_ino == kept, "the skeleton's folders were made again"
+    clean = tmp_path / "clean"
+    build_site(settings, clean, content, quiet=True)
+    assert "summit-without-the-other-side" not in folders(output)
+    assert folders(output) == folders(clean)
+    assert tree_digest(output) == tree_digest(clean)
