@@ -9,6 +9,7 @@ bundle, with the older years merged in (Pagefind's ``mergeIndex``).
 
 import functools
 import gzip
+import hashlib
 import http.server
 import json
 import threading
@@ -372,6 +373,27 @@ def test_a_damaged_cache_entry_is_not_trusted(archive, tmp_path, damage):
     assert report == {"indexed": ["2024"], "reused": ["2023", "2025"]}
     assert tree_digest(output / "pagefind") == before
     assert len(_entries(cache)) == 3, "the damaged entry was replaced by a sound one"
+
+
+def test_a_reused_entry_s_files_are_not_read_again_while_their_stat_is_as_stored(
+    archive, monkeypatch
+):
+    output, years, cache = archive
+    before = tree_digest(output / "pagefind")
+    hashed = []
+    real = hashlib.file_digest
+
+    def file_digest(handle, name):
+        hashed.append(handle.name)
+        return real(handle, name)
+
+    monkeypatch.setattr(hashlib, "file_digest", file_digest)
+
+    report = run_pagefind(output, years=years, cache_path=cache)
+
+    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"]}
+    assert not [name for name in hashed if str(cache) in str(name)], "a cached file was hashed"
+    assert tree_digest(output / "pagefind") == before
 
 
 def test_a_half_written_entry_is_left_to_its_build_and_never_used(archive):
