@@ -166,6 +166,7 @@ PLUGINS = [
     "kiosk_feeds",  # JSON Feed, region/column/series feeds, rich items
     "kiosk_seo",  # canonical, OpenGraph, JSON-LD, news sitemap, redirects
     "kiosk_termindex",  # Pelican's tag/section/author pages without its quadratic filter
+    "kiosk_urls",  # each article's url and save_as worked out once per build
     "kiosk_pagination",  # page links: first, last, current and neighbours, not every number
     "kiosk_incremental",  # a page is rendered again only when what it reads changed
     # At `finalized`: after every plugin that lets go of what rendering needed

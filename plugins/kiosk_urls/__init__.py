@@ -1,0 +1,63 @@
+"""kiosk_urls: each article's ``url`` and ``save_as`` worked out once per build.
+
+Pelican formats ``Content.url`` and ``Content.save_as`` from the settings
+at every access (``get_url_setting``: the URL pattern, a dict of the
+metadata, ``str.format``; about 20 µs for the two), and a build asks for
+them many times per article: the writer, the sitemap, kiosk_seo's redirect
+check, kiosk_search's shards, the feeds, the related stories. At N = 10,000
+that was about half a second of every rebuild (BENCHMARKS.md, lever 68).
+
+From ``article_generator_pretaxonomy`` (every article read, its slug, date,
+category, language and status final), the articles the generator holds
+answer ``get_url_setting`` from a memo of this build: the first access of
+each key computes it with Pelican's own method, later ones return that
+string. Other objects go to Pelican's method unchanged. The memo is kept
+here, not on the articles, so no article gains an attribute a page could
+read or a fingerprint could see; it holds the articles weakly, so they go
+when the build lets go of them, and the next build starts with it empty.
+"""
+
+from weakref import WeakKeyDictionary
+
+from pelican import signals
+from pelican.contents import Content
+
+from kiosk_content import every_article
+
+__all__ = ["register"]
+
+# Pelican's method, also if this module is imported again after it replaced it.
+_pelican_get_url_setting = getattr(Content.get_url_setting, "pelican_method",
+                                   Content.get_url_setting)  # fmt: skip
+# article -> {key: value}, for the articles of the build in progress.
+_memo: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def get_url_setting(self, key: str) -> str:
+    """Pelican's ``Content.get_url_setting``, answered once per article and key."""
+    values = _memo.get(self)
+    if values is None:
+        return _pelican_get_url_setting(self, key)
+    value = values.get(key)
+    if value is None:
+        value = values[key] = _pelican_get_url_setting(self, key)
+    return value
+
+
+get_url_setting.pelican_method = _pelican_get_url_setting
+
+
+def _remember(generator):
+    for article in every_article(generator):
+        _memo[article] = {}
+
+
+def _forget(*_args, **_kwargs):
+    _memo.clear()
+
+
+def register():
+    """Answer the articles' URLs from a memo from pretaxonomy on."""
+    Content.get_url_setting = get_url_setting
+    signals.initialized.connect(_forget)
+    signals.article_generator_pretaxonomy.connect(_remember)

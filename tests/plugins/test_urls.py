@@ -1,0 +1,89 @@
+"""kiosk_urls: an article's url and save_as, worked out once per build, are Pelican's."""
+
+import types
+
+from pelican import signals
+from pelican.contents import Page
+from pelican.settings import DEFAULT_CONFIG
+
+import kiosk_urls
+from kiosk_content import every_article
+from tests.plugins.conftest import build_site, header
+
+FILES = {
+    "articles/2024/summit.md": header(
+        "The talks ended.",
+        title="Summit ends",
+        slug="summit-ends",
+        date="2024-03-01 10:00",
+        section="Analysis",
+    ),  # fmt: skip
+    "articles/2024/ports.md": header(
+        "Ships waited.",
+        title="Ports",
+        slug="ports",
+        date="2024-03-02 10:00",
+        section="Reporting",
+        status="draft",
+    ),  # fmt: skip
+    "articles/2024/quiet.md": header(
+        "A note.",
+        title="Quiet",
+        slug="quiet",
+        date="2024-03-03 10:00",
+        section="Analysis",
+        status="hidden",
+    ),  # fmt: skip
+}
+
+
+def test_every_article_is_written_where_pelican_would_write_it(make_site):
+    seen = {}
+
+    def check(generator):
+        pelican = kiosk_urls._pelican_get_url_setting
+        for article in every_article(generator):
+            assert article in kiosk_urls._memo, f"{article.slug} is not answered from the memo"
+            first = article.url
+            assert article.url is first, "worked out again"
+            assert first == pelican(article, "url")
+            assert article.save_as == pelican(article, "save_as")
+            seen[article.slug] = (article.url, article.save_as)
+
+    # A plugin of this test's own, connected after kiosk_urls.
+    probe = types.ModuleType("probe")
+    probe.register = lambda: signals.article_generator_finalized.connect(check)
+    output = make_site(FILES, plugins=["kiosk_urls", probe])
+
+    assert seen == {"summit-ends": ("summit-ends/", "summit-ends/index.html"),
+                    "ports": ("drafts/ports/", "drafts/ports/index.html"),
+                    "quiet": ("quiet/", "quiet/index.html")}  # fmt: skip
+    for _, save_as in seen.values():
+        assert (output / save_as).is_file()
+
+
+def test_outside_a_build_an_article_s_url_follows_its_slug():
+    kiosk_urls.register()
+    settings = {**DEFAULT_CONFIG, "PAGE_URL": "{slug}/", "PAGE_SAVE_AS": "{slug}/index.html"}
+    article = Page("Body", metadata={"title": "T", "slug": "before"}, settings=settings)
+    assert article.url == "before/"
+    article.slug = "after"
+    assert article.url == "after/" and article.save_as == "after/index.html"
+
+
+def test_a_build_starts_with_none_of_the_last_build_s_articles(make_site, tmp_path):
+    kept = []
+
+    def keep(generator):
+        kept.extend(every_article(generator))
+
+    probe = types.ModuleType("probe")
+    probe.register = lambda: signals.article_generator_finalized.connect(keep)
+    make_site(FILES, plugins=["kiosk_urls", probe])
+    first = list(kept)
+    assert first and all(article in kiosk_urls._memo for article in first)
+
+    build_site(tmp_path / "other", {"articles/a.md": FILES["articles/2024/quiet.md"]},
+               plugins=["kiosk_urls"])  # fmt: skip
+
+    assert not any(article in kiosk_urls._memo for article in first)
