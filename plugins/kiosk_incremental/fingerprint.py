@@ -175,7 +175,6 @@ class Fingerprints:
         # id -> (object, digest, links): the object keeps the id alive; ``links``
         # are the articles met on the way (taken by path in the digest), in order.
         self._memo = {}
-        self._of = {}  # id -> (object, the fingerprint ``of`` gave it)
         self._contents = {}  # id -> (content, own digest, links): each article walked once
         # (id of a Paginator, number) -> (paginator, its articles, digest, links)
         self._list_pages = {}
@@ -190,30 +189,18 @@ class Fingerprints:
         self.__init__()
 
     def of(self, value) -> str:
-        """The fingerprint of a variable's value, as a page's render read it.
-
-        Kept per object for the build (``_of``): the site's lists (all
-        articles, every tag's) are read by many pages, and their fingerprint
-        names every article met on the way.
-        """
-        key = id(value)
-        hit = self._of.get(key)
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        before = self._cycles
+        """The fingerprint of a variable's value, as a page's render read it."""
         links = []
         if isinstance(value, Content):
             digest, links = self._own(value)
         else:
             digest = self._value(value, links)
-        if links:
-            # Every article met on the way, by its own fingerprint, in order: with
-            # the paths in ``digest``, that is the value with each article in full.
-            own = self._own
-            digest = _h("linked", digest, *[own(link)[0] for link in links])
-        if self._cycles == before:  # as _value memoises: not a digest that met a cycle
-            self._of[key] = (value, digest)
-        return digest
+        if not links:
+            return digest
+        # Every article met on the way, by its own fingerprint, in order: with
+        # the paths in ``digest``, that is the value with each article in full.
+        own = self._own
+        return _h("linked", digest, *[own(link)[0] for link in links])
 
     # --- dispatch ------------------------------------------------------------
     def _value(self, value, links: list) -> str:
