@@ -5,15 +5,19 @@
   JSON-LD); ``theme/templates/partials/meta.html`` prints it.
 - A generator writes ``/news-sitemap.xml`` (articles of the last 48 hours),
   ``/robots.txt`` naming both sitemaps, a redirect page for every ``Aliases:``
-  path and the ``_redirects`` file. ``/sitemap.xml`` is pelican-sitemap's.
+  path and the ``_redirects`` file. ``/sitemap.xml`` is pelican-sitemap's
+  (its listing pages dated by their newest article, its dates formatted
+  without Pelican's slow ``strftime``).
 
 Settings: ``KIOSK_SEO`` (see ``settings.DEFAULTS``).
 """
 
+import datetime
 import os
 
 from jinja2 import pass_context
 from pelican import signals
+from pelican.plugins.sitemap import sitemap as _sitemap_module
 from pelican.utils import sanitised_join
 
 from .crawlers import build_time, news_sitemap, recent_articles, robots_txt
@@ -95,6 +99,32 @@ def _stable_sitemap_dates(generator):
         sitemap.now = max(dates)
 
 
+def _sitemap_date(date) -> str:
+    """pelican-sitemap's ``format_date``, with datetime's own ``strftime``.
+
+    Pelican's ``SafeDatetime.strftime`` takes the format apart in Python at
+    every call (for ``%-d`` and locales), and /sitemap.xml dates every page
+    twice: 36,000 calls, ≈ 0.4 s of every build at N = 10,000. These two
+    formats have nothing it handles differently; the strings are the same
+    (tests/plugins/test_seo.py checks them against pelican-sitemap's).
+    """
+    if not isinstance(date, datetime.datetime):
+        return _pelican_sitemap_date(date)
+    strftime = datetime.datetime.strftime
+    if date.tzinfo:
+        zone = strftime(date, "%z")
+        zone = zone[:-2] + ":" + zone[-2:]
+    else:
+        zone = "-00:00"
+    return strftime(date, "%Y-%m-%dT%H:%M:%S") + zone
+
+
+# pelican-sitemap's function, also if this module is imported again after it was replaced.
+_pelican_sitemap_date = getattr(_sitemap_module.format_date, "pelican_sitemap_function",
+                                _sitemap_module.format_date)  # fmt: skip
+_sitemap_date.pelican_sitemap_function = _pelican_sitemap_date
+
+
 def _forget_failed_sitemap(pelican):
     """Start pelican-sitemap afresh for this build.
 
@@ -117,6 +147,7 @@ def _generators(pelican):
 
 def register():
     """Connect kiosk_seo to Pelican's signals."""
+    _sitemap_module.format_date = _sitemap_date
     signals.initialized.connect(_check_settings)
     signals.initialized.connect(_forget_failed_sitemap)
     signals.generator_init.connect(_install_head_global)

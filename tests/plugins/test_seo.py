@@ -8,12 +8,15 @@ kiosk_editorial turns ``Section:`` into.
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
+from pelican.utils import SafeDatetime
 from PIL import Image
 
 from kiosk_seo.jsonld import dumps_for_script
@@ -346,3 +349,16 @@ def test_a_build_after_a_failed_one_in_the_same_process_still_writes_the_sitemap
     locations = etree.parse(str(output / "sitemap.xml")).findall(".//{*}loc")
     assert f"{SITEURL}/a-piece/" in [loc.text for loc in locations]
     assert not any("stale" in loc.text for loc in locations)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2999, 12, 31)),
+    minutes=st.one_of(st.none(), st.integers(min_value=-14 * 60, max_value=14 * 60)),
+)
+def test_sitemap_dates_are_pelican_sitemap_s_own(moment, minutes):
+    import kiosk_seo
+
+    zone = None if minutes is None else timezone(timedelta(minutes=minutes))
+    date = SafeDatetime.combine(moment.date(), moment.time(), tzinfo=zone)
+    assert kiosk_seo._sitemap_date(date) == kiosk_seo._pelican_sitemap_date(date)
