@@ -264,8 +264,9 @@ def verify_site(
     last = pages = None
     if cache_path:
         last = LastPassed(cache_path, site_url, ignore)
-        pages = {shown: (file_digest(path)[0], path)
-                 for how, path, shown in checked if how is _html_problems}  # fmt: skip
+        # Pages, feeds and sitemaps alike: one whose bytes are those of the
+        # last site that passed has nothing new to report.
+        pages = {shown: (file_digest(path)[0], path) for _how, path, shown in checked}
         unchanged = last.unchanged(files, pages, parsed)
         checked = [job for job in checked if job[2] not in unchanged]
     site._pages.update(parsed.load_all([path for how, path, _ in checked

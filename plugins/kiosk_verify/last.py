@@ -54,7 +54,8 @@ class LastPassed:
         return (files, targets, pages) if key == self.key else None
 
     def unchanged(self, files, pages: dict, parsed) -> set:
-        """The pages (``{shown: digest}`` of this site) that need no check; empty if all do.
+        """The pages, feeds and sitemaps (``{shown: (digest, path)}`` of this site) that
+        need no check; empty if all do.
 
         ``files``: every file of this site; ``parsed``: the pages' parses
         (``ParsedPages``), for the ids of a page before and after a change.
@@ -67,8 +68,8 @@ class LastPassed:
             return set()  # a file a reference resolved to went away
         for shown, (page_digest, path) in pages.items():
             before = last_pages.get(shown)
-            if before is None or before == page_digest:
-                continue
+            if before is None or before == page_digest or not shown.endswith(".html"):
+                continue  # new, the same, or a feed or sitemap: no ids to lose
             old = parsed.cached(before)
             if old is None or not old.anchors <= parsed.load(path).anchors:
                 return set()  # an id went away, or we cannot tell

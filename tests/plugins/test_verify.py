@@ -362,6 +362,56 @@ def test_after_a_site_passed_only_its_new_and_changed_pages_are_checked(
     assert cached_messages(site, cache) == [] and checked_pages == []
 
 
+def test_after_a_site_passed_its_unchanged_feeds_and_sitemaps_are_not_read_again(
+    site, tmp_path, monkeypatch
+):
+    from kiosk_verify import check
+
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    entry = ('<entry><title>{0}</title><link href="{1}" rel="alternate"/><id>{0}</id>'
+             "<updated>2024-06-14T09:30:00Z</updated></entry>")  # fmt: skip
+    feed = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            "<title>Kiosk</title><id>k</id><updated>2024-06-14T09:30:00Z</updated>"
+            "{}</feed>")  # fmt: skip
+    write(site, {
+        "feeds/latest.atom.xml": feed.format(entry.format("Story", f"{SITE_URL}/story/")),
+        "feeds/latest.json": json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                         "items": [{"url": f"{SITE_URL}/story/"}]}),
+        "sitemap.xml": f"<urlset {ns}><url><loc>{SITE_URL}/story/</loc></url></urlset>",
+    })  # fmt: skip
+    read = []
+
+    def counted(real):
+        def problems(site_, path, shown):
+            read.append(shown)
+            return real(site_, path, shown)
+
+        return problems
+
+    for name in ("_feed_problems", "_json_feed_problems", "_sitemap_problems"):
+        monkeypatch.setattr(check, name, counted(getattr(check, name)))
+    cache = tmp_path / "cache"
+    assert cached_messages(site, cache) == []
+    assert sorted(read) == ["feeds/latest.atom.xml", "feeds/latest.json", "sitemap.xml"]
+    read.clear()
+
+    assert cached_messages(site, cache) == []
+    assert read == [], "an unchanged feed or sitemap was checked again"
+
+    # A changed feed is checked, and a target an unchanged one needs is still checked for.
+    write(site, {"feeds/latest.atom.xml": feed.format(entry.format("Gone", f"{SITE_URL}/gone/"))})
+    assert cached_messages(site, cache) == [
+        f"feeds/latest.atom.xml: {SITE_URL}/gone/: not found in the site"
+    ]
+    assert read == ["feeds/latest.atom.xml"]
+    write(site, {"feeds/latest.atom.xml": feed.format("")})
+    assert cached_messages(site, cache) == []
+    shutil.rmtree(site / "story")
+    found = cached_messages(site, cache)
+    assert f"feeds/latest.json: {SITE_URL}/story/: not found in the site" in found
+    assert f"sitemap.xml: {SITE_URL}/story/: not found in the site" in found
+
+
 def test_a_changed_page_that_loses_an_id_gets_every_page_checked_again(
     site, tmp_path, checked_pages
 ):
