@@ -10,7 +10,8 @@ although a rebuild needs nearly the same folders as the site it replaces.
 So the replaced site is not simply deleted: once it is out of the way, a
 background process deletes its files, keeps its folders and renames what is
 left to a *skeleton* (``.output-skeleton-*``, with the list of its folders
-beside it). The next build starts from a skeleton instead of an empty
+beside it); after a first build, which replaced nothing, the skeleton is a
+copy of the new site's folders. The next build starts from a skeleton instead of an empty
 folder, and at its end removes the skeleton's folders that it left empty
 (:meth:`Staging.prune`), so its tree is exactly a clean build's. A skeleton
 holds no file, so nothing of the old site can leak into the new one, and
@@ -42,6 +43,11 @@ _STRIP = (
     '{ find "$1" ! -type d -delete'
     ' && find "$1" -mindepth 1 -depth -type d -printf "%P\\0" > "$2.folders"'
     ' && mv -T -- "$1" "$2"; } || rm -rf -- "$1" "$2" "$2.folders"'
+)
+# The same for $2, a copy of the folders of $1, into $3.
+_STRIP_FROM_SECOND = (
+    '{ find "$2" -mindepth 1 -depth -type d -printf "%P\\0" > "$3.folders"'
+    ' && mv -T -- "$2" "$3"; } || rm -rf -- "$2" "$3" "$3.folders"'
 )
 
 
@@ -103,16 +109,23 @@ class Staging:
         return removed
 
     def swap_in(self) -> None:
-        """Put the staging folder in the output's place; strip the replaced site later."""
+        """Put the staging folder in the output's place; make the next skeleton later.
+
+        Of the replaced site, in the background; when there was none (a first
+        build), of the new site's folders, copied, so that the first rebuild
+        after it starts from a skeleton too.
+        """
         output = self.output
-        if not output.exists():
-            self.folder.rename(output)
-            return
         stamp = f"{os.getpid()}-{time.time_ns()}"
         old = output.parent / f"{OLD_PREFIX}{stamp}"
+        skeleton = output.parent / f"{SKELETON_PREFIX}{stamp}"
+        if not output.exists():
+            self.folder.rename(output)
+            copy_folders_in_background(output, old, skeleton)
+            return
         output.rename(old)
         self.folder.rename(output)
-        strip_in_background(old, output.parent / f"{SKELETON_PREFIX}{stamp}")
+        strip_in_background(old, skeleton)
 
     def discard(self) -> None:
         """After a failed build: the staging folder goes."""
@@ -152,6 +165,18 @@ def _in_background(script: str, *arguments: Path) -> bool:
     except (OSError, subprocess.CalledProcessError):
         return False
     return True
+
+
+def copy_folders_in_background(site: Path, work: Path, skeleton: Path) -> None:
+    """Make ``skeleton`` of the folders of ``site`` in the background, through ``work``.
+
+    ``work`` is named like a replaced site, so that what a shutdown leaves of
+    it is deleted by the next build, and the benchmark waits for it as for a
+    deletion (bench/run.py). Nothing but ``mkdir``: the site is not touched.
+    """
+    script = ('mkdir -- "$2" && { cd -- "$1" && find . -mindepth 1 -type d -print0; }'
+              ' | { cd -- "$2" && xargs -0 -r mkdir -p --; } && ' + _STRIP_FROM_SECOND)  # fmt: skip
+    _in_background(script, site, work, skeleton)
 
 
 def strip_in_background(old: Path, skeleton: Path) -> None:

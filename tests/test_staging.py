@@ -60,6 +60,19 @@ def test_the_replaced_site_becomes_its_folders_without_a_file(tmp_path):
     assert [path.name for path in files(output)] == ["index.html"]
 
 
+def test_after_a_first_build_the_skeleton_is_a_copy_of_its_folders(tmp_path):
+    staging = Staging(tmp_path / "output")
+    staging.prepare()
+    a_site(staging.folder, ["index.html", "a/index.html", "tag/x/page/2/index.html"])
+
+    staging.swap_in()
+
+    skeleton = skeleton_of(tmp_path)
+    assert folders(skeleton) == folders(tmp_path / "output")
+    assert files(skeleton) == []
+    assert len(files(tmp_path / "output")) == 3, "the new site was touched"
+
+
 def test_a_build_starts_from_the_newest_skeleton_and_the_others_go(tmp_path):
     for made_at, folder in ((1, "older"), (2, "newer")):
         skeleton = tmp_path / f"{SKELETON_PREFIX}1-{made_at}"
