@@ -21,6 +21,7 @@ and publish's hard links stay as they were made). BENCHMARKS.md, lever 70.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -62,14 +63,15 @@ class Staging:
     def prepare(self) -> None:
         """Make the staging folder: from a finished skeleton if there is one, else empty.
 
-        Replaced sites whose stripping or deletion was cut short (a shutdown)
-        are deleted now, in the background, and so are skeletons beyond the
-        one taken.
+        Replaced sites whose stripping or deletion was cut short (a shutdown:
+        no process holds their lock) are deleted now, in the background, and
+        so are skeletons beyond the one taken.
         """
         shutil.rmtree(self.folder, ignore_errors=True)
         parent = self.output.parent
         for leftover in parent.glob(f"{OLD_PREFIX}*"):
-            delete_in_background(leftover)
+            if not _in_progress(leftover):  # left by a shutdown, not being stripped now
+                delete_in_background(leftover)
         skeletons = sorted((path for path in parent.glob(f"{SKELETON_PREFIX}*")
                             if path.is_dir()), key=_made_at)  # fmt: skip
         while skeletons:
@@ -150,21 +152,44 @@ def _made_at(skeleton: Path) -> int:
     return int(ns) if ns.isdigit() else 0
 
 
-def _in_background(script: str, *arguments: Path) -> bool:
-    """Run ``script`` (sh) in a process of its own that this one does not wait for.
+def _in_background(script: str, lock: Path, *arguments: Path) -> bool:
+    """Run ``script`` (sh) on ``arguments`` in a process of its own that this one does not wait for.
 
     ``sh`` starts it in the background and exits (no zombie, and a Ctrl-C in
-    the terminal does not reach it). False when there is no ``sh``.
+    the terminal does not reach it). It runs with the folder ``lock`` locked
+    (``flock``), and not at all if another process holds that lock, so a
+    later build tells work in progress from what a shutdown left
+    (:func:`_in_progress`) and two builds never work on one folder. False
+    when there is no ``sh``.
     """
+    locked = ["flock", "-n", str(lock)] if shutil.which("flock") else []
     try:
         subprocess.run(
-            ["sh", "-c", f"( {script} ) &", "sh", *map(str, arguments)], check=True,
+            ["sh", "-c", '"$@" &', "sh", *locked, "sh", "-c", script, "sh",
+             *map(str, arguments)], check=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         return False
     return True
+
+
+def _in_progress(folder: Path) -> bool:
+    """Whether a background process of this module is still working on ``folder``."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return True  # gone already, or not ours to touch
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(handle)  # which lets go of the lock, if this took it
+    return False
 
 
 def copy_folders_in_background(site: Path, work: Path, skeleton: Path) -> None:
@@ -174,14 +199,19 @@ def copy_folders_in_background(site: Path, work: Path, skeleton: Path) -> None:
     it is deleted by the next build, and the benchmark waits for it as for a
     deletion (bench/run.py). Nothing but ``mkdir``: the site is not touched.
     """
-    script = ('mkdir -- "$2" && { cd -- "$1" && find . -mindepth 1 -type d -print0; }'
+    try:
+        work.mkdir()
+    except OSError:
+        return
+    script = ('{ cd -- "$1" && find . -mindepth 1 -type d -print0; }'
               ' | { cd -- "$2" && xargs -0 -r mkdir -p --; } && ' + _STRIP_FROM_SECOND)  # fmt: skip
-    _in_background(script, site, work, skeleton)
+    if not _in_background(script, work, site, work, skeleton):
+        work.rmdir()
 
 
 def strip_in_background(old: Path, skeleton: Path) -> None:
     """Delete the files of ``old`` in the background and keep its folders as ``skeleton``."""
-    if not _in_background(_STRIP, old, skeleton):
+    if not _in_background(_STRIP, old, old, skeleton):
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -195,5 +225,5 @@ def delete_in_background(folder: Path) -> None:
     next build hands over again; ``invoke clean`` removes it too. Without
     ``sh`` or ``rm``, the folder is deleted here and now.
     """
-    if not _in_background('rm -rf -- "$1"', folder):
+    if not _in_background('rm -rf -- "$1"', folder, folder):
         shutil.rmtree(folder, ignore_errors=True)
