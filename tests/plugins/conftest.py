@@ -101,3 +101,15 @@ def make_site(tmp_path):
     with a folder from ``tmp_path_factory`` to share one build between tests.
     """
     return functools.partial(build_site, tmp_path)
+
+
+def spy(monkeypatch, owner, name, note):
+    """Replace ``owner.name`` by a function that calls ``note`` with its arguments,
+    then the original, whose result it returns."""
+    real = getattr(owner, name)
+
+    def spying(*args, **kwargs):
+        note(*args, **kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spying)

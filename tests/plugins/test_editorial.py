@@ -9,6 +9,7 @@ from pelican.settings import read_settings
 
 from kiosk_editorial import rules, validate_site
 from kiosk_editorial.headers import SourceError, read_source
+from tests.plugins.conftest import spy
 from tests.sites import ARTICLE, write_site
 
 
@@ -454,13 +455,7 @@ def checked_files(monkeypatch):
     from kiosk_editorial import site
 
     seen = []
-    original = site.read_source
-
-    def read_source(path, shown):
-        seen.append(path.name)
-        return original(path, shown)
-
-    monkeypatch.setattr(site, "read_source", read_source)
+    spy(monkeypatch, site, "read_source", lambda path, _shown: seen.append(path.name))
     return seen
 
 

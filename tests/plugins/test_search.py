@@ -24,7 +24,7 @@ from kiosk_search import search_settings
 from kiosk_search.indexing import draft_prefixes, run_pagefind
 from kiosk_search.meta import plain_text, search_meta
 from kiosk_search.shards import MANIFEST, MARKS, merge_order, primary_shard, shard_names
-from tests.plugins.conftest import header
+from tests.plugins.conftest import header, spy
 from tests.sites import tree_digest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -381,13 +381,7 @@ def test_a_reused_entry_s_files_are_not_read_again_while_their_stat_is_as_stored
     output, years, cache = archive
     before = tree_digest(output / "pagefind")
     hashed = []
-    real = hashlib.file_digest
-
-    def file_digest(handle, name):
-        hashed.append(handle.name)
-        return real(handle, name)
-
-    monkeypatch.setattr(hashlib, "file_digest", file_digest)
+    spy(monkeypatch, hashlib, "file_digest", lambda handle, _name: hashed.append(handle.name))
 
     report = run_pagefind(output, years=years, cache_path=cache)
 

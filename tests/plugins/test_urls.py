@@ -10,30 +10,16 @@ import kiosk_urls
 from kiosk_content import every_article
 from tests.plugins.conftest import build_site, header
 
+
+def piece(title, slug, day, section, status=None):
+    return header(f"{title}, in a sentence.", title=title, slug=slug, date=f"2024-03-0{day} 10:00",
+                  section=section, status=status)  # fmt: skip
+
+
 FILES = {
-    "articles/2024/summit.md": header(
-        "The talks ended.",
-        title="Summit ends",
-        slug="summit-ends",
-        date="2024-03-01 10:00",
-        section="Analysis",
-    ),  # fmt: skip
-    "articles/2024/ports.md": header(
-        "Ships waited.",
-        title="Ports",
-        slug="ports",
-        date="2024-03-02 10:00",
-        section="Reporting",
-        status="draft",
-    ),  # fmt: skip
-    "articles/2024/quiet.md": header(
-        "A note.",
-        title="Quiet",
-        slug="quiet",
-        date="2024-03-03 10:00",
-        section="Analysis",
-        status="hidden",
-    ),  # fmt: skip
+    "articles/2024/summit.md": piece("Summit ends", "summit-ends", 1, "Analysis"),
+    "articles/2024/ports.md": piece("Ports", "ports", 2, "Reporting", status="draft"),
+    "articles/2024/quiet.md": piece("Quiet", "quiet", 3, "Analysis", status="hidden"),
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 from kiosk_verify import SiteBroken, verify_settings, verify_site
 from kiosk_verify.pages import parse_page, srcset_urls
 from tests.conftest import invoke
+from tests.plugins.conftest import spy
 from tests.sites import tree_digest
 from tests.sites import write_site as write_tiny_site
 
@@ -380,16 +381,8 @@ def test_after_a_site_passed_its_unchanged_feeds_and_sitemaps_are_not_read_again
         "sitemap.xml": f"<urlset {ns}><url><loc>{SITE_URL}/story/</loc></url></urlset>",
     })  # fmt: skip
     read = []
-
-    def counted(real):
-        def problems(site_, path, shown):
-            read.append(shown)
-            return real(site_, path, shown)
-
-        return problems
-
     for name in ("_feed_problems", "_json_feed_problems", "_sitemap_problems"):
-        monkeypatch.setattr(check, name, counted(getattr(check, name)))
+        spy(monkeypatch, check, name, lambda _site, _path, shown: read.append(shown))
     cache = tmp_path / "cache"
     assert cached_messages(site, cache) == []
     assert sorted(read) == ["feeds/latest.atom.xml", "feeds/latest.json", "sitemap.xml"]
