@@ -91,7 +91,7 @@ class Staging:
             skeleton = listing.with_name(listing.name[: -len(FOLDERS_SUFFIX)])
             if skeleton in skeletons or not skeleton.exists():
                 listing.unlink(missing_ok=True)
-        self.folder.mkdir(exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)  # the output's folder may be new too
 
     def prune(self) -> int:
         """Remove the skeleton's folders the build left empty: how many were removed.

@@ -138,6 +138,14 @@ def test_without_a_skeleton_a_build_starts_from_an_empty_folder(tmp_path):
     assert staging.prune() == 0
 
 
+def test_an_output_in_a_folder_that_does_not_exist_yet_gets_one(tmp_path):
+    staging = Staging(tmp_path / "sites" / "2026" / "output")
+    staging.prepare()
+    assert staging.folder.is_dir()
+    staging.swap_in()
+    assert (tmp_path / "sites" / "2026" / "output").is_dir()
+
+
 def test_without_a_shell_the_replaced_site_is_deleted_at_once(tmp_path, monkeypatch):
     output = a_site(tmp_path / "output", ["a/index.html"])
     staging = Staging(output)
