@@ -59,6 +59,9 @@ class Staging:
         self.output = output
         self.folder = output.parent / f"{STAGING_PREFIX}{os.getpid()}"
         self._kept: list[bytes] = []  # the skeleton's folders, when one was taken
+        # While this build works in a skeleton it took, it holds the skeleton's
+        # lock: no background deletion another build started can run in it.
+        self._lock: int | None = None
 
     def prepare(self) -> None:
         """Make the staging folder: from a finished skeleton if there is one, else empty.
@@ -81,6 +84,10 @@ class Staging:
                 kept = folders.read_bytes().split(b"\0")
                 skeleton.rename(self.folder)  # another build may have taken it first
             except OSError:
+                continue
+            self._lock = _lock(self.folder)
+            if self._lock is None:  # a background deletion had it first: leave it to it
+                self.folder.rename(parent / f"{OLD_PREFIX}{os.getpid()}-{time.time_ns()}")
                 continue
             folders.unlink(missing_ok=True)
             self._kept = [name for name in kept if name]
@@ -117,6 +124,7 @@ class Staging:
         build), of the new site's folders, copied, so that the first rebuild
         after it starts from a skeleton too.
         """
+        self._unlock()
         output = self.output
         stamp = f"{os.getpid()}-{time.time_ns()}"
         old = output.parent / f"{OLD_PREFIX}{stamp}"
@@ -131,7 +139,13 @@ class Staging:
 
     def discard(self) -> None:
         """After a failed build: the staging folder goes."""
+        self._unlock()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
 
 def remove_skeletons(parent: Path) -> None:
@@ -175,20 +189,28 @@ def _in_background(script: str, lock: Path, *arguments: Path) -> bool:
     return True
 
 
-def _in_progress(folder: Path) -> bool:
-    """Whether a background process of this module is still working on ``folder``."""
+def _lock(folder: Path) -> int | None:
+    """An open handle holding ``folder``'s lock, or None if another process holds it."""
     try:
         handle = os.open(folder, os.O_RDONLY)
     except OSError:
-        return True  # gone already, or not ours to touch
+        return None  # gone already, or not ours to touch
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    except BlockingIOError:  # held by another process
+        os.close(handle)
+        return None
+    except OSError:  # a file system without locks: as if there were none
+        pass
+    return handle
+
+
+def _in_progress(folder: Path) -> bool:
+    """Whether a background process of this module is still working on ``folder``."""
+    handle = _lock(folder)
+    if handle is None:
         return True
-    except OSError:
-        return False
-    finally:
-        os.close(handle)  # which lets go of the lock, if this took it
+    os.close(handle)  # which lets go of the lock
     return False
 
 

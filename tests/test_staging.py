@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk_staging import SKELETON_PREFIX, Staging, _made_at, remove_skeletons
+from kiosk_staging import SKELETON_PREFIX, Staging, _in_progress, _made_at, remove_skeletons
 from tasks import ROOT, build_site
 from tests.sites import tree_digest, write_site
 
@@ -129,6 +129,32 @@ def test_a_replaced_site_still_being_stripped_is_left_to_its_process(tmp_path):
     while busy.exists():
         assert time.monotonic() < deadline, "a leftover was not deleted"
         time.sleep(0.05)
+
+
+def test_a_skeleton_a_background_deletion_holds_is_not_taken(tmp_path):
+    skeleton = tmp_path / f"{SKELETON_PREFIX}1-1"
+    (skeleton / "a").mkdir(parents=True)
+    Path(f"{skeleton}.folders").write_bytes(b"a\0")
+    handle = os.open(skeleton, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # as another build's rm -rf of it would
+        staging = Staging(tmp_path / "output")
+        staging.prepare()
+        assert list(staging.folder.iterdir()) == [], "the build took a skeleton being deleted"
+    finally:
+        os.close(handle)
+
+
+def test_a_build_holds_the_skeleton_it_took_until_it_is_swapped_in(tmp_path):
+    skeleton = tmp_path / f"{SKELETON_PREFIX}1-1"
+    (skeleton / "a").mkdir(parents=True)
+    Path(f"{skeleton}.folders").write_bytes(b"a\0")
+    staging = Staging(tmp_path / "output")
+    staging.prepare()
+    assert (staging.folder / "a").is_dir()
+    assert _in_progress(staging.folder), "another build could delete under this one"
+    staging.swap_in()
+    assert not _in_progress(tmp_path / "output")
 
 
 def test_without_a_skeleton_a_build_starts_from_an_empty_folder(tmp_path):
