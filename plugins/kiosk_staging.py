@@ -37,19 +37,23 @@ STAGING_PREFIX = ".output-staging-"
 # Beside a finished skeleton: its folders relative to it, deepest first, NUL-separated.
 FOLDERS_SUFFIX = ".folders"
 
-# $1: the replaced site, $2: the skeleton to make of it. The list is written
-# before the rename, so a folder named like a skeleton is finished. Any
-# failure deletes everything instead.
-_STRIP = (
-    '{ find "$1" ! -type d -delete'
-    ' && find "$1" -mindepth 1 -depth -type d -printf "%P\\0" > "$2.folders"'
-    ' && mv -T -- "$1" "$2"; } || rm -rf -- "$1" "$2" "$2.folders"'
-)
-# The same for $2, a copy of the folders of $1, into $3.
-_STRIP_FROM_SECOND = (
-    '{ find "$2" -mindepth 1 -depth -type d -printf "%P\\0" > "$3.folders"'
-    ' && mv -T -- "$2" "$3"; } || rm -rf -- "$2" "$3" "$3.folders"'
-)
+
+def _skeleton_from(folders: str, skeleton: str) -> str:
+    """The last step of making a skeleton, in sh: ``folders`` (a folder of folders only)
+    becomes ``skeleton``, with their list beside it. The list is written before the
+    rename, so a folder named like a skeleton is finished; any failure deletes
+    everything instead. Arguments are sh positional parameters (``"$1"``)."""
+    return (f'{{ find {folders} -mindepth 1 -depth -type d -printf "%P\\0" > {skeleton}.folders'
+            f" && mv -T -- {folders} {skeleton}; }} || rm -rf -- {folders} {skeleton}"
+            f" {skeleton}.folders")  # fmt: skip
+
+
+# $1: the replaced site, $2: the skeleton to make of it.
+_STRIP = '{ find "$1" ! -type d -delete; } && ' + _skeleton_from('"$1"', '"$2"')
+# $1: a new site, $2: an empty folder to copy its folders into, $3: the skeleton.
+_COPY = ('{ cd -- "$1" && find . -mindepth 1 -type d -print0; }'
+         ' | { cd -- "$2" && xargs -0 -r mkdir -p --; } && '
+         + _skeleton_from('"$2"', '"$3"'))  # fmt: skip
 
 
 class Staging:
@@ -225,9 +229,7 @@ def copy_folders_in_background(site: Path, work: Path, skeleton: Path) -> None:
         work.mkdir()
     except OSError:
         return
-    script = ('{ cd -- "$1" && find . -mindepth 1 -type d -print0; }'
-              ' | { cd -- "$2" && xargs -0 -r mkdir -p --; } && ' + _STRIP_FROM_SECOND)  # fmt: skip
-    if not _in_background(script, work, site, work, skeleton):
+    if not _in_background(_COPY, work, site, work, skeleton):
         work.rmdir()
 
 
