@@ -169,9 +169,12 @@ class Kiosk(System):
     name = kind = "kiosk"
 
     def command(self):
-        # As `invoke publish` calls it: the process ends with the build.
-        code = ("import sys, tasks; tasks.build_site('bench/kiosk_publishconf.py', "
-                "sys.argv[1], sys.argv[2], quiet=True, collect=False)")  # fmt: skip
+        # As `invoke publish` calls it: the process ends with the build and its summary line.
+        code = ("import sys, tasks; from pathlib import Path; "
+                "tasks.build_site('bench/kiosk_publishconf.py', "
+                "sys.argv[1], sys.argv[2], quiet=True, collect=False); "
+                "from kiosk_publish import format_summary, site_summary; "
+                "print(format_summary(site_summary(Path(sys.argv[1]))))")  # fmt: skip
         env = {**os.environ, "KIOSK_BENCH_CACHE": str(self.cache)}
         return [PYTHON, "-c", code, str(self.out), str(self.work / "kiosk")], ROOT, env
 

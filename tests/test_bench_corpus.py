@@ -104,7 +104,7 @@ def test_the_time_timeline_marks_each_phase_of_a_build_in_order(small_corpus):
                            ("Pagefind starts", "Pagefind ends"), ("publish ends", "verify starts"),
                            ("verify ends", "no-change stamp starts")]:  # fmt: skip
         assert labels.index(earlier) < labels.index(later), labels
-    assert seconds == sorted(seconds) and labels[-1] == "build_site returned"
+    assert seconds == sorted(seconds) and labels[-2:] == ["build_site returned", "summary line"]
     # Last, what the build made and what it took from its caches.
     assert lines[-1].startswith("read: {") and "pages: {'rendered': " in lines[-1], lines[-1]
 

@@ -164,6 +164,23 @@ def test_publish_ends_with_pages_and_bytes(tiny_published):
     assert int(match.group(1)) == len(_pages(output))
 
 
+def test_the_summary_counts_what_a_reader_can_fetch_and_what_is_precompressed(tmp_path):
+    from kiosk_publish import site_summary
+
+    files = {"index.html": 100, "index.html.gz": 30, "index.html.br": 25,
+             "europe/index.html": 200, "europe/index.html.gz": 60,  # no .br: not counted
+             "theme/logo.png": 1000, "feeds/all.atom.xml": 50,
+             "feeds/all.atom.xml.gz": 20, "feeds/all.atom.xml.br": 15}  # fmt: skip
+    for name, size in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * size)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "europe" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert site_summary(tmp_path) == {"pages": 2, "files": 4, "bytes": 1350,
+                                      "text_bytes": 150, "gzip_bytes": 50,
+                                      "brotli_bytes": 40}  # fmt: skip
+
+
 def test_development_build_is_left_readable(tmp_path):
     output = tmp_path / "output"
     invoke("build", "--content", str(write_site(tmp_path)), "--output", str(output))

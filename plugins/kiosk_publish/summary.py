@@ -1,8 +1,27 @@
 """What a publish build weighs: the last line ``invoke publish`` prints."""
 
+import os
 from pathlib import Path
 
 COMPRESSED = (".gz", ".br")
+
+
+def _sizes(root: Path) -> dict[str, int]:
+    """Size of every regular file under ``root`` by its path: one ``scandir`` per folder
+    and one stat per file (``Path.rglob`` with ``is_file`` and ``stat`` took 1.6 s on
+    the 65,000 files of an N = 10,000 site, which an editor waited for after every
+    publish; this takes 0.4 s). A symlink to a file counts; one to a folder is not
+    entered."""
+    sizes = {}
+    pending = [os.fspath(root)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file():
+                    sizes[entry.path] = entry.stat().st_size
+    return sizes
 
 
 def site_summary(output: Path) -> dict:
@@ -14,18 +33,18 @@ def site_summary(output: Path) -> dict:
     """
     summary = {"pages": 0, "files": 0, "bytes": 0, "text_bytes": 0,
                "gzip_bytes": 0, "brotli_bytes": 0}  # fmt: skip
-    for path in Path(output).rglob("*"):
-        if not path.is_file() or path.suffix in COMPRESSED:
+    sizes = _sizes(output)
+    for path, size in sizes.items():
+        if path.endswith(COMPRESSED):
             continue
-        size = path.stat().st_size
         summary["files"] += 1
         summary["bytes"] += size
-        summary["pages"] += path.suffix == ".html"
-        gz, br = (path.with_name(path.name + suffix) for suffix in COMPRESSED)
-        if gz.exists() and br.exists():
+        summary["pages"] += path.endswith(".html")
+        gz, br = sizes.get(path + ".gz"), sizes.get(path + ".br")
+        if gz is not None and br is not None:
             summary["text_bytes"] += size
-            summary["gzip_bytes"] += gz.stat().st_size
-            summary["brotli_bytes"] += br.stat().st_size
+            summary["gzip_bytes"] += gz
+            summary["brotli_bytes"] += br
     return summary
 
 
