@@ -160,8 +160,14 @@ def give_back() -> bool:
 def release(*_args, freeze=True, **_kwargs):
     """At ``finalized``: empty the memos, collect, and return free memory to the system.
 
-    ``freeze``: freeze what survives out of the collector (the build still
-    holds it); ``False`` once the build is over, so that all of it can go.
+    ``freeze``: collect only what rendering made, and freeze what survives
+    out of the collector (the build still holds it); ``False`` once the build
+    is over: unfreeze and collect all of it. What the memos and bodies held
+    is freed as they are emptied (strings, lists and dicts without cycles):
+    a collection of the context frozen at ``all_generators_finalized`` found
+    the same garbage as one without it (2,268 objects in a cold build at N =
+    1,000; 20 in a one-edit rebuild at N = 10,000, where it took 0.58 s
+    against 0.01 s; lever 76).
     """
     before = resident_mb()
     for memo in _memos():
@@ -170,7 +176,8 @@ def release(*_args, freeze=True, **_kwargs):
         for name in BODY_ATTRIBUTES:
             content.__dict__.pop(name, None)
     _contents.clear()
-    gc.unfreeze()
+    if not freeze:
+        gc.unfreeze()
     gc.collect()
     trimmed = give_back()
     if freeze:

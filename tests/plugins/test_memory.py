@@ -149,6 +149,29 @@ def test_what_the_build_holds_is_frozen_out_of_the_collector_until_the_build_is_
     assert gc.get_freeze_count() == 0
 
 
+def test_at_finalized_only_what_rendering_made_is_collected_and_the_rest_once_the_build_is_over():
+    # What the context holds is freed by reference counting as its bodies go; scanning
+    # the frozen context again found nothing more and cost 0.6 s at N = 10,000.
+    class Node:
+        pass
+
+    def cycle():
+        node = Node()
+        node.itself = node
+        return weakref.ref(node)
+
+    from_the_context = cycle()
+    gc.freeze()  # as at all_generators_finalized
+    from_rendering = cycle()
+    try:
+        kiosk_memory.release()  # at finalized
+        assert from_rendering() is None
+        assert from_the_context() is not None and gc.get_freeze_count() > 0
+    finally:
+        kiosk_memory.release(freeze=False)  # tasks.build_site, once Pelican is done
+    assert from_the_context() is None and gc.get_freeze_count() == 0
+
+
 def test_a_forked_map_keeps_what_was_frozen_before_it_frozen():
     gc.freeze()
     try:
