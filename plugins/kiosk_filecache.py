@@ -378,25 +378,14 @@ class LinkedEntries:
 def link_or_copy(source: Path, target: Path, data: bytes | None = None) -> None:
     """Make ``target`` a file with ``source``'s bytes: a hard link, else a copy.
 
-    An existing ``target`` (perhaps itself a link into the cache) is unlinked,
-    so it is replaced and never written through. It is unlinked only once the
-    link finds it there: a build writes into a folder of folders
-    (kiosk_staging), where an unlink first failed for nearly every file
-    (18,000 pages, and three times as many files for publish, at N = 10,000).
+    ``target`` is unlinked first, so an existing file (perhaps itself a link
+    into the cache) is replaced and never written through.
     """
+    target.unlink(missing_ok=True)
     try:
         os.link(source, target)
-        return
-    except FileExistsError:
-        target.unlink()
-        try:
-            os.link(source, target)
-            return
-        except OSError:
-            pass
     except OSError:  # another filesystem, or links not allowed: copy
-        target.unlink(missing_ok=True)
-    target.write_bytes(source.read_bytes() if data is None else data)
+        target.write_bytes(source.read_bytes() if data is None else data)
 
 
 class StoredText(str):
