@@ -230,6 +230,26 @@ def test_without_hard_links_the_siblings_are_copies_with_the_same_bytes(
     assert (tmp_path / "out" / "index.html").stat().st_nlink == 1
 
 
+def test_a_linked_file_replaces_what_was_there_and_never_writes_through_it(tmp_path, monkeypatch):
+    cached, new, target = tmp_path / "cached", tmp_path / "new", tmp_path / "out.html"
+    cached.write_bytes(b"last build")
+    new.write_bytes(b"this build")
+    kiosk_filecache.link_or_copy(new, target)  # nothing there yet
+    assert target.samefile(new)
+    for links in (True, False):  # a file system with hard links, and one without
+        target.unlink()
+        os.link(cached, target)  # the output's file is a link into the cache
+        if not links:
+            monkeypatch.setattr(os, "link", _refuse_links)
+        kiosk_filecache.link_or_copy(new, target)
+        assert target.read_bytes() == b"this build" and cached.read_bytes() == b"last build"
+        assert target.samefile(new) is links
+
+
+def _refuse_links(*_):
+    raise OSError(18, "Invalid cross-device link")
+
+
 def test_an_entry_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     store = EntryStore(tmp_path / "cache")
     assert store.write("key.min", b"payload") and store.read("key.min") == b"payload"
