@@ -74,7 +74,9 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
     When nothing the build reads has changed since the last build into
     ``output`` (kiosk_uptodate), there is nothing to write and nothing is
     built, unless ``force``. ``override``: settings that win over the file's
-    (livereload turns search off). Returns a summary dict; raises invoke.Exit
+    (livereload turns search off). Returns a summary dict (``sizes``: each
+    output file's size by its path, as the no-change stamp's walk of the
+    output saw it, for ``invoke publish``'s last line); raises invoke.Exit
     with a clear message on failure.
 
     ``collect``: once Pelican is done, put the build's objects through the
@@ -103,11 +105,12 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
                          DELETE_OUTPUT_DIRECTORY=False)  # fmt: skip
     started_at = datetime.now(UTC)
     found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT)
-    if not force and kiosk_uptodate.is_current(output, found, started_at):
+    sizes = {}  # what the last walk of the output saw, for invoke publish's summary
+    if not force and kiosk_uptodate.is_current(output, found, started_at, sizes):
         if not quiet:
             print(f"{output.name}/ is up to date: nothing changed since its last build.")
         return {"articles": None, "pages": 0, "warnings": 0, "up_to_date": True,
-                "seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
+                "seconds": round(time.perf_counter() - started, 2), "sizes": sizes}  # fmt: skip
     staging.prepare()
     # Any error Pelican logs (an unreadable file, a template error) fails the build
     # instead of quietly dropping a page.
@@ -142,7 +145,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         staging.prune()
         kiosk_uptodate.forget(output)
         staging.swap_in()
-        kiosk_uptodate.record(output, found, started_at, moments)
+        kiosk_uptodate.record(output, found, started_at, moments, sizes)
     except EditorialError as err:
         _print_problems(err.problems)
         raise Exit(code=1) from None
@@ -160,6 +163,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         "pages": len(written),
         "warnings": counter.warnings,
         "seconds": round(time.perf_counter() - started, 1),
+        "sizes": sizes,
     }
     if not quiet:
         print(
@@ -187,8 +191,8 @@ def publish(c, output=str(CONFIG["output"]), content=None, force=False):
     """Build the production site: absolute URLs, no drafts, minified, precompressed."""
     from kiosk_publish import format_summary, site_summary
 
-    build_site(CONFIG["prod"], output, content, force=force, collect=False)
-    print(format_summary(site_summary(Path(output))))
+    built = build_site(CONFIG["prod"], output, content, force=force, collect=False)
+    print(format_summary(site_summary(Path(output), built["sizes"])))
 
 
 @task
@@ -407,8 +411,8 @@ def deploy(c, to, output=str(CONFIG["output"]), content=None):
     except TargetError as err:
         raise Exit(str(err), code=2) from None
     # build_site raises Exit on any failure, so a broken build never ships.
-    build_site(CONFIG["prod"], output, content, collect=False)
-    print(format_summary(site_summary(Path(output))))
+    built = build_site(CONFIG["prod"], output, content, collect=False)
+    print(format_summary(site_summary(Path(output), built["sizes"])))
     site = Path(output).resolve()
     try:
         if target.kind == "rsync":

@@ -171,10 +171,11 @@ class Kiosk(System):
     def command(self):
         # As `invoke publish` calls it: the process ends with the build and its summary line.
         code = ("import sys, tasks; from pathlib import Path; "
-                "tasks.build_site('bench/kiosk_publishconf.py', "
+                "built = tasks.build_site('bench/kiosk_publishconf.py', "
                 "sys.argv[1], sys.argv[2], quiet=True, collect=False); "
                 "from kiosk_publish import format_summary, site_summary; "
-                "print(format_summary(site_summary(Path(sys.argv[1]))))")  # fmt: skip
+                "sizes = built['sizes']; "
+                "print(format_summary(site_summary(Path(sys.argv[1]), sizes)))")  # fmt: skip
         env = {**os.environ, "KIOSK_BENCH_CACHE": str(self.cache)}
         return [PYTHON, "-c", code, str(self.out), str(self.work / "kiosk")], ROOT, env
 

@@ -72,7 +72,7 @@ def timeline(settings_file, output, content) -> list[tuple[float, str]]:
 
         setattr(module, function, marked)
     try:
-        tasks.build_site(settings_file, output, content, quiet=True, collect=False)
+        built = tasks.build_site(settings_file, output, content, quiet=True, collect=False)
     finally:
         for module, function, step in originals:
             setattr(module, function, step)
@@ -81,7 +81,7 @@ def timeline(settings_file, output, content) -> list[tuple[float, str]]:
     mark("build_site returned")
     from kiosk_publish import site_summary
 
-    site_summary(Path(output))  # as `invoke publish` ends
+    site_summary(Path(output), built["sizes"])  # as `invoke publish` ends
     mark("summary line")
     return marks
 

@@ -34,6 +34,7 @@ import importlib.util
 import json
 import os
 import site
+import stat
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -146,7 +147,7 @@ def settings_fingerprint(settings: dict) -> str:
     return hashlib.sha256((_stable(kept) + _stable(environment)).encode()).hexdigest()
 
 
-def tree_fingerprint(folder: Path, follow=True) -> str:
+def tree_fingerprint(folder: Path, follow=True, sizes: dict | None = None) -> str:
     """Path, size, mtime, ctime and inode of every file: no file is read.
 
     ``follow=False`` is for the output: symlinks are not followed and the
@@ -154,6 +155,11 @@ def tree_fingerprint(folder: Path, follow=True) -> str:
     and is later pruned changes the file's ctime, not the file. (os.scandir,
     not os.walk: the output of a 10,000-article site has 65,000 files, and
     this is most of what a no-change rebuild costs.)
+
+    ``sizes``: a dict to fill with what the walk saw, each file's size by its
+    path relative to ``folder`` (None for what is not a regular file), so that
+    ``invoke publish``'s summary line needs no walk of its own; emptied if
+    the walk fails.
     """
     entries = []
     stack = [os.fspath(folder)]
@@ -166,15 +172,20 @@ def tree_fingerprint(folder: Path, follow=True) -> str:
                         continue
                     s = entry.stat(follow_symlinks=follow)
                     entries.append((entry.path, s.st_size, s.st_mtime_ns,
-                                    s.st_ctime_ns if follow else 0, s.st_ino))  # fmt: skip
+                                    s.st_ctime_ns if follow else 0, s.st_ino,
+                                    stat.S_ISREG(s.st_mode)))  # fmt: skip
     except OSError:
-        return ""  # missing, or changed mid-walk: not current
+        entries = []  # missing, or changed mid-walk: not current
+    start = len(os.fspath(folder)) + 1
+    if sizes is not None:
+        sizes.clear()
+        sizes.update((p[start:], size if regular else None)
+                     for p, size, _m, _c, _i, regular in entries)  # fmt: skip
     if not entries:
         return ""
     entries.sort()
-    start = len(os.fspath(folder)) + 1
     listing = "\n".join(f"{p[start:]}\0{size}\0{mtime}\0{ctime}\0{inode}"
-                         for p, size, mtime, ctime, inode in entries)  # fmt: skip
+                         for p, size, mtime, ctime, inode, _regular in entries)  # fmt: skip
     return hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -219,15 +230,20 @@ def _clock_moved(stamp: dict, now: datetime) -> bool:
 
 
 # --- The stamp -----------------------------------------------------------------
-def is_current(output: Path, found: dict, now: datetime) -> bool:
-    """True when the stamp beside ``output`` matches ``found`` and the clock and output."""
+def is_current(output: Path, found: dict, now: datetime, sizes: dict | None = None) -> bool:
+    """True when the stamp beside ``output`` matches ``found`` and the clock and output.
+
+    ``sizes``: filled as :func:`tree_fingerprint` fills it, when the output was walked.
+    """
     try:
         stamp = json.loads(stamp_path(output).read_text(encoding="utf-8"))
         if stamp.get("version") != STAMP_VERSION or stamp.get("inputs") != found:
             return False
         if _clock_moved(stamp, now):
             return False
-        return bool(stamp["output"]) and stamp["output"] == tree_fingerprint(output, follow=False)
+        return bool(stamp["output"]) and stamp["output"] == tree_fingerprint(
+            output, follow=False, sizes=sizes
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -237,10 +253,13 @@ def forget(output: Path) -> None:
     stamp_path(output).unlink(missing_ok=True)
 
 
-def record(output: Path, found: dict, built_at: datetime, found_moments: list) -> None:
+def record(
+    output: Path, found: dict, built_at: datetime, found_moments: list, sizes: dict | None = None
+) -> None:
     """Write the stamp of a successful build, atomically.
 
-    ``found_moments``: :func:`moments` of every article the build read.
+    ``found_moments``: :func:`moments` of every article the build read;
+    ``sizes``: filled as :func:`tree_fingerprint` fills it.
     """
     found_moments = sorted({tuple(m) for m in found_moments})
     stamp = {
@@ -248,7 +267,7 @@ def record(output: Path, found: dict, built_at: datetime, found_moments: list) -
         "built_at": built_at.isoformat(),
         "inputs": found,
         "moments": [list(m) for m in found_moments if datetime.fromisoformat(m[1]) >= built_at],
-        "output": tree_fingerprint(output, follow=False),
+        "output": tree_fingerprint(output, follow=False, sizes=sizes),
     }
     target = stamp_path(output)
     partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")

@@ -164,21 +164,48 @@ def test_publish_ends_with_pages_and_bytes(tiny_published):
     assert int(match.group(1)) == len(_pages(output))
 
 
-def test_the_summary_counts_what_a_reader_can_fetch_and_what_is_precompressed(tmp_path):
-    from kiosk_publish import site_summary
-
+def _published_tree(folder):
     files = {"index.html": 100, "index.html.gz": 30, "index.html.br": 25,
              "europe/index.html": 200, "europe/index.html.gz": 60,  # no .br: not counted
              "theme/logo.png": 1000, "feeds/all.atom.xml": 50,
              "feeds/all.atom.xml.gz": 20, "feeds/all.atom.xml.br": 15}  # fmt: skip
     for name, size in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_bytes(b"x" * size)
-    (tmp_path / "elsewhere").mkdir()
-    (tmp_path / "europe" / "loop").symlink_to(tmp_path, target_is_directory=True)
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"x" * size)
+    (folder / "elsewhere").mkdir()
+    (folder / "europe" / "loop").symlink_to(folder, target_is_directory=True)
+
+
+def test_the_summary_counts_what_a_reader_can_fetch_and_what_is_precompressed(tmp_path):
+    from kiosk_publish import site_summary
+
+    _published_tree(tmp_path)
     assert site_summary(tmp_path) == {"pages": 2, "files": 4, "bytes": 1350,
                                       "text_bytes": 150, "gzip_bytes": 50,
                                       "brotli_bytes": 40}  # fmt: skip
+
+
+def test_the_summary_from_the_builds_last_walk_is_the_summary_of_a_walk_of_its_own(tmp_path):
+    # build_site hands publish what the no-change stamp's walk of the output saw.
+    import kiosk_uptodate
+    from kiosk_publish import site_summary
+
+    _published_tree(tmp_path)
+    (tmp_path / "alias.html").symlink_to(tmp_path / "index.html")  # counts as the page
+    (tmp_path / "gone.html").symlink_to(tmp_path / "nowhere.html")  # counts as nothing
+    sizes = {}
+    kiosk_uptodate.tree_fingerprint(tmp_path, follow=False, sizes=sizes)
+    assert sizes["alias.html"] is None and sizes["index.html"] == 100
+    assert site_summary(tmp_path, sizes) == site_summary(tmp_path)
+    assert site_summary(tmp_path)["pages"] == 3
+
+
+def test_a_publish_with_nothing_changed_ends_with_the_same_summary(tiny_published):
+    output, first = tiny_published
+    again = invoke("publish", "--content", str(output.parent / "content"),
+                   "--output", str(output))  # fmt: skip
+    assert "is up to date" in again.stdout
+    assert again.stdout.strip().splitlines()[-1] == first.strip().splitlines()[-1]
 
 
 def test_development_build_is_left_readable(tmp_path):
