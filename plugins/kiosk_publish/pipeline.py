@@ -14,6 +14,11 @@ read once and hashed once:
    is a hard link;
 4. the final digest is remembered for kiosk_verify (``kiosk_filecache``).
 
+Both caches' checksum entries are kept in one index beside the cache
+(``<cache_path>.index``, a ``SumsIndex``), written by the build at the end
+with the entries it used: a rebuild takes them from there instead of
+opening two ``.sum`` files per file (lever 66).
+
 The bytes written are exactly those of the steps done one after the other on
 the whole site: a file is decoded as ``Path.read_text`` would (UTF-8,
 universal newlines) and rewritten only if its text changed.
@@ -29,6 +34,7 @@ from kiosk_filecache import (
     FILE_MODE,
     EntryStore,
     LinkedEntries,
+    SumsIndex,
     digest,
     known_digest,
     map_forked,
@@ -55,22 +61,40 @@ class Plan:
     minify_html: bool
     brotli_quality: int
     store: EntryStore | None
+    index: SumsIndex | None  # both caches' checksum entries, from the last build
     minified: LinkedEntries | None  # final pages by their rendered bytes' digest
     minify_variant: str
     compressed: Compressed | None
 
 
 def make_plan(renamed: dict, rewrite, hashed, config: dict) -> Plan:
-    store = EntryStore(config["cache_path"]) if config["cache_path"] else None
+    store = index = known = None
+    if config["cache_path"]:
+        store = EntryStore(config["cache_path"])
+        index = SumsIndex(f"{os.fspath(config['cache_path']).rstrip('/')}.index")
+        known = index.load()
     minify_variant = variant(
         "minify-html", importlib.metadata.version("minify-html"), minify.OPTIONS,
         source_digest(minify.__file__, fingerprint.__file__, __file__),
         sorted(renamed.items()),
     )  # fmt: skip
-    compressed = Compressed(store, config["brotli_quality"]) if store else None
-    minified = LinkedEntries(store, (".min",)) if store else None
+    compressed = Compressed(store, config["brotli_quality"], known) if store else None
+    minified = LinkedEntries(store, (".min",), known) if store else None
     return Plan(rewrite, frozenset(hashed), config["minify_html"], config["brotli_quality"],
-                store, minified, minify_variant, compressed)  # fmt: skip
+                store, index, minified, minify_variant, compressed)  # fmt: skip
+
+
+def _learned(plan: Plan) -> tuple | None:
+    """The checksum entries ``plan``'s caches read from their files or wrote since the
+    last call, as ((key, entry), …), or None: for the build's next index."""
+    if plan.store is None:
+        return None
+    found = ()
+    for entries in (plan.minified, plan.compressed.entries):
+        if entries.learned:
+            found += tuple(entries.learned.items())
+            entries.learned.clear()
+    return found or None
 
 
 def _transform(plan: Plan, data: bytes, minify_it: bool) -> bytes:
@@ -136,9 +160,10 @@ def finish_file(plan: Plan, job: tuple) -> tuple:
 
     Returns (the final bytes' digest, the file's ``stat_stamp``, what was done
     as ``MINIFIED | MINIFY_REUSED | SIBLINGS_REUSED`` bits, the digest of the
-    bytes the minify cache key was made from or None): small, because the
-    workers send one for each of the site's files (65,000 at N = 10,000),
-    and the build holds them all at once.
+    bytes the minify cache key was made from or None, the checksum entries
+    the index lacked or None): small, because the workers send one for each
+    of the site's files (65,000 at N = 10,000), and the build holds them all
+    at once.
     """
     path, data_digest = job
     data = None
@@ -172,7 +197,7 @@ def finish_file(plan: Plan, job: tuple) -> tuple:
         _, siblings_reused = plan.compressed.siblings(path, final, final_digest)
         done |= SIBLINGS_REUSED if siblings_reused else 0
     minify_from = bytes.fromhex(minify_key) if minify_key else None
-    return bytes.fromhex(final_digest), stat_stamp(stat), done, minify_from
+    return bytes.fromhex(final_digest), stat_stamp(stat), done, minify_from, _learned(plan)
 
 
 def finisher(renamed: dict, hashed, config: dict):
@@ -200,8 +225,12 @@ def finish_files(recipe: tuple, paths, workers=None) -> dict:
         plan = make_plan(renamed, fingerprint.reference_rewriter(renamed), hashed, config)
         results = map_forked(functools.partial(finish_file, plan), jobs, workers)
     used = set()
+    learned = {}
     counts = {"minified": 0, "minify_reused": 0, "compressed": 0, "reused": 0}
-    for path, (final_digest, stamp, done, minify_from) in zip(paths, results, strict=True):
+    for path, (final_digest, stamp, done, minify_from, new_sums) in zip(paths, results,
+                                                                         strict=True):  # fmt: skip
+        if new_sums:
+            learned.update(new_sums)
         final_hex = final_digest.hex()
         remember(path, final_hex, stamp)
         if minify_from is not None:
@@ -213,4 +242,7 @@ def finish_files(recipe: tuple, paths, workers=None) -> dict:
         counts["reused" if done & SIBLINGS_REUSED else "compressed"] += 1
     if plan.store:
         plan.store.prune(used)
+        known = plan.minified.known
+        plan.index.save({key: learned.get(key) or known[key]
+                         for key in sorted(used) if key in learned or key in known})  # fmt: skip
     return counts

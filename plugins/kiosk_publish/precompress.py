@@ -62,8 +62,8 @@ def _write_siblings(path: Path, gz: bytes, br: bytes) -> None:
 class Compressed:
     """Compressed siblings by content digest, kept as linkable files in an ``EntryStore``."""
 
-    def __init__(self, store: EntryStore, brotli_quality: int):
-        self.entries = LinkedEntries(store, SUFFIXES)
+    def __init__(self, store: EntryStore, brotli_quality: int, known: dict | None = None):
+        self.entries = LinkedEntries(store, SUFFIXES, known)
         self.store = store
         self.brotli_quality = brotli_quality
         # Another compressor version or setting may give other bytes: another key.

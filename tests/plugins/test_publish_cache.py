@@ -158,6 +158,8 @@ def test_corrupt_or_truncated_entries_are_redone_not_trusted(source, tmp_path):
     brotli_entry = cache / f"{first}.br"
     brotli_entry.write_bytes(brotli_entry.read_bytes()[:-1])  # truncated
     (cache / f"{second}.sum").write_bytes(b"KFC1")  # a header and nothing else
+    # Read only if the index lacks it: a sound index entry would vouch for the files.
+    (tmp_path / "cache.index").unlink()
     counts, rebuilt = publish(source, tmp_path / "out", cache)
     assert (counts["minified"], counts["compressed"]) == (1, 2)
     assert rebuilt == expected
@@ -301,6 +303,38 @@ def test_an_entry_unchanged_since_written_is_linked_without_being_read(
     assert (counts["minify_reused"], counts["reused"]) == (4, 9) and rebuilt == expected
     linked = (".min", ".gz", ".br")
     assert [p.name for p in read if p.parent == cache and p.suffix in linked] == []
+
+
+def test_a_rebuild_takes_the_checksum_entries_from_the_index_not_from_each_file(
+    source, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    _, expected = publish(source, tmp_path / "out", cache)
+    assert (tmp_path / "cache.index").is_file()
+    reads = record_calls(monkeypatch, EntryStore, "read", [], note=lambda _store, name: name)
+    counts, rebuilt = publish(source, tmp_path / "out", cache)
+    assert (counts["minify_reused"], counts["reused"]) == (4, 9) and rebuilt == expected
+    assert [name for name in reads if name.endswith(".sum")] == []
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage", "stale"])
+def test_a_lost_damaged_or_stale_index_costs_reads_never_a_wrong_file(source, tmp_path, damage):
+    from kiosk_filecache import SumsIndex
+
+    cache, index = tmp_path / "cache", SumsIndex(tmp_path / "cache.index")
+    _, expected = publish(source, tmp_path / "out", cache)
+    entries = index.load()
+    assert len(entries) == 4 + 9  # minified pages, compressed siblings
+    if damage == "missing":
+        index.path.unlink()
+    elif damage == "garbage":
+        index.path.write_bytes(b"not an index")
+    else:  # each entry describes another group's files
+        keys = sorted(entries)
+        index.save(dict(zip(keys, [entries[k] for k in keys[1:] + keys[:1]], strict=True)))
+    counts, rebuilt = publish(source, tmp_path / "out", cache)
+    assert (counts["minify_reused"], counts["reused"]) == (4, 9) and rebuilt == expected
+    assert index.load() == entries  # mended from the checksum files
 
 
 def test_a_page_whose_digest_the_build_knows_is_not_read_when_the_cache_has_it(
