@@ -5,6 +5,8 @@ anywhere in a page, so these values travel as ``<meta>`` tags in the head
 (printed by ``partials/meta.html``) rather than as markup the theme must place.
 """
 
+import html
+
 from bs4 import BeautifulSoup
 
 import kiosk_html
@@ -58,4 +60,13 @@ def search_meta(article, date_format):
         (META, "kicker", kicker_text(article)),
         (META, "date", article.date.strftime(date_format)),
     ]
+    # Pagefind takes a result's image from the page's first <img> otherwise, and
+    # its alt as written in the attribute: "fisherman&#39;s" in the result. Its
+    # meta tags' values are read as text (kiosk_figures keeps them escaped).
+    image = getattr(article, "top_image", None)
+    if image is not None and image.src:
+        triples += [
+            (META, "image", html.unescape(image.src)),
+            (META, "image_alt", html.unescape(image.alt)),
+        ]
     return triples

@@ -151,6 +151,21 @@ def test_result_metadata_is_the_kicker_and_the_date():
     ]
 
 
+def test_a_result_shows_the_top_image_with_its_alt_text_as_written():
+    # kiosk_figures keeps the top image's strings escaped for an attribute.
+    article = SimpleNamespace(
+        title="Nile talks",
+        date=datetime(2026, 2, 26),
+        top_image=SimpleNamespace(
+            src="https://kiosk.example/images/nile.jpg?w=960&amp;q=80",
+            alt="A fisherman&#39;s boat &amp; nets",
+        ),  # fmt: skip
+    )
+    meta = {key: value for _attribute, key, value in search_meta(article, "%Y")}
+    assert meta["image"] == "https://kiosk.example/images/nile.jpg?w=960&q=80"
+    assert meta["image_alt"] == "A fisherman's boat & nets"
+
+
 @pytest.mark.parametrize(
     "title",
     [
