@@ -48,6 +48,38 @@ def search_site(page, site_url, query):
     return [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
 
 
+def pagefind_search(page, base, query, filters=None):
+    """Run Pagefind's own API in the page, every older year merged in as search.js
+    merges them, and return its results' data (url, meta, excerpt…)."""
+    page.goto(f"{base}/")
+    return page.evaluate(
+        """async ([query, filters]) => {
+            const pagefind = await import("/pagefind/pagefind.js");
+            const shards = await (await fetch("/pagefind/shards.json")).json();
+            for (const path of shards.merge) {
+                await pagefind.mergeIndex("/pagefind/" + path);
+            }
+            const search = await pagefind.search(query, {filters: filters || {}});
+            return Promise.all(search.results.map(r => r.data()));
+        }""",
+        [query, filters],
+    )
+
+
+def article_pages(site):
+    """(URL path, parsed page) of each article page of a built site that Pagefind
+    indexes (its body marked ``data-pagefind-body``), drafts left out, in path order."""
+    from bs4 import BeautifulSoup
+
+    for path in sorted(site.rglob("index.html")):
+        relative = path.relative_to(site).as_posix()
+        if relative.startswith(("drafts/", "pagefind/")):
+            continue
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        if soup.select_one("[data-pagefind-body]") is not None:
+            yield "/" + relative.removesuffix("index.html"), soup
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The sample magazine built with pelicanconf.py (development settings)."""

@@ -24,6 +24,7 @@ from kiosk_search import search_settings
 from kiosk_search.indexing import draft_prefixes, run_pagefind
 from kiosk_search.meta import plain_text, search_meta
 from kiosk_search.shards import MANIFEST, MARKS, merge_order, primary_shard, shard_names
+from tests.conftest import pagefind_search
 from tests.plugins.conftest import header, spy
 from tests.sites import tree_digest
 
@@ -103,23 +104,6 @@ def served(site):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-def _search(page, base, query, filters=None):
-    """Run Pagefind in the page, older years merged in, and return its results' data."""
-    page.goto(f"{base}/")
-    return page.evaluate(
-        """async ([query, filters]) => {
-            const pagefind = await import("/pagefind/pagefind.js");
-            const shards = await (await fetch("/pagefind/shards.json")).json();
-            for (const path of shards.merge) {
-                await pagefind.mergeIndex("/pagefind/" + path);
-            }
-            const search = await pagefind.search(query, {filters: filters || {}});
-            return Promise.all(search.results.map(r => r.data()));
-        }""",
-        [query, filters],
-    )
 
 
 def test_draft_folders_come_from_the_draft_settings():
@@ -216,7 +200,7 @@ def test_unknown_setting_is_refused():
 
 @pytest.mark.browser
 def test_a_word_finds_its_article_with_kicker_and_date(page, served):
-    results = _search(page, served, "Tillabéri")
+    results = pagefind_search(page, served, "Tillabéri")
     assert [r["url"] for r in results] == ["/ports/"]
     assert results[0]["meta"]["title"] == "Ports of the Sahel"
     assert results[0]["meta"]["kicker"] == "Reporting | Africa"
@@ -225,26 +209,26 @@ def test_a_word_finds_its_article_with_kicker_and_date(page, served):
 
 @pytest.mark.browser
 def test_a_word_of_an_older_year_is_found_beside_the_newest(page, served):
-    assert [r["url"] for r in _search(page, served, "Kassala")] == ["/barley/"]
-    assert [r["url"] for r in _search(page, served, "coast guard")] == ["/strait/"]
+    assert [r["url"] for r in pagefind_search(page, served, "Kassala")] == ["/barley/"]
+    assert [r["url"] for r in pagefind_search(page, served, "coast guard")] == ["/strait/"]
 
 
 @pytest.mark.browser
 def test_drafts_and_non_article_pages_are_not_found(page, served):
-    assert _search(page, served, "zephyrlantern") == []
-    assert _search(page, served, "homepageonlyword") == []
+    assert pagefind_search(page, served, "zephyrlantern") == []
+    assert pagefind_search(page, served, "homepageonlyword") == []
 
 
 @pytest.mark.browser
 def test_results_filter_by_section_and_region(page, served):
-    assert [r["url"] for r in _search(page, served, None, {"region": "Asia-Pacific"})] == [
+    assert [r["url"] for r in pagefind_search(page, served, None, {"region": "Asia-Pacific"})] == [
         "/strait/"
     ]
-    reporting = _search(page, served, None, {"section": "Reporting"})
+    reporting = pagefind_search(page, served, None, {"section": "Reporting"})
     assert sorted(r["url"] for r in reporting) == ["/barley/", "/ports/"], "every year's"
-    africa_2023 = _search(page, served, "Kassala", {"region": "Africa"})
+    africa_2023 = pagefind_search(page, served, "Kassala", {"region": "Africa"})
     assert [r["url"] for r in africa_2023] == ["/barley/"]
-    assert _search(page, served, "Kassala", {"region": "Asia-Pacific"}) == []
+    assert pagefind_search(page, served, "Kassala", {"region": "Asia-Pacific"}) == []
 
 
 # --- Shards and their cache, on hand-written article pages --------------------

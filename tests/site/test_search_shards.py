@@ -11,26 +11,19 @@ import json
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 
-from tests.conftest import search_site
+from tests.conftest import article_pages, search_site
 
 
 def _articles_by_year(site):
     """{year: {url: set of long words of the body}} of the published article pages."""
     years = {}
-    for path in sorted(site.rglob("index.html")):
-        relative = path.relative_to(site).as_posix()
-        if relative.startswith(("drafts/", "pagefind/")):
-            continue
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for url, soup in article_pages(site):
         body = soup.select_one("[data-pagefind-body]")
-        if body is None:
-            continue
         year = soup.select_one('meta[property="article:published_time"]')["content"][:4]
         words = set(re.findall(r"[a-z]{9,}", body.get_text(" ").lower()))
         region = soup.select_one('meta[name="kiosk-search-region"]')
-        years.setdefault(year, {})["/" + relative.removesuffix("index.html")] = (
+        years.setdefault(year, {})[url] = (
             words,
             region["content"] if region else None,
         )
