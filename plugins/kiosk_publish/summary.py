@@ -4,26 +4,24 @@ import os
 import stat
 from pathlib import Path
 
+from kiosk_filecache import site_listing
+
 COMPRESSED = (".gz", ".br")
 
 
-def _sizes(root: Path) -> dict[str, int | None]:
-    """Size of every regular file under ``root`` by its relative path (None where a stat
-    of its own is needed: a symlink): one ``scandir`` per folder and one stat per
-    file. ``Path.rglob`` with ``is_file`` and ``stat`` took 1.6 s on the 65,000
-    files of an N = 10,000 site; this takes 0.4 s. A folder symlink is not entered."""
+def _sizes(root: Path) -> dict[str, int]:
+    """Size of every file under ``root`` by its relative path, as ``os.stat`` gives it (a
+    symlink counts as the file it points to; one to a folder is not entered). With
+    ``site_listing``: ``Path.rglob`` with ``is_file`` and ``stat`` took 1.6 s on the
+    65,000 files of an N = 10,000 site; this takes 0.4 s."""
     sizes = {}
-    start = len(os.fspath(root)) + 1
-    pending = [os.fspath(root)]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    sizes[entry.path[start:]] = entry.stat(follow_symlinks=False).st_size
-                else:
-                    sizes[entry.path[start:]] = None
+    for name in site_listing(root):
+        try:
+            found = os.stat(os.path.join(root, name))
+        except OSError:  # a symlink to nothing
+            continue
+        if stat.S_ISREG(found.st_mode):
+            sizes[name] = found.st_size
     return sizes
 
 
