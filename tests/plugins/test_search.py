@@ -12,20 +12,24 @@ import gzip
 import hashlib
 import http.server
 import json
+import subprocess
 import threading
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from pelican.generators import ArticlesGenerator
 
 from kiosk_filecache import digest, remember, stat_stamp
+from kiosk_search import indexing as indexing_module
 from kiosk_search import search_settings
-from kiosk_search.indexing import draft_prefixes, run_pagefind
+from kiosk_search.indexing import Beside, draft_prefixes, run_pagefind
 from kiosk_search.meta import plain_text, search_meta
 from kiosk_search.shards import MANIFEST, MARKS, merge_order, primary_shard, shard_names
 from tests.conftest import pagefind_search
-from tests.plugins.conftest import header, spy
+from tests.plugins.conftest import build_site, header, spy
 from tests.sites import tree_digest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,6 +195,117 @@ def test_indexing_can_be_turned_off(make_site):
         settings={"KIOSK_SEARCH": {"enabled": False}},
     )
     assert not (output / "pagefind").exists()
+
+
+# Without the head partial (and kiosk_seo): these sites test when Pagefind runs.
+PLAIN_ARTICLE = ARTICLE.replace('{% include "partials/meta.html" %}', "")
+BESIDE_SITE = {
+    "articles/grain.md": _article(
+        "Grain", "Silos at Kassala.", date="2023-03-02", category="Reporting", slug="grain"
+    ),  # fmt: skip
+    "articles/rail.md": _article(
+        "Rail", "Rails to Djibouti.", date="2024-05-01", category="Reporting", slug="rail"
+    ),  # fmt: skip
+    "articles/drill.md": _article(
+        "Drill", "Freighters in the strait.", date="2025-07-24", category="Analysis", slug="drill"
+    ),  # fmt: skip
+}
+
+
+def _build_noting_who_indexes(make_site, monkeypatch, tmp_path, files, **search):
+    """Build ``files``; [(shard indexed, name of the thread that ran Pagefind for it)]."""
+    indexed = []
+    real = indexing_module._index_shard
+
+    def index_shard(output, files, scratch, bundle):
+        indexed.append((bundle.name, threading.current_thread().name))
+        return real(output, files, scratch, bundle)
+
+    monkeypatch.setattr(indexing_module, "_index_shard", index_shard)
+    # One Pagefind run at a time, in the thread that asked for it.
+    monkeypatch.setattr(indexing_module, "ThreadPoolExecutor", _InThisThread)
+    settings = {"KIOSK_SEARCH": {"cache_path": str(tmp_path / "search-cache"), **search}}
+    make_site(files, plugins=["kiosk_search"], templates={"article.html": PLAIN_ARTICLE},
+              settings=settings)  # fmt: skip
+    return indexed
+
+
+class _InThisThread:
+    """A ThreadPoolExecutor that runs each job at once, in the thread that submits it."""
+
+    def __init__(self, max_workers=None):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, function, *args):
+        done = Future()
+        done.set_result(function(*args))
+        return done
+
+    def map(self, function, items):
+        return [function(item) for item in items]
+
+
+def test_a_rebuild_indexes_its_changed_year_while_the_other_pages_are_written(
+    make_site, monkeypatch, tmp_path
+):
+    cold = _build_noting_who_indexes(make_site, monkeypatch, tmp_path, BESIDE_SITE,
+                                     beside_max_shards=1)  # fmt: skip
+    assert sorted(cold) == [("2023", "MainThread"), ("2024", "MainThread"),
+                            ("2025", "MainThread")], "three years: left to finalized"  # fmt: skip
+
+    edited = {**BESIDE_SITE, "articles/rail.md": BESIDE_SITE["articles/rail.md"].replace(
+        "Rails to Djibouti.", "Sleepers at Dire Dawa.")}  # fmt: skip
+    rebuilt = _build_noting_who_indexes(make_site, monkeypatch, tmp_path, edited,
+                                        beside_max_shards=1)  # fmt: skip
+
+    assert rebuilt == [("2024", "kiosk_search-beside")]
+    output = tmp_path / "output"
+    assert not list(tmp_path.glob(".pagefind-*")), "the scratch folder went"
+    clean = tmp_path / "clean"
+    clean_output = build_site(clean, edited, plugins=["kiosk_search"],
+                              templates={"article.html": PLAIN_ARTICLE},
+                              settings={"KIOSK_SEARCH": {"cache_path": None}})  # fmt: skip
+    assert tree_digest(output / "pagefind") == tree_digest(clean_output / "pagefind")
+
+
+def test_pagefind_failing_beside_the_build_fails_the_build(make_site, monkeypatch, tmp_path):
+    def failing(output, files, scratch, bundle):
+        raise subprocess.CalledProcessError(3, ["pagefind", "--site", str(scratch)])
+
+    monkeypatch.setattr(indexing_module, "_index_shard", failing)
+    with pytest.raises(subprocess.CalledProcessError):
+        make_site(BESIDE_SITE, plugins=["kiosk_search"], templates={"article.html": PLAIN_ARTICLE},
+                  settings={"KIOSK_SEARCH": {"beside_max_shards": 3, "cache_path": None}})  # fmt: skip
+    assert not Beside._unfinished
+    assert not list(tmp_path.glob(".pagefind-*")), "the scratch folder went"
+
+
+def test_a_build_that_fails_after_the_articles_leaves_no_pagefind_behind(
+    make_site, monkeypatch, tmp_path
+):
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("a listing template broke")
+
+    monkeypatch.setattr(ArticlesGenerator, "generate_period_archives", fail)
+    with pytest.raises(RuntimeError, match="listing template"):
+        make_site(BESIDE_SITE, plugins=["kiosk_search"], templates={"article.html": PLAIN_ARTICLE},
+                  settings={"KIOSK_SEARCH": {"beside_max_shards": 3, "cache_path": None}})  # fmt: skip
+    assert Beside._unfinished, "Pagefind was started once the articles were written"
+    Beside.abandon_all()  # as the next build in this process, or the exit, does
+    assert not Beside._unfinished
+    assert not list(tmp_path.glob(".pagefind-*"))
+
+
+@pytest.mark.parametrize("shards", [-1, 1.5, "2", True])
+def test_beside_max_shards_must_be_a_whole_number(shards):
+    with pytest.raises(ValueError, match="beside_max_shards"):
+        search_settings({"KIOSK_SEARCH": {"beside_max_shards": shards}})
 
 
 def test_unknown_setting_is_refused():
