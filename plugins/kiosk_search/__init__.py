@@ -32,7 +32,7 @@ from kiosk_settings import given_settings
 
 from .indexing import Beside, Indexing, draft_prefixes, run_pagefind
 from .meta import search_meta
-from .shards import shard_names
+from .shards import holds_a_build, shard_names
 
 DEFAULTS = MappingProxyType(
     {
@@ -115,12 +115,15 @@ def _index_once_articles_are_written(generator, config):
     @functools.wraps(write_articles)
     def generate_articles(write):
         write_articles(write)
+        cache = config["cache_path"]
+        if cache is not None and not holds_a_build(cache):
+            return  # a first build with the cache indexes every year: at finalized
         indexing = Indexing(
             generator.output_path,
             config["bundle_dir"],
             exclude=draft_prefixes(settings),
             years=settings[_YEARS],
-            cache_path=config["cache_path"],
+            cache_path=cache,
             workers=config["workers"],
         )
         settings[_BESIDE] = Beside(indexing, config["beside_max_shards"])

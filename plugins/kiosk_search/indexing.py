@@ -11,24 +11,26 @@ empty. The CLI exits when it is done. Only pages that carry
 would keep of the whole site.
 
 Shards whose pages did not change come from the cache (shards.py) instead.
-In a rebuild, the shards to index are few, and Pagefind runs over them while
-the build's process still renders the listings and feeds (:class:`Beside`).
+In a rebuild, the shards to index are few, and Pagefind runs over them in a
+process beside the build's while it still renders the listings and feeds
+(:class:`Beside`).
 """
 
 import atexit
+import contextlib
 import json
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pagefind.service import get_executable
 
-from kiosk_filecache import site_listing
+from kiosk_filecache import known_entries, remember, site_listing, start_fresh
+from kiosk_logrecords import capture_logs, replay
 
 from .shards import ShardCache, group, is_asset, merge_order, primary_shard, shard_key
 from .stable import stabilise
@@ -127,9 +129,10 @@ class Indexing:
         self.exclude = tuple(exclude)
         self.years = years
         self.workers = workers
+        self.cache_path = cache_path
         self.cache = ShardCache(cache_path) if cache_path else None
         self.report = {"indexed": [], "reused": []}
-        self._scratch = None  # a TemporaryDirectory once prepared
+        self._scratch = None  # the scratch folder's path once prepared
         self._keys, self._bundles = {}, {}
         self._jobs = []  # the shards left to index: (name, files)
         self._pages = 0  # pages in all shards, for the log
@@ -157,8 +160,8 @@ class Indexing:
             cache.keep_marks(marks)  # this build's pages: the file holds one site's worth
         shutil.rmtree(output / self.bundle_dir, ignore_errors=True)
         # The scratch folder sits beside the output so that hard links and renames work.
-        self._scratch = tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-")
-        scratch = Path(self._scratch.name)
+        self._scratch = tempfile.mkdtemp(dir=output.parent, prefix=".pagefind-")
+        scratch = Path(self._scratch)
         self._pages = sum(len(pages) for pages in shards.values())
         names = sorted(shards)
         self._keys = {name: shard_key(shards[name], list(INDEX_OPTIONS)) for name in names}
@@ -178,7 +181,7 @@ class Indexing:
     def index(self) -> None:
         """Run Pagefind over the shards the cache did not have, ``workers`` at a time."""
         jobs, self._jobs = self._jobs, []
-        scratch = Path(self._scratch.name)
+        scratch = Path(self._scratch)
         # Each run is a process of its own; threads only wait for them.
         with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
             runs = [pool.submit(_index_shard, self.output, files, scratch / "input" / name,
@@ -217,65 +220,99 @@ class Indexing:
     def close(self) -> None:
         """Remove the scratch folder (done by :meth:`install`; again is harmless)."""
         if self._scratch is not None:
-            self._scratch.cleanup()
+            shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
+
+    def state(self) -> dict:
+        """What :meth:`prepare` and :meth:`index` found, for :meth:`adopt` in another process."""
+        return {"report": self.report, "keys": self._keys, "bundles": self._bundles,
+                "jobs": self._jobs, "pages": self._pages, "scratch": self._scratch}  # fmt: skip
+
+    def adopt(self, state: dict) -> "Indexing":
+        """Go on from the ``state`` of an Indexing of the same arguments in another process."""
+        self.report, self._keys, self._bundles = state["report"], state["keys"], state["bundles"]
+        self._jobs, self._pages, self._scratch = state["jobs"], state["pages"], state["scratch"]
+        return self
 
 
 class Beside:
-    """An :class:`Indexing` prepared, and indexed if it is small, in a thread of the build.
+    """An :class:`Indexing` prepared, and indexed if it is small, in a process beside the build.
 
     Started once the article pages are written (kiosk_search's
-    ``generate_articles``), so that Pagefind, a process of its own, runs on
-    the second core while the build's process renders the listings, feeds and
-    other pages; :func:`run_pagefind` at ``finalized`` joins it and does what
-    is left. The thread reads only article pages, which nothing writes after
-    ``generate_articles``, and writes only below the bundle folder and its
-    scratch folder. A cold build has every shard to index: more than
-    ``max_shards`` are left to ``finalized``, after kiosk_memory has given the
-    build's memory back, since each Pagefind run holds about 0.22 MB a page.
+    ``generate_articles``), so that it runs on the second core while the
+    build's process renders the listings, feeds and other pages;
+    :func:`run_pagefind` at ``finalized`` waits for it and does what is left.
+    It reads only article pages, which nothing writes after
+    ``generate_articles`` (the digests this build remembers of them go with
+    it), and writes only its scratch folder, the bundle folder and the cache.
+    A new Python process (``kiosk_filecache.start_fresh``), not a thread:
+    the thousands of links and stats of fetching the unchanged years from the
+    cache, each a system call that gives up the GIL, made a thread take 5.7 s
+    for 1.6 s of work at N = 10,000 and slowed the rendering by 2.2 s.
+
+    With more than ``max_shards`` to index (a cold build: every year), the
+    indexing is left to ``finalized``, after kiosk_memory has given the build's
+    memory back: each Pagefind run holds about 0.22 MB a page.
     """
 
     _unfinished = set()  # started and not yet joined: a build failed in between
 
     def __init__(self, indexing: Indexing, max_shards: int):
         self.indexing = indexing
-        self._max_shards = max_shards
-        self._error = None
-        self._thread = threading.Thread(target=self._run, name="kiosk_search-beside")
+        known = known_entries(indexing.output / page for page in indexing.years or ())
+        arguments = (indexing.output, indexing.bundle_dir, indexing.exclude, indexing.years,
+                     indexing.cache_path, indexing.workers, max_shards, known,
+                     log.getEffectiveLevel())  # fmt: skip
+        self._call = start_fresh(f"{__name__}:prepare_beside", arguments)
         Beside._unfinished.add(self)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.indexing.prepare()
-            if self.indexing.pending <= self._max_shards:
-                self.indexing.index()
-        except BaseException as err:  # noqa: BLE001 - raised again by join(), in the build
-            self._error = err
 
     def join(self) -> Indexing:
-        """Wait for the thread; raise what it raised; the Indexing to go on with."""
-        self._thread.join()
+        """Wait for the process; raise what it raised; the Indexing to go on with."""
         Beside._unfinished.discard(self)
-        if self._error is not None:
-            self.indexing.close()
-            raise self._error
-        return self.indexing
+        state, records = self._call.result()
+        replay(records)
+        return self.indexing.adopt(state)
 
     @classmethod
     def abandon_all(cls) -> None:
-        """Wait for the threads of builds that failed before ``finalized``; drop their work.
+        """Wait for the processes of builds that failed before ``finalized``; drop their work.
 
         Called before each build and at exit: the bundle folder they wrote
         into went with the failed build's staging folder.
         """
         for beside in list(cls._unfinished):
-            beside._thread.join()
+            with contextlib.suppress(Exception):  # what it raised is no one's business now
+                beside.join().close()
             cls._unfinished.discard(beside)
-            beside.indexing.close()
 
 
 atexit.register(Beside.abandon_all)
+
+
+def prepare_beside(output_path, bundle_dir, exclude, years, cache_path, workers, max_shards,
+                   known, level) -> tuple:  # fmt: skip
+    """What a :class:`Beside`'s process does: (its Indexing's state, the records it logged).
+
+    ``known``: the build's remembered digests of the article pages; ``level``:
+    the build's level for this module's records, which the build's own
+    handlers then get (``kiosk_logrecords.replay``).
+    """
+    logging.getLogger().setLevel(level)
+    for path, (key, stamp) in known.items():
+        remember(path, key, stamp)
+    indexing = Indexing(output_path, bundle_dir, exclude, years, cache_path, workers)
+    with capture_logs() as records:
+        try:
+            indexing.prepare()
+            if indexing.pending <= max_shards:
+                indexing.index()
+                if indexing.report["indexed"]:
+                    log.info("kiosk_search: indexed %s beside the build's rendering",
+                             ", ".join(indexing.report["indexed"]))  # fmt: skip
+        except BaseException:
+            indexing.close()
+            raise
+    return indexing.state(), records
 
 
 def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cache_path=None,

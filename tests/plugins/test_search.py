@@ -12,9 +12,9 @@ import gzip
 import hashlib
 import http.server
 import json
+import logging
 import subprocess
 import threading
-from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +23,6 @@ import pytest
 from pelican.generators import ArticlesGenerator
 
 from kiosk_filecache import digest, remember, stat_stamp
-from kiosk_search import indexing as indexing_module
 from kiosk_search import search_settings
 from kiosk_search.indexing import Beside, draft_prefixes, run_pagefind
 from kiosk_search.meta import plain_text, search_meta
@@ -212,76 +211,65 @@ BESIDE_SITE = {
 }
 
 
-def _build_noting_who_indexes(make_site, monkeypatch, tmp_path, files, **search):
-    """Build ``files``; [(shard indexed, name of the thread that ran Pagefind for it)]."""
-    indexed = []
-    real = indexing_module._index_shard
-
-    def index_shard(output, files, scratch, bundle):
-        indexed.append((bundle.name, threading.current_thread().name))
-        return real(output, files, scratch, bundle)
-
-    monkeypatch.setattr(indexing_module, "_index_shard", index_shard)
-    # One Pagefind run at a time, in the thread that asked for it.
-    monkeypatch.setattr(indexing_module, "ThreadPoolExecutor", _InThisThread)
+def _build(make_site, tmp_path, files, **search):
     settings = {"KIOSK_SEARCH": {"cache_path": str(tmp_path / "search-cache"), **search}}
-    make_site(files, plugins=["kiosk_search"], templates={"article.html": PLAIN_ARTICLE},
-              settings=settings)  # fmt: skip
-    return indexed
+    return make_site(files, plugins=["kiosk_search"], templates={"article.html": PLAIN_ARTICLE},
+                     settings=settings)  # fmt: skip
 
 
-class _InThisThread:
-    """A ThreadPoolExecutor that runs each job at once, in the thread that submits it."""
-
-    def __init__(self, max_workers=None):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def submit(self, function, *args):
-        done = Future()
-        done.set_result(function(*args))
-        return done
-
-    def map(self, function, items):
-        return [function(item) for item in items]
+def _messages(caplog):
+    return [r.getMessage() for r in caplog.records if r.name.startswith("kiosk_search")]
 
 
-def test_a_rebuild_indexes_its_changed_year_while_the_other_pages_are_written(
-    make_site, monkeypatch, tmp_path
-):
-    cold = _build_noting_who_indexes(make_site, monkeypatch, tmp_path, BESIDE_SITE,
-                                     beside_max_shards=1)  # fmt: skip
-    assert sorted(cold) == [("2023", "MainThread"), ("2024", "MainThread"),
-                            ("2025", "MainThread")], "three years: left to finalized"  # fmt: skip
+def test_a_rebuild_indexes_its_changed_year_beside_the_rendering(make_site, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    _build(make_site, tmp_path, BESIDE_SITE, beside_max_shards=1)
+    assert _messages(caplog)[-1].endswith("(indexed 2023, 2024, 2025, reused none)")
+    assert not [m for m in _messages(caplog) if "beside" in m], "a first build waits"
 
+    caplog.clear()
     edited = {**BESIDE_SITE, "articles/rail.md": BESIDE_SITE["articles/rail.md"].replace(
         "Rails to Djibouti.", "Sleepers at Dire Dawa.")}  # fmt: skip
-    rebuilt = _build_noting_who_indexes(make_site, monkeypatch, tmp_path, edited,
-                                        beside_max_shards=1)  # fmt: skip
+    output = _build(make_site, tmp_path, edited, beside_max_shards=1)
 
-    assert rebuilt == [("2024", "kiosk_search-beside")]
-    output = tmp_path / "output"
+    # Logged in the process beside the build, replayed in the build's own log.
+    assert "kiosk_search: indexed 2024 beside the build's rendering" in _messages(caplog)
+    assert _messages(caplog)[-1].endswith("(indexed 2024, reused 2023, 2025)")
     assert not list(tmp_path.glob(".pagefind-*")), "the scratch folder went"
-    clean = tmp_path / "clean"
-    clean_output = build_site(clean, edited, plugins=["kiosk_search"],
-                              templates={"article.html": PLAIN_ARTICLE},
-                              settings={"KIOSK_SEARCH": {"cache_path": None}})  # fmt: skip
-    assert tree_digest(output / "pagefind") == tree_digest(clean_output / "pagefind")
+    clean = build_site(tmp_path / "clean", edited, plugins=["kiosk_search"],
+                       templates={"article.html": PLAIN_ARTICLE},
+                       settings={"KIOSK_SEARCH": {"cache_path": None}})  # fmt: skip
+    assert tree_digest(output / "pagefind") == tree_digest(clean / "pagefind")
 
 
-def test_pagefind_failing_beside_the_build_fails_the_build(make_site, monkeypatch, tmp_path):
-    def failing(output, files, scratch, bundle):
-        raise subprocess.CalledProcessError(3, ["pagefind", "--site", str(scratch)])
+def test_more_changed_years_than_the_limit_wait_for_the_end_of_the_build(
+    make_site, tmp_path, caplog
+):
+    caplog.set_level(logging.INFO)
+    _build(make_site, tmp_path, BESIDE_SITE, beside_max_shards=1)
+    first = _entries(tmp_path / "search-cache")
+    caplog.clear()
+    edited = {name: text.replace(".\n", ", again.\n") for name, text in BESIDE_SITE.items()}
+    output = _build(make_site, tmp_path, edited, beside_max_shards=1)
+    assert not [m for m in _messages(caplog) if "beside" in m]
+    assert not set(_entries(tmp_path / "search-cache")) & set(first), "every year indexed"
+    clean = build_site(tmp_path / "clean", edited, plugins=["kiosk_search"],
+                       templates={"article.html": PLAIN_ARTICLE},
+                       settings={"KIOSK_SEARCH": {"cache_path": None}})  # fmt: skip
+    assert tree_digest(output / "pagefind") == tree_digest(clean / "pagefind")
 
-    monkeypatch.setattr(indexing_module, "_index_shard", failing)
+
+@pytest.fixture
+def failing_pagefind(tmp_path, monkeypatch):
+    script = tmp_path / "pagefind"
+    script.write_text("#!/bin/sh\necho 'pagefind: out of memory' >&2\nexit 3\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+
+
+def test_pagefind_failing_beside_the_build_fails_the_build(make_site, tmp_path, failing_pagefind):
     with pytest.raises(subprocess.CalledProcessError):
-        make_site(BESIDE_SITE, plugins=["kiosk_search"], templates={"article.html": PLAIN_ARTICLE},
-                  settings={"KIOSK_SEARCH": {"beside_max_shards": 3, "cache_path": None}})  # fmt: skip
+        _build(make_site, tmp_path, BESIDE_SITE, beside_max_shards=3, cache_path=None)
     assert not Beside._unfinished
     assert not list(tmp_path.glob(".pagefind-*")), "the scratch folder went"
 
@@ -294,8 +282,7 @@ def test_a_build_that_fails_after_the_articles_leaves_no_pagefind_behind(
 
     monkeypatch.setattr(ArticlesGenerator, "generate_period_archives", fail)
     with pytest.raises(RuntimeError, match="listing template"):
-        make_site(BESIDE_SITE, plugins=["kiosk_search"], templates={"article.html": PLAIN_ARTICLE},
-                  settings={"KIOSK_SEARCH": {"beside_max_shards": 3, "cache_path": None}})  # fmt: skip
+        _build(make_site, tmp_path, BESIDE_SITE, beside_max_shards=3, cache_path=None)
     assert Beside._unfinished, "Pagefind was started once the articles were written"
     Beside.abandon_all()  # as the next build in this process, or the exit, does
     assert not Beside._unfinished
