@@ -8,9 +8,9 @@ into ``bench/work/``) with the production pipeline, in this process, as
 ``invoke publish`` does, with marks at Pelican's signals and around each
 step at ``finalized`` (Pagefind, publish, headers, verify, kiosk_memory's
 release), where Pagefind's process beside the rendering starts and is
-joined (kiosk_search's ``Beside``), the no-change stamp and the summary line ``invoke publish`` ends
-with; prints each mark with the seconds since the start and since the mark
-before. The profilers (bench/profile.py) slow
+joined (kiosk_search's ``Beside``), the no-change stamp and the summary
+line ``invoke publish`` ends with; prints each mark with the seconds since
+the start and since the mark before. The profilers (bench/profile.py) slow
 the many small Python calls of the fingerprints two to three times; this
 shows the phases as an editor waits for them (BENCHMARKS.md, eighth session),
 then one line of counts: files read, pages rendered and reused, feeds.
