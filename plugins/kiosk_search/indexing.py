@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 # Options given to Pagefind besides the site and output folders (part of the cache key).
 INDEX_OPTIONS = ("--silent",)
 SHARD_LIST = "shards.json"
-# How much less of a busy core a Beside's process and its Pagefind get (nice).
-BESIDE_NICENESS = 10
 
 
 def draft_prefixes(settings):
@@ -299,9 +297,6 @@ def prepare_beside(output_path, bundle_dir, exclude, years, cache_path, workers,
     the build's level for this module's records, which the build's own
     handlers then get (``kiosk_logrecords.replay``).
     """
-    # The build's rendering comes first on a core both want (Pagefind runs a
-    # thread per core); this process and its Pagefind take what is left.
-    os.nice(BESIDE_NICENESS)
     logging.getLogger().setLevel(level)
     for path, (key, stamp) in known.items():
         remember(path, key, stamp)
