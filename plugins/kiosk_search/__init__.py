@@ -48,11 +48,13 @@ DEFAULTS = MappingProxyType(
         # (shards.shard_names): Pagefind's memory grows with the pages of one
         # run (about 0.22 MB a page). None: one shard per year, however big.
         "shard_max_pages": 800,
-        # Shards Pagefind may index while the build still renders its other
-        # pages (a rebuild's changed years): each run holds about 0.22 MB a
-        # page beside the build. With more (a cold build), it waits for
+        # Pages Pagefind may index while the build still renders its other
+        # pages (a rebuild's changed years): each holds about 0.22 MB in
+        # Pagefind, on top of the build at its largest, so 200 pages ≈ 45 MB.
+        # More (a half-year at N = 10,000: 643 pages, 143 MB, which took the
+        # one-edit rebuild's peak from 557 to 710 MB PSS) wait for
         # ``finalized``, when the build has given memory back. 0: always wait.
-        "beside_max_shards": 2,
+        "beside_max_pages": 200,
         # Result metadata a reader sees: strftime format of the date.
         "date_format": None,  # None: the site's DEFAULT_DATE_FORMAT
     }
@@ -70,11 +72,11 @@ _BESIDE = "_kiosk_search_beside"
 def search_settings(settings):
     """Return ``KIOSK_SEARCH`` merged over DEFAULTS, as a new dict; unknown keys fail."""
     given = given_settings(settings, "KIOSK_SEARCH", DEFAULTS)
-    shards = given.get("beside_max_shards", 0)
-    if type(shards) is not int or shards < 0:
+    pages = given.get("beside_max_pages", 0)
+    if type(pages) is not int or pages < 0:
         raise ValueError(
-            f"KIOSK_SEARCH: beside_max_shards must be a whole number of shards (0 or more), "
-            f"not {shards!r}"
+            f"KIOSK_SEARCH: beside_max_pages must be a whole number of pages (0 or more), "
+            f"not {pages!r}"
         )
     return {**DEFAULTS, **given}
 
@@ -126,7 +128,7 @@ def _index_once_articles_are_written(generator, config):
             cache_path=cache,
             workers=config["workers"],
         )
-        settings[_BESIDE] = Beside(indexing, config["beside_max_shards"])
+        settings[_BESIDE] = Beside(indexing, config["beside_max_pages"])
 
     generator.generate_articles = generate_articles
 

@@ -139,8 +139,8 @@ class Indexing:
 
     @property
     def pending(self) -> int:
-        """How many shards :meth:`index` has still to run Pagefind over."""
-        return len(self._jobs)
+        """How many pages :meth:`index` has still to run Pagefind over."""
+        return sum(len(files) for _name, files in self._jobs)
 
     def prepare(self) -> None:
         """Group the pages into shards; fetch each unchanged one from the cache."""
@@ -236,7 +236,7 @@ class Indexing:
 
 
 class Beside:
-    """An :class:`Indexing` prepared, and indexed if it is small, in a process beside the build.
+    """An :class:`Indexing` prepared, and indexed if small, in a process beside the build.
 
     Started once the article pages are written (kiosk_search's
     ``generate_articles``), so that it runs on the second core while the
@@ -250,18 +250,19 @@ class Beside:
     cache, each a system call that gives up the GIL, made a thread take 5.7 s
     for 1.6 s of work at N = 10,000 and slowed the rendering by 2.2 s.
 
-    With more than ``max_shards`` to index (a cold build: every year), the
-    indexing is left to ``finalized``, after kiosk_memory has given the build's
-    memory back: each Pagefind run holds about 0.22 MB a page.
+    With more than ``max_pages`` to index (a cold build; a half-year at N =
+    10,000), the indexing is left to ``finalized``, after kiosk_memory has
+    given the build's memory back: Pagefind holds about 0.22 MB a page, on
+    top of the build at its largest while it renders.
     """
 
     _unfinished = set()  # started and not yet joined: a build failed in between
 
-    def __init__(self, indexing: Indexing, max_shards: int):
+    def __init__(self, indexing: Indexing, max_pages: int):
         self.indexing = indexing
         known = known_entries(indexing.output / page for page in indexing.years or ())
         arguments = (indexing.output, indexing.bundle_dir, indexing.exclude, indexing.years,
-                     indexing.cache_path, indexing.workers, max_shards, known,
+                     indexing.cache_path, indexing.workers, max_pages, known,
                      log.getEffectiveLevel())  # fmt: skip
         self._call = start_fresh(f"{__name__}:prepare_beside", arguments)
         Beside._unfinished.add(self)
@@ -289,7 +290,7 @@ class Beside:
 atexit.register(Beside.abandon_all)
 
 
-def prepare_beside(output_path, bundle_dir, exclude, years, cache_path, workers, max_shards,
+def prepare_beside(output_path, bundle_dir, exclude, years, cache_path, workers, max_pages,
                    known, level) -> tuple:  # fmt: skip
     """What a :class:`Beside`'s process does: (its Indexing's state, the records it logged).
 
@@ -304,7 +305,7 @@ def prepare_beside(output_path, bundle_dir, exclude, years, cache_path, workers,
     with capture_logs() as records:
         try:
             indexing.prepare()
-            if indexing.pending <= max_shards:
+            if indexing.pending <= max_pages:
                 indexing.index()
                 if indexing.report["indexed"]:
                     log.info("kiosk_search: indexed %s beside the build's rendering",

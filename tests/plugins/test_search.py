@@ -223,14 +223,14 @@ def _messages(caplog):
 
 def test_a_rebuild_indexes_its_changed_year_beside_the_rendering(make_site, tmp_path, caplog):
     caplog.set_level(logging.INFO)
-    _build(make_site, tmp_path, BESIDE_SITE, beside_max_shards=1)
+    _build(make_site, tmp_path, BESIDE_SITE, beside_max_pages=1)
     assert _messages(caplog)[-1].endswith("(indexed 2023, 2024, 2025, reused none)")
     assert not [m for m in _messages(caplog) if "beside" in m], "a first build waits"
 
     caplog.clear()
     edited = {**BESIDE_SITE, "articles/rail.md": BESIDE_SITE["articles/rail.md"].replace(
         "Rails to Djibouti.", "Sleepers at Dire Dawa.")}  # fmt: skip
-    output = _build(make_site, tmp_path, edited, beside_max_shards=1)
+    output = _build(make_site, tmp_path, edited, beside_max_pages=1)
 
     # Logged in the process beside the build, replayed in the build's own log.
     assert "kiosk_search: indexed 2024 beside the build's rendering" in _messages(caplog)
@@ -242,15 +242,15 @@ def test_a_rebuild_indexes_its_changed_year_beside_the_rendering(make_site, tmp_
     assert tree_digest(output / "pagefind") == tree_digest(clean / "pagefind")
 
 
-def test_more_changed_years_than_the_limit_wait_for_the_end_of_the_build(
+def test_more_changed_pages_than_the_limit_wait_for_the_end_of_the_build(
     make_site, tmp_path, caplog
 ):
     caplog.set_level(logging.INFO)
-    _build(make_site, tmp_path, BESIDE_SITE, beside_max_shards=1)
+    _build(make_site, tmp_path, BESIDE_SITE, beside_max_pages=1)
     first = _entries(tmp_path / "search-cache")
     caplog.clear()
     edited = {name: text.replace(".\n", ", again.\n") for name, text in BESIDE_SITE.items()}
-    output = _build(make_site, tmp_path, edited, beside_max_shards=1)
+    output = _build(make_site, tmp_path, edited, beside_max_pages=1)
     assert not [m for m in _messages(caplog) if "beside" in m]
     assert not set(_entries(tmp_path / "search-cache")) & set(first), "every year indexed"
     clean = build_site(tmp_path / "clean", edited, plugins=["kiosk_search"],
@@ -269,7 +269,7 @@ def failing_pagefind(tmp_path, monkeypatch):
 
 def test_pagefind_failing_beside_the_build_fails_the_build(make_site, tmp_path, failing_pagefind):
     with pytest.raises(subprocess.CalledProcessError):
-        _build(make_site, tmp_path, BESIDE_SITE, beside_max_shards=3, cache_path=None)
+        _build(make_site, tmp_path, BESIDE_SITE, beside_max_pages=3, cache_path=None)
     assert not Beside._unfinished
     assert not list(tmp_path.glob(".pagefind-*")), "the scratch folder went"
 
@@ -282,17 +282,17 @@ def test_a_build_that_fails_after_the_articles_leaves_no_pagefind_behind(
 
     monkeypatch.setattr(ArticlesGenerator, "generate_period_archives", fail)
     with pytest.raises(RuntimeError, match="listing template"):
-        _build(make_site, tmp_path, BESIDE_SITE, beside_max_shards=3, cache_path=None)
+        _build(make_site, tmp_path, BESIDE_SITE, beside_max_pages=3, cache_path=None)
     assert Beside._unfinished, "Pagefind was started once the articles were written"
     Beside.abandon_all()  # as the next build in this process, or the exit, does
     assert not Beside._unfinished
     assert not list(tmp_path.glob(".pagefind-*"))
 
 
-@pytest.mark.parametrize("shards", [-1, 1.5, "2", True])
-def test_beside_max_shards_must_be_a_whole_number(shards):
-    with pytest.raises(ValueError, match="beside_max_shards"):
-        search_settings({"KIOSK_SEARCH": {"beside_max_shards": shards}})
+@pytest.mark.parametrize("pages", [-1, 1.5, "2", True])
+def test_beside_max_pages_must_be_a_whole_number(pages):
+    with pytest.raises(ValueError, match="beside_max_pages"):
+        search_settings({"KIOSK_SEARCH": {"beside_max_pages": pages}})
 
 
 def test_unknown_setting_is_refused():
