@@ -510,6 +510,45 @@ def test_pages_parsed_on_several_cores_give_what_one_core_gives(site, tmp_path):
     assert cached_messages(site, tmp_path / "cache", workers=2) == messages(site)
 
 
+@pytest.mark.parametrize("used", ["map_forked", "map_fresh"])
+def test_workers_leave_their_parses_in_the_cache_and_send_back_nothing(
+    site, tmp_path, monkeypatch, used
+):
+    """A worker that sent back every parse held them all until its share was done:
+    at N = 10,000 the cold build's two verify workers were its largest moment."""
+    from kiosk_verify import cache as cache_module
+    from kiosk_verify.cache import ParsedPages
+
+    write(site, {f"more/{n}/index.html": page(f'<a id="n{n}" href="/story/#x{n}">{n}</a>')
+                 for n in range(12)})  # fmt: skip
+    paths = sorted(site.rglob("*.html"))
+    expected = ParsedPages(workers=1).load_all(paths)  # no cache: the parses come back
+    sent = []
+    real = getattr(cache_module, used)
+
+    def noting(*args, **kwargs):
+        results = real(*args, **kwargs)
+        sent.extend(results)
+        return results
+
+    monkeypatch.setattr(cache_module, used, noting)
+    fresh = 0 if used == "map_fresh" else None
+    parsed = ParsedPages(tmp_path / "cache", workers=2, fresh_above_mb=fresh)
+
+    assert parsed.load_all(paths) == expected
+    assert len(sent) == len(paths) and set(sent) == {None}
+
+
+def test_a_parse_the_cache_lost_meanwhile_is_made_again(site, tmp_path, monkeypatch):
+    from kiosk_filecache import EntryStore
+    from kiosk_verify.cache import ParsedPages
+
+    paths = sorted(site.rglob("*.html"))
+    expected = ParsedPages(workers=1).load_all(paths)
+    monkeypatch.setattr(EntryStore, "read", lambda store, name: None)  # a concurrent prune
+    assert ParsedPages(tmp_path / "cache", workers=1).load_all(paths) == expected
+
+
 def test_a_digest_is_shared_only_while_the_file_is_untouched(tmp_path):
     from kiosk_filecache import digest, file_digest, forget, remember, stat_stamp
 
