@@ -39,9 +39,6 @@ bytes they came from, and redo only files whose bytes are new. The pieces:
 * ``map_fresh``: the same in new Python processes while the build waits, for
   work that allocates as it goes (kiosk_publish): at N = 10,000 it keeps the
   publish stretch at the build plus ~80 MB a worker.
-* ``start_fresh``: one call in a new Python process while the build goes on
-  (kiosk_search's Pagefind beside the rendering); ``known_entries`` gives it
-  the digests this process remembers.
 
 And ``site_listing(root)``: every file of a built site, sorted, which each
 step lists once per build.
@@ -56,7 +53,6 @@ import io
 import marshal
 import os
 import pickle
-import shutil
 import signal
 import struct
 import subprocess
@@ -196,17 +192,6 @@ def forget() -> None:
 def remember(path, key: str, stamp: bytes) -> None:
     """``path`` holds bytes whose digest is ``key``, as long as its ``stat_stamp`` is ``stamp``."""
     _KNOWN[os.fspath(path)] = (key, stamp)
-
-
-def known_entries(paths) -> dict:
-    """What ``remember`` was told of each of ``paths`` that it knows: for another
-    process's ``remember``."""
-    known = {}
-    for path in map(os.fspath, paths):
-        entry = _KNOWN.get(path)
-        if entry is not None:
-            known[path] = entry
-    return known
 
 
 def known_digest(path) -> str | None:
@@ -798,52 +783,3 @@ def _fresh_child(job: str, result: str) -> None:
         return [function(item) for item in items]
 
     _write_outcome(share, result)
-
-
-_FRESH_CALL = (
-    "import json, os, sys; sys.path[:0] = json.loads(os.environ['KIOSK_FRESH_PATH']); "
-    "import kiosk_filecache; kiosk_filecache._fresh_call(sys.argv[1], sys.argv[2])"
-)
-
-
-class FreshCall:
-    """``factory(*args)`` running in a new Python process: see :func:`start_fresh`."""
-
-    def __init__(self, factory: str, args: tuple):
-        self._scratch = tempfile.mkdtemp(prefix="kiosk-fresh-")
-        job, self._result = Path(self._scratch, "call.job"), Path(self._scratch, "call.result")
-        job.write_bytes(pickle.dumps((factory, args)))
-        env = {**os.environ, "KIOSK_FRESH_PATH": _json_path(factory)}
-        command = [sys.executable, "-c", _FRESH_CALL, str(job), str(self._result)]
-        try:
-            self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
-        except BaseException:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            raise
-
-    def result(self):
-        """Wait for the call; its value, or its exception raised here."""
-        try:
-            return _collect(self._result, self._process.wait())
-        finally:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-
-
-def start_fresh(factory: str, args: tuple) -> FreshCall:
-    """Call ``factory(*args)`` ("module:name", imported there; ``args`` pickled) in a
-    new Python process and return at once; ``.result()`` waits for its value.
-
-    For work beside the build's own, on another core, that would contend for
-    this process's GIL in a thread (each system call a thread makes gives the
-    GIL up and waits up to 5 ms to get it back) and, in a forked child, would
-    make the kernel copy every page of the build that either process writes
-    meanwhile. The call ignores Ctrl-C: the build's process gets it.
-    """
-    return FreshCall(factory, args)
-
-
-def _fresh_call(job: str, result: str) -> None:
-    """The process of ``start_fresh``: make the call in ``job``, write the outcome to ``result``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build gets Ctrl-C and stops us
-    factory, args = pickle.loads(Path(job).read_bytes())
-    _write_outcome(lambda: _import(factory)(*args), result)

@@ -1,8 +1,7 @@
 """Log records that travel from a forked worker to the build's process.
 
-kiosk_readcache's read workers, kiosk_incremental's render helper and
-kiosk_search's Pagefind process beside the build log as the build would, but
-in another process. Each keeps its records as
+kiosk_readcache's read workers and kiosk_incremental's render helper log as
+the build would, but in another process. Each keeps its records as
 :func:`portable` dicts, sends them back, and the build's process
 :func:`replay`\\ s them through its own loggers, filters and handlers, so a
 warning is counted (and Pelican's duplicate filter applies) exactly as in a
@@ -11,9 +10,9 @@ build that did everything in one process.
 
 import logging
 import pickle
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 
-from pelican.log import FilteredMessage, LimitLogger
+from pelican.log import FilteredMessage
 
 _SIMPLE = (str, int, float, bool, type(None))
 
@@ -54,23 +53,3 @@ def replay(records) -> None:
         record = logging.makeLogRecord(state)
         with suppress(FilteredMessage):
             logging.getLogger(record.name).handle(record)
-
-
-@contextmanager
-def capture_logs():
-    """Yield a list of the records logged meanwhile, instead of handling them.
-
-    Pelican's duplicate filter is off meanwhile, so the list holds every
-    record; :func:`replay` sends them through the filter later.
-    """
-    root = logging.getLogger()
-    saved = root.handlers[:]
-    capture = Capture()
-    root.handlers[:] = [capture]
-    limit = LimitLogger.limit_filter
-    limit.filter = lambda record: True
-    try:
-        yield capture.records
-    finally:
-        root.handlers[:] = saved
-        del limit.filter

@@ -15,6 +15,7 @@ the same point.
 """
 
 import io
+import logging
 import os
 import pickle
 import sys
@@ -22,9 +23,10 @@ import time
 from contextlib import contextmanager
 
 from pelican.contents import Article
+from pelican.log import LimitLogger
 from pelican.urlwrappers import URLWrapper
 
-from kiosk_logrecords import capture_logs
+from kiosk_logrecords import Capture
 
 from . import store
 
@@ -82,6 +84,27 @@ def dependencies(opened, content_root, source):
         if path.startswith(root) and path != source:
             found.setdefault(path, None)
     return [(path, store.stamp(path)) for path in found]
+
+
+# --- Log records ------------------------------------------------------------------
+@contextmanager
+def capture_logs():
+    """Yield a list of the records logged meanwhile, instead of handling them.
+
+    Pelican's duplicate filter is off meanwhile, so the list holds every
+    record; :func:`replay` sends them through the filter later.
+    """
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    capture = Capture()
+    root.handlers[:] = [capture]
+    limit = LimitLogger.limit_filter
+    limit.filter = lambda record: True
+    try:
+        yield capture.records
+    finally:
+        root.handlers[:] = saved
+        del limit.filter
 
 
 # --- Content objects ----------------------------------------------------------------

@@ -11,13 +11,8 @@ empty. The CLI exits when it is done. Only pages that carry
 would keep of the whole site.
 
 Shards whose pages did not change come from the cache (shards.py) instead.
-In a rebuild, the shards to index are few, and Pagefind runs over them in a
-process beside the build's while it still renders the listings and feeds
-(:class:`Beside`).
 """
 
-import atexit
-import contextlib
 import json
 import logging
 import os
@@ -29,8 +24,7 @@ from pathlib import Path
 
 from pagefind.service import get_executable
 
-from kiosk_filecache import known_entries, remember, site_listing, start_fresh
-from kiosk_logrecords import capture_logs, replay
+from kiosk_filecache import site_listing
 
 from .shards import ShardCache, group, is_asset, merge_order, primary_shard, shard_key
 from .stable import stabilise
@@ -111,229 +105,70 @@ def _install(bundle: Path, target: Path, whole: bool) -> None:
     os.rename(bundle, target)
 
 
-class Indexing:
-    """One build's Pagefind run over ``output_path``, in the three steps it takes in turn.
-
-    :meth:`prepare` groups the article pages into shards and takes from the
-    cache each shard whose pages did not change; :meth:`index` runs Pagefind
-    over the others (their bundles go to the cache); :meth:`install` puts
-    every shard's bundle into the site and returns ``{"indexed": [shard, …],
-    "reused": [shard, …]}``. :class:`Beside` takes the first two while the
-    build still writes its other pages. Arguments as :func:`run_pagefind`'s.
-    """
-
-    def __init__(self, output_path, bundle_dir="pagefind", exclude=(), years=None,
-                 cache_path=None, workers=1):  # fmt: skip
-        self.output = Path(output_path)
-        self.bundle_dir = bundle_dir
-        self.exclude = tuple(exclude)
-        self.years = years
-        self.workers = workers
-        self.cache_path = cache_path
-        self.cache = ShardCache(cache_path) if cache_path else None
-        self.report = {"indexed": [], "reused": []}
-        self._scratch = None  # the scratch folder's path once prepared
-        self._keys, self._bundles = {}, {}
-        self._jobs = []  # the shards left to index: (name, files)
-        self._pages = 0  # pages in all shards, for the log
-
-    @property
-    def pending(self) -> int:
-        """How many pages :meth:`index` has still to run Pagefind over."""
-        return sum(len(files) for _name, files in self._jobs)
-
-    def prepare(self) -> None:
-        """Group the pages into shards; fetch each unchanged one from the cache."""
-        output = self.output
-        if self.years:
-            # Only article pages carry the body marker (article.html): reading
-            # those alone halves the bytes hashed at 10,000 articles (347 of 689 MB).
-            skip = (*self.exclude, self.bundle_dir.strip("/") + "/")
-            pages = sorted(p for p in self.years
-                           if not p.startswith(skip) and (output / p).is_file())  # fmt: skip
-        else:
-            pages = html_files(output, self.bundle_dir, self.exclude)
-        cache = self.cache
-        known = cache.marks() if cache is not None else {}
-        shards, marks = group(output, pages, self.years or {}, known)
-        if cache is not None and marks != known:
-            cache.keep_marks(marks)  # this build's pages: the file holds one site's worth
-        shutil.rmtree(output / self.bundle_dir, ignore_errors=True)
-        # The scratch folder sits beside the output so that hard links and renames work.
-        self._scratch = tempfile.mkdtemp(dir=output.parent, prefix=".pagefind-")
-        scratch = Path(self._scratch)
-        self._pages = sum(len(pages) for pages in shards.values())
-        names = sorted(shards)
-        self._keys = {name: shard_key(shards[name], list(INDEX_OPTIONS)) for name in names}
-        self._bundles = {name: scratch / "bundles" / name for name in names}
-        reused = dict.fromkeys(names, False)
-        if cache is not None:
-            keys, bundles = self._keys, self._bundles
-            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                found = pool.map(lambda name: cache.fetch(keys[name], bundles[name]), names)
-                reused = dict(zip(names, found, strict=True))
-        for name in names:
-            if reused[name]:
-                self.report["reused"].append(name)
-            else:
-                self._jobs.append((name, [relative for relative, _digest in shards[name]]))
-
-    def index(self) -> None:
-        """Run Pagefind over the shards the cache did not have, ``workers`` at a time."""
-        jobs, self._jobs = self._jobs, []
-        scratch = Path(self._scratch)
-        # Each run is a process of its own; threads only wait for them.
-        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            runs = [pool.submit(_index_shard, self.output, files, scratch / "input" / name,
-                                self._bundles[name]) for name, files in jobs]  # fmt: skip
-            for run in runs:
-                run.result()
-        for name, _files in jobs:
-            _stabilise(self._bundles[name])
-            if self.cache is not None:
-                self.cache.store(self._keys[name], self._bundles[name])
-            self.report["indexed"].append(name)
-        self.report["indexed"].sort()
-
-    def install(self) -> dict:
-        """Put every shard's bundle into the site, list the older ones; the report."""
-        target = self.output / self.bundle_dir
-        names = list(self._bundles)
-        # The primary first: the older years' folders go inside it.
-        _install(self._bundles[primary_shard(names)], target, whole=True)
-        others = merge_order(names)
-        for name in others:
-            _install(self._bundles[name], target / name, whole=False)
-        shard_list = {"merge": [f"{name}/" for name in others]}
-        (target / SHARD_LIST).write_text(json.dumps(shard_list) + "\n", "utf-8")
-        if self.cache is not None:
-            self.cache.prune(set(self._keys.values()))
-        self.close()
-        report = self.report
-        log.info(
-            "kiosk_search: %d pages in %d shards into %s/ (indexed %s, reused %s)",
-            self._pages, len(names), self.bundle_dir,
-            ", ".join(report["indexed"]) or "none", ", ".join(report["reused"]) or "none",
-        )  # fmt: skip
-        return report
-
-    def close(self) -> None:
-        """Remove the scratch folder (done by :meth:`install`; again is harmless)."""
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
-
-    def state(self) -> dict:
-        """What :meth:`prepare` and :meth:`index` found, for :meth:`adopt` in another process."""
-        return {"report": self.report, "keys": self._keys, "bundles": self._bundles,
-                "jobs": self._jobs, "pages": self._pages, "scratch": self._scratch}  # fmt: skip
-
-    def adopt(self, state: dict) -> "Indexing":
-        """Go on from the ``state`` of an Indexing of the same arguments in another process."""
-        self.report, self._keys, self._bundles = state["report"], state["keys"], state["bundles"]
-        self._jobs, self._pages, self._scratch = state["jobs"], state["pages"], state["scratch"]
-        return self
-
-
-class Beside:
-    """An :class:`Indexing` prepared, and indexed if small, in a process beside the build.
-
-    Started once the article pages are written (kiosk_search's
-    ``generate_articles``), so that it runs on the second core while the
-    build's process renders the listings, feeds and other pages;
-    :func:`run_pagefind` at ``finalized`` waits for it and does what is left.
-    It reads only article pages, which nothing writes after
-    ``generate_articles`` (the digests this build remembers of them go with
-    it), and writes only its scratch folder, the bundle folder and the cache.
-    A new Python process (``kiosk_filecache.start_fresh``), not a thread:
-    the thousands of links and stats of fetching the unchanged years from the
-    cache, each a system call that gives up the GIL, made a thread take 5.7 s
-    for 1.6 s of work at N = 10,000 and slowed the rendering by 2.2 s.
-
-    With more than ``max_pages`` to index (a cold build; a half-year at N =
-    10,000), the indexing is left to ``finalized``, after kiosk_memory has
-    given the build's memory back: Pagefind holds about 0.22 MB a page, on
-    top of the build at its largest while it renders.
-    """
-
-    _unfinished = set()  # started and not yet joined: a build failed in between
-
-    def __init__(self, indexing: Indexing, max_pages: int):
-        self.indexing = indexing
-        known = known_entries(indexing.output / page for page in indexing.years or ())
-        arguments = (indexing.output, indexing.bundle_dir, indexing.exclude, indexing.years,
-                     indexing.cache_path, indexing.workers, max_pages, known,
-                     log.getEffectiveLevel())  # fmt: skip
-        self._call = start_fresh(f"{__name__}:prepare_beside", arguments)
-        Beside._unfinished.add(self)
-
-    def join(self) -> Indexing:
-        """Wait for the process; raise what it raised; the Indexing to go on with."""
-        Beside._unfinished.discard(self)
-        state, records = self._call.result()
-        replay(records)
-        return self.indexing.adopt(state)
-
-    @classmethod
-    def abandon_all(cls) -> None:
-        """Wait for the processes of builds that failed before ``finalized``; drop their work.
-
-        Called before each build and at exit: the bundle folder they wrote
-        into went with the failed build's staging folder.
-        """
-        for beside in list(cls._unfinished):
-            with contextlib.suppress(Exception):  # what it raised is no one's business now
-                beside.join().close()
-            cls._unfinished.discard(beside)
-
-
-atexit.register(Beside.abandon_all)
-
-
-def prepare_beside(output_path, bundle_dir, exclude, years, cache_path, workers, max_pages,
-                   known, level) -> tuple:  # fmt: skip
-    """What a :class:`Beside`'s process does: (its Indexing's state, the records it logged).
-
-    ``known``: the build's remembered digests of the article pages; ``level``:
-    the build's level for this module's records, which the build's own
-    handlers then get (``kiosk_logrecords.replay``).
-    """
-    logging.getLogger().setLevel(level)
-    for path, (key, stamp) in known.items():
-        remember(path, key, stamp)
-    indexing = Indexing(output_path, bundle_dir, exclude, years, cache_path, workers)
-    with capture_logs() as records:
-        try:
-            indexing.prepare()
-            if indexing.pending <= max_pages:
-                indexing.index()
-                if indexing.report["indexed"]:
-                    log.info("kiosk_search: indexed %s beside the build's rendering",
-                             ", ".join(indexing.report["indexed"]))  # fmt: skip
-        except BaseException:
-            indexing.close()
-            raise
-    return indexing.state(), records
-
-
 def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cache_path=None,
-                 workers=1, started=None):  # fmt: skip
+                 workers=1):  # fmt: skip
     """Index ``output_path`` into ``bundle_dir`` below it, one shard per article year.
 
     ``years`` maps an article's ``save_as`` to its year; ``cache_path`` (None:
     no cache) keeps each shard's bundle for later builds; ``workers`` is how
-    many shards Pagefind indexes at once. ``started``: a :class:`Beside` of
-    this build, started with these arguments, to finish instead. Returns
-    ``{"indexed": [shard, …], "reused": [shard, …]}``.
+    many shards Pagefind indexes at once. Returns ``{"indexed": [shard, …],
+    "reused": [shard, …]}``.
     """
-    if started is not None:
-        indexing = started.join()
+    output = Path(output_path)
+    if years:
+        # Only article pages carry the body marker (article.html): reading
+        # those alone halves the bytes hashed at 10,000 articles (347 of 689 MB).
+        skip = (*exclude, bundle_dir.strip("/") + "/")
+        pages = sorted(p for p in years if not p.startswith(skip) and (output / p).is_file())
     else:
-        indexing = Indexing(output_path, bundle_dir, exclude, years, cache_path, workers)
-    try:
-        if started is None:
-            indexing.prepare()
-        indexing.index()
-        return indexing.install()
-    finally:
-        indexing.close()
+        pages = html_files(output, bundle_dir, exclude)
+    cache = ShardCache(cache_path) if cache_path else None
+    known = cache.marks() if cache is not None else {}
+    shards, marks = group(output, pages, years or {}, known)
+    if cache is not None and marks != known:
+        cache.keep_marks(marks)  # this build's pages: the file holds one site's worth
+    target = output / bundle_dir
+    shutil.rmtree(target, ignore_errors=True)
+    primary = primary_shard(list(shards))
+    report = {"indexed": [], "reused": []}
+    # The scratch folder sits beside the output so that hard links and renames work.
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-") as scratch:
+        names = sorted(shards)
+        keys = {name: shard_key(shards[name], list(INDEX_OPTIONS)) for name in names}
+        bundles = {name: Path(scratch) / "bundles" / name for name in names}
+        reused = dict.fromkeys(names, False)
+        if cache is not None:
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                found = pool.map(lambda name: cache.fetch(keys[name], bundles[name]), names)
+                reused = dict(zip(names, found, strict=True))
+        jobs = []
+        for name in names:
+            if reused[name]:
+                report["reused"].append(name)
+            else:
+                files = [relative for relative, _digest in shards[name]]
+                jobs.append((files, Path(scratch) / "input" / name, bundles[name]))
+                report["indexed"].append(name)
+        # Each run is a process of its own; threads only wait for them.
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for done in [pool.submit(_index_shard, output, *job) for job in jobs]:
+                done.result()
+        for name in report["indexed"]:
+            _stabilise(bundles[name])
+            if cache is not None:
+                cache.store(keys[name], bundles[name])
+        # The primary first: the older years' folders go inside it.
+        _install(bundles[primary], target, whole=True)
+        others = merge_order(list(shards))
+        for name in others:
+            _install(bundles[name], target / name, whole=False)
+    shard_list = {"merge": [f"{name}/" for name in others]}
+    (target / SHARD_LIST).write_text(json.dumps(shard_list) + "\n", "utf-8")
+    if cache is not None:
+        cache.prune(set(keys.values()))
+    log.info(
+        "kiosk_search: %d pages in %d shards into %s/ (indexed %s, reused %s)",
+        sum(len(pages) for pages in shards.values()), len(shards), bundle_dir,
+        ", ".join(report["indexed"]) or "none", ", ".join(report["reused"]) or "none",
+    )  # fmt: skip
+    return report

@@ -206,11 +206,6 @@ def _stat_stamp(path) -> list:
     return [found.st_ino, found.st_size, found.st_mtime_ns]
 
 
-def holds_a_build(folder) -> bool:
-    """True if a build has used the cache in ``folder`` (it left its page marks there)."""
-    return (Path(folder) / MARKS).is_file()
-
-
 class ShardCache:
     """Finished shard bundles by key: ``folder/<key>/manifest.json`` and ``…/bundle/``."""
 

@@ -407,24 +407,6 @@ def test_fresh_workers_are_new_processes_whose_results_come_back_in_order():
         map_fresh(f"{__name__}:fails_at", (-1,), range(20), workers=2)
 
 
-def pid_and_ratio(numerator, denominator):
-    """A start_fresh call (imported by name in the new process)."""
-    return os.getpid(), numerator / denominator
-
-
-def test_a_fresh_call_runs_in_a_new_process_while_this_one_goes_on(tmp_path):
-    from kiosk_filecache import start_fresh
-
-    calls = [start_fresh(f"{__name__}:pid_and_ratio", (n, 4)) for n in (1, 2)]  # both at once
-    results = [call.result() for call in calls]
-    assert [ratio for _pid, ratio in results] == [0.25, 0.5]
-    assert len({pid for pid, _ratio in results} | {os.getpid()}) == 3
-    with pytest.raises(ZeroDivisionError):
-        start_fresh(f"{__name__}:pid_and_ratio", (1, 0)).result()
-    with pytest.raises(RuntimeError, match="worker process died"):
-        start_fresh("os:_exit", (3,)).result()
-
-
 @pytest.mark.parametrize(("resident", "used"), [(120, "map_forked"), (450, "map_fresh")])
 def test_a_big_build_publishes_in_fresh_processes_and_a_small_one_forks(
     source, tmp_path, monkeypatch, resident, used

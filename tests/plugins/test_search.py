@@ -12,23 +12,20 @@ import gzip
 import hashlib
 import http.server
 import json
-import logging
-import subprocess
 import threading
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from pelican.generators import ArticlesGenerator
 
 from kiosk_filecache import digest, remember, stat_stamp
 from kiosk_search import search_settings
-from kiosk_search.indexing import Beside, draft_prefixes, run_pagefind
+from kiosk_search.indexing import draft_prefixes, run_pagefind
 from kiosk_search.meta import plain_text, search_meta
 from kiosk_search.shards import MANIFEST, MARKS, merge_order, primary_shard, shard_names
 from tests.conftest import pagefind_search
-from tests.plugins.conftest import build_site, header, spy
+from tests.plugins.conftest import header, spy
 from tests.sites import tree_digest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,105 +191,6 @@ def test_indexing_can_be_turned_off(make_site):
         settings={"KIOSK_SEARCH": {"enabled": False}},
     )
     assert not (output / "pagefind").exists()
-
-
-# Without the head partial (and kiosk_seo): these sites test when Pagefind runs.
-PLAIN_ARTICLE = ARTICLE.replace('{% include "partials/meta.html" %}', "")
-BESIDE_SITE = {
-    "articles/grain.md": _article(
-        "Grain", "Silos at Kassala.", date="2023-03-02", category="Reporting", slug="grain"
-    ),  # fmt: skip
-    "articles/rail.md": _article(
-        "Rail", "Rails to Djibouti.", date="2024-05-01", category="Reporting", slug="rail"
-    ),  # fmt: skip
-    "articles/drill.md": _article(
-        "Drill", "Freighters in the strait.", date="2025-07-24", category="Analysis", slug="drill"
-    ),  # fmt: skip
-}
-
-
-def _build(make_site, tmp_path, files, **search):
-    settings = {"KIOSK_SEARCH": {"cache_path": str(tmp_path / "search-cache"), **search}}
-    return make_site(files, plugins=["kiosk_search"], templates={"article.html": PLAIN_ARTICLE},
-                     settings=settings)  # fmt: skip
-
-
-def _messages(caplog):
-    return [r.getMessage() for r in caplog.records if r.name.startswith("kiosk_search")]
-
-
-def test_a_rebuild_indexes_its_changed_year_beside_the_rendering(make_site, tmp_path, caplog):
-    caplog.set_level(logging.INFO)
-    _build(make_site, tmp_path, BESIDE_SITE, beside_max_pages=1)
-    assert _messages(caplog)[-1].endswith("(indexed 2023, 2024, 2025, reused none)")
-    assert not [m for m in _messages(caplog) if "beside" in m], "a first build waits"
-
-    caplog.clear()
-    edited = {**BESIDE_SITE, "articles/rail.md": BESIDE_SITE["articles/rail.md"].replace(
-        "Rails to Djibouti.", "Sleepers at Dire Dawa.")}  # fmt: skip
-    output = _build(make_site, tmp_path, edited, beside_max_pages=1)
-
-    # Logged in the process beside the build, replayed in the build's own log.
-    assert "kiosk_search: indexed 2024 beside the build's rendering" in _messages(caplog)
-    assert _messages(caplog)[-1].endswith("(indexed 2024, reused 2023, 2025)")
-    assert not list(tmp_path.glob(".pagefind-*")), "the scratch folder went"
-    clean = build_site(tmp_path / "clean", edited, plugins=["kiosk_search"],
-                       templates={"article.html": PLAIN_ARTICLE},
-                       settings={"KIOSK_SEARCH": {"cache_path": None}})  # fmt: skip
-    assert tree_digest(output / "pagefind") == tree_digest(clean / "pagefind")
-
-
-def test_more_changed_pages_than_the_limit_wait_for_the_end_of_the_build(
-    make_site, tmp_path, caplog
-):
-    caplog.set_level(logging.INFO)
-    _build(make_site, tmp_path, BESIDE_SITE, beside_max_pages=1)
-    first = _entries(tmp_path / "search-cache")
-    caplog.clear()
-    edited = {name: text.replace(".\n", ", again.\n") for name, text in BESIDE_SITE.items()}
-    output = _build(make_site, tmp_path, edited, beside_max_pages=1)
-    assert not [m for m in _messages(caplog) if "beside" in m]
-    assert not set(_entries(tmp_path / "search-cache")) & set(first), "every year indexed"
-    clean = build_site(tmp_path / "clean", edited, plugins=["kiosk_search"],
-                       templates={"article.html": PLAIN_ARTICLE},
-                       settings={"KIOSK_SEARCH": {"cache_path": None}})  # fmt: skip
-    assert tree_digest(output / "pagefind") == tree_digest(clean / "pagefind")
-
-
-@pytest.fixture
-def failing_pagefind(tmp_path, monkeypatch):
-    script = tmp_path / "pagefind"
-    script.write_text("#!/bin/sh\necho 'pagefind: out of memory' >&2\nexit 3\n")
-    script.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
-
-
-def test_pagefind_failing_beside_the_build_fails_the_build(make_site, tmp_path, failing_pagefind):
-    with pytest.raises(subprocess.CalledProcessError):
-        _build(make_site, tmp_path, BESIDE_SITE, beside_max_pages=3, cache_path=None)
-    assert not Beside._unfinished
-    assert not list(tmp_path.glob(".pagefind-*")), "the scratch folder went"
-
-
-def test_a_build_that_fails_after_the_articles_leaves_no_pagefind_behind(
-    make_site, monkeypatch, tmp_path
-):
-    def fail(*_args, **_kwargs):
-        raise RuntimeError("a listing template broke")
-
-    monkeypatch.setattr(ArticlesGenerator, "generate_period_archives", fail)
-    with pytest.raises(RuntimeError, match="listing template"):
-        _build(make_site, tmp_path, BESIDE_SITE, beside_max_pages=3, cache_path=None)
-    assert Beside._unfinished, "Pagefind was started once the articles were written"
-    Beside.abandon_all()  # as the next build in this process, or the exit, does
-    assert not Beside._unfinished
-    assert not list(tmp_path.glob(".pagefind-*"))
-
-
-@pytest.mark.parametrize("pages", [-1, 1.5, "2", True])
-def test_beside_max_pages_must_be_a_whole_number(pages):
-    with pytest.raises(ValueError, match="beside_max_pages"):
-        search_settings({"KIOSK_SEARCH": {"beside_max_pages": pages}})
 
 
 def test_unknown_setting_is_refused():
