@@ -42,9 +42,6 @@ import gc
 import logging
 import os
 
-from pelican import signals
-from pelican.contents import Content
-
 __all__ = [
     "BODY_ATTRIBUTES",
     "MEMO_SIZE",
@@ -93,6 +90,8 @@ class BoundedMemo(dict):
 
 
 def _memos():
+    from pelican.contents import Content  # on demand: see kiosk_filecache's docstring
+
     return [Content.__dict__[name] for name in _MEMOIZED]
 
 
@@ -191,6 +190,8 @@ def release(*_args, freeze=True, **_kwargs):
 
 
 def register():
+    from pelican import signals  # on demand: see kiosk_filecache's docstring
+
     signals.initialized.connect(bound_memos)
     signals.all_generators_finalized.connect(keep_contents)
     signals.finalized.connect(release)

@@ -25,8 +25,6 @@ import logging
 import posixpath
 from pathlib import Path
 
-from pelican import signals
-
 from kiosk_filecache import site_listing
 
 from .fingerprint import fingerprint_assets
@@ -76,5 +74,7 @@ def _finish(pelican):
 
 def register():
     """Connect kiosk_publish to Pelican's signals."""
+    from pelican import signals  # on demand: see kiosk_filecache's docstring
+
     signals.initialized.connect(_check_settings)
     signals.finalized.connect(_finish)

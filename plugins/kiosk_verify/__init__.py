@@ -18,8 +18,6 @@ Settings: ``VERIFY`` (see ``DEFAULTS``).
 
 from types import MappingProxyType
 
-from pelican import signals
-
 from kiosk_filecache import forget
 from kiosk_settings import given_settings
 
@@ -91,5 +89,7 @@ def _verify(pelican):
 
 def register():
     """Connect kiosk_verify to Pelican's signals."""
+    from pelican import signals  # on demand: see kiosk_filecache's docstring
+
     signals.initialized.connect(_check_settings)
     signals.finalized.connect(_verify)
