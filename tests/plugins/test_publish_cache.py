@@ -411,7 +411,7 @@ def test_fresh_workers_are_new_processes_whose_results_come_back_in_order():
 
 def test_a_fresh_worker_loads_its_job_without_pelican():
     """Publish's and verify's fresh workers use nothing of Pelican, whose package
-    (generators, readers, docutils) cost each of them 0.18 s and about 25 MB."""
+    (generators, readers, docutils) cost each of them 0.18 s and about 20 MB."""
     code = ("import sys, kiosk_publish.pipeline, kiosk_verify.cache; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & "
             "{'pelican', 'docutils', 'markdown', 'jinja2'}))")  # fmt: skip
