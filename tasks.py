@@ -86,27 +86,38 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
     they stay frozen out of the collector and go back to the system with the
     process, which saves a collection of the whole build (1.1 s at N = 10,000).
     """
-    from pelican import Pelican, signals
-    from pelican.log import console
-    from pelican.log import init as init_logging
-
-    import kiosk_memory
     import kiosk_uptodate
-    from kiosk_editorial import EditorialError
-    from kiosk_staging import Staging
 
     started = time.perf_counter()
     output = Path(output).resolve()
-    staging = Staging(output)
-    # The staging folder holds no file of an earlier build, at most the folders
-    # of one (kiosk_staging), which Pelican's DELETE_OUTPUT_DIRECTORY would
-    # delete only to make them again.
-    settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging.folder),
-                         DELETE_OUTPUT_DIRECTORY=False)  # fmt: skip
-    started_at = datetime.now(UTC)
-    found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT)
+    # The no-change check's walk of the output starts first, in another
+    # process: it runs while this one imports Pelican and reads the settings.
+    walk = None
+    if not force and kiosk_uptodate.stamp_path(output).exists():
+        walk = kiosk_uptodate.OutputWalk(output)
+    try:
+        from pelican import Pelican, signals
+        from pelican.log import console
+        from pelican.log import init as init_logging
+
+        import kiosk_memory
+        from kiosk_editorial import EditorialError
+        from kiosk_staging import Staging
+
+        staging = Staging(output)
+        # The staging folder holds no file of an earlier build, at most the folders
+        # of one (kiosk_staging), which Pelican's DELETE_OUTPUT_DIRECTORY would
+        # delete only to make them again.
+        settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging.folder),
+                             DELETE_OUTPUT_DIRECTORY=False)  # fmt: skip
+        started_at = datetime.now(UTC)
+        found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT)
+    except BaseException:
+        if walk is not None:
+            walk.cancel()
+        raise
     sizes = {}  # what the last walk of the output saw, for invoke publish's summary
-    if not force and kiosk_uptodate.is_current(output, found, started_at, sizes):
+    if walk is not None and kiosk_uptodate.is_current(output, found, started_at, sizes, walk):
         if not quiet:
             print(f"{output.name}/ is up to date: nothing changed since its last build.")
         return {"articles": None, "pages": 0, "warnings": 0, "up_to_date": True,

@@ -190,3 +190,66 @@ def test_the_stamp_is_beside_the_output_never_in_it(site):
     content, output = site
     assert kiosk_uptodate.stamp_path(output).parent == output.parent
     assert not [p for p in output.rglob("*") if "stamp" in p.name]
+
+
+@pytest.fixture
+def odd_tree(tmp_path):
+    """An output with what a walk can trip on: nesting, links of every kind, a non-UTF-8 name."""
+    root = tmp_path / "out"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "index.html").write_text("<p>deep</p>")
+    (root / "a.html").write_text("x" * 10)
+    (root / "a" / "empty").mkdir()
+    (root / "alias.html").symlink_to(root / "a.html")
+    (root / "gone.html").symlink_to(root / "nowhere.html")
+    (root / "folder-link").symlink_to(root / "a")
+    (root / os.fsdecode(b"caf\xe9.txt")).write_text("latin-1 name")
+    return root
+
+
+def test_the_walk_by_find_is_the_walk_in_python(odd_tree):
+    # The no-change check walks the output in a `find` process beside the imports;
+    # its stamp may have been written by either walk.
+    here, there = {}, {}
+    walked = kiosk_uptodate.tree_fingerprint(odd_tree, follow=False, sizes=here)
+    assert kiosk_uptodate.OutputWalk(odd_tree).fingerprint(there) == walked != ""
+    assert there == here
+    assert here["a/b/index.html"] == 11 and here["alias.html"] is None
+    assert "folder-link" in here and "a/empty" not in here
+
+
+def test_without_gnu_find_the_output_is_walked_here(odd_tree, monkeypatch):
+    walked = kiosk_uptodate.tree_fingerprint(odd_tree, follow=False)
+    monkeypatch.setenv("PATH", str(odd_tree / "a"))  # no find at all
+    assert kiosk_uptodate.OutputWalk(odd_tree).fingerprint() == walked
+    fake = odd_tree.parent / "bin"
+    fake.mkdir()
+    (fake / "find").write_text("#!/bin/sh\necho 'find: unknown predicate -printf' >&2\nexit 1\n")
+    (fake / "find").chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake))  # a find without -printf
+    assert kiosk_uptodate.OutputWalk(odd_tree).fingerprint() == walked
+
+
+def test_any_change_to_the_output_changes_the_walk_by_find(odd_tree):
+    before = kiosk_uptodate.OutputWalk(odd_tree).fingerprint()
+    page = odd_tree / "a" / "b" / "index.html"
+    os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1))  # 1 ns later
+    assert kiosk_uptodate.OutputWalk(odd_tree).fingerprint() != before
+    assert kiosk_uptodate.OutputWalk(odd_tree / "missing").fingerprint() == ""
+
+
+def test_a_walk_not_needed_is_stopped(site, monkeypatch):
+    content, output = site
+    walks = []
+    start = kiosk_uptodate.OutputWalk.__init__
+
+    def started(self, folder):
+        start(self, folder)
+        walks.append(self)
+
+    monkeypatch.setattr(kiosk_uptodate.OutputWalk, "__init__", started)
+    (content / "articles" / "2024" / "summit.md").touch()
+    assert not rebuild(content, output).get("up_to_date")
+    # The check's walk was stopped unread, the stamp's walk read to the end.
+    assert len(walks) == 2 and all(w._process is None and w._listing.closed for w in walks)
+    assert rebuild(content, output).get("up_to_date")
