@@ -9,9 +9,11 @@ search data: on the sample magazine, in Chromium, through Pagefind's own API
 with every year's bundle merged, as search.js loads them.
 """
 
+import re
+
 import pytest
 
-from tests.conftest import article_pages, pagefind_search
+from tests.conftest import article_pages, pagefind_search, search_site
 
 
 def _pieces_with_top_images(site):
@@ -44,3 +46,51 @@ def test_a_result_carries_the_pieces_top_image_with_its_alt_text_as_written(
     for url, headline, alt, src in pieces[:5]:
         meta = _result_meta(page, site_url, headline, url)
         assert meta is not None and (meta["image"], meta["image_alt"]) == (src, alt), url
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    from tests.site.test_accessibility import AXE
+
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_results_are_readable_and_named_in_either_colour_scheme(
+    browser, site_url, axe_source, scheme, width
+):
+    """Pagefind's box and results take the site's colours, which follow the reader's
+    scheme (its own defaults put grey text on the dark page and white text in a
+    white box), and the box is named by the page's heading, not only a tooltip."""
+    from tests.site.test_accessibility import run_axe
+
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{site_url}/search/?q=red%20sea")
+    page.wait_for_selector(".pagefind-ui__result-link")
+    box = page.locator(".pagefind-ui__search-input")
+    assert (
+        page.evaluate(
+            "() => document.getElementById("
+            "document.querySelector('.pagefind-ui__search-input').getAttribute('aria-labelledby'))"
+            ".textContent.trim()"
+        )
+        == "Search Kiosk"
+    )
+    colours = box.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
+    assert colours[0] != colours[1]
+    assert run_axe(page, axe_source) == []
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_result_says_where_and_when_the_piece_ran_as_a_listing_does(page, site_url):
+    search_site(page, site_url, "red sea")
+    first = page.locator(".pagefind-ui__result").first
+    context = first.locator(".search-result__context").inner_text()
+    assert re.fullmatch(r"[A-Za-z]+( \| [A-Za-z -]+)? · [A-Z][a-z]+ \d{1,2}, \d{4}", context), context
+    # Not Pagefind's "Kicker: …", "Date: …" list of the metadata's keys.
+    assert first.locator(".pagefind-ui__result-tag").count() == 0
+    assert "Kicker" not in first.inner_text()

@@ -30,6 +30,28 @@
       });
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // Pagefind's UI lists a result's metadata as "Kicker: Reporting | Africa",
+  // "Date: July 9, 2025". A reader gets one line above the excerpt instead,
+  // as a listing page shows a story: "Reporting | Africa · July 9, 2025".
+  function presentResult(result) {
+    var meta = result.meta || {};
+    var context = [meta.kicker, meta.date].filter(Boolean).join(" · ");
+    delete meta.kicker;
+    delete meta.date;
+    if (context) {
+      result.excerpt =
+        '<span class="search-result__context">' + escapeHtml(context) + "</span> " +
+        (result.excerpt || "");
+    }
+    return result;
+  }
+
   function start() {
     var root = document.getElementById("search");
     if (!root || typeof window.PagefindUI !== "function") {
@@ -45,7 +67,13 @@
         showSubResults: false,
         resetStyles: false,
         autofocus: true,
+        processResult: presentResult,
       });
+      // The box's only name was its title attribute: the page's heading names it.
+      var input = root.querySelector(".pagefind-ui__search-input");
+      if (input) {
+        input.setAttribute("aria-labelledby", "search-title");
+      }
       var query = new URLSearchParams(window.location.search).get("q");
       if (query) {
         ui.triggerSearch(query);
