@@ -2,6 +2,7 @@
 
 import re
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from kiosk_settings import given_settings
 
@@ -59,4 +60,27 @@ def headers_settings(settings):
             raise ValueError(f"HEADERS: {key} contains a double quote or a line break")
     re.compile(config["fingerprint_pattern"])
     config["https"] = str(settings.get("SITEURL") or "").startswith("https://")
+    # The newsletter box posts to the mailing provider: the policy lets it.
+    origin = newsletter_origin(settings)
+    form_action = config["csp"].get("form-action")
+    if origin and form_action is not None and origin not in form_action.split():
+        config["csp"]["form-action"] = f"{form_action} {origin}".strip()
     return config
+
+
+def newsletter_origin(settings) -> str | None:
+    """The origin of ``NEWSLETTER["action"]``, the sign-up form's address, if there is one.
+
+    A static host answers no POST, so the form goes to the mailing provider's
+    sign-up address: an absolute https URL. Raises ValueError otherwise.
+    """
+    action = (settings.get("NEWSLETTER") or {}).get("action")
+    if not action:
+        return None
+    parts = urlsplit(str(action))
+    if parts.scheme != "https" or not parts.hostname or APACHE_UNSAFE.search(str(action)):
+        raise ValueError(
+            f"NEWSLETTER: action must be the https address of the mailing provider's "
+            f"sign-up form (it receives the address by POST), not {action!r}"
+        )
+    return f"https://{parts.netloc}"

@@ -119,6 +119,23 @@ def test_a_site_served_over_http_gets_no_hsts_and_no_upgrade():
     assert "upgrade-insecure-requests" not in parse_csp(content_security_policy(config))
 
 
+def test_the_newsletter_form_may_post_to_its_mailing_provider_and_nowhere_else():
+    # The sign-up box posts the reader's address to the provider's form, not to
+    # the static host (which answers no POST): the policy names that origin only.
+    config = headers_settings({**HTTPS, "NEWSLETTER": {
+        "action": "https://lists.example.org/subscribe/kiosk?ref=site"}})  # fmt: skip
+    csp = parse_csp(content_security_policy(config))
+    assert csp["form-action"] == ["'self'", "https://lists.example.org"]
+    assert parse_csp(content_security_policy(headers_settings(HTTPS)))["form-action"] == ["'self'"]
+
+
+@pytest.mark.parametrize("action", ["/newsletter/", "http://lists.example.org/subscribe",
+                                    "mailto:subscribe@example.org", "https:///subscribe"])  # fmt: skip
+def test_a_newsletter_form_that_is_not_an_https_address_is_refused(action):
+    with pytest.raises(ValueError, match=r"NEWSLETTER: action must be the https address"):
+        headers_settings({"NEWSLETTER": {"action": action}})
+
+
 def test_csp_directives_can_be_added_or_dropped():
     config = headers_settings({"HEADERS": {"csp": {"img-src": "'self' https://images.example",
                                                    "worker-src": None}}})  # fmt: skip
