@@ -347,3 +347,17 @@ def test_feeds_are_advertised_once(site, kind):
     assert len(hrefs) == len(set(hrefs)), hrefs
     types = {link["type"] for link in soup.select("head link[rel=alternate]")}
     assert {"application/atom+xml", "application/rss+xml", "application/feed+json"} <= types
+
+
+def test_the_navigation_marks_the_page_itself_as_current_and_an_articles_section_as_the_place(
+    site,
+):
+    # "Reporting, current page" read out on a Reporting article would be untrue.
+    for kind, rel in representative(site).items():
+        header = soup_of(site, rel).select_one("header.site-header")
+        for link in header.select('a[aria-current="page"]'):
+            assert link["href"] == url_path(rel), (kind, link["href"])
+    article = soup_of(site, representative(site)["article"])
+    section = article.select_one(".kicker a")
+    place = article.select_one("header.site-header").select('a[aria-current="true"]')
+    assert [a["href"] for a in place] == [section["href"]]
