@@ -190,3 +190,18 @@ def test_a_linked_file_outside_content_is_refused(tmp_path):
     assert result.stderr.splitlines()[0].endswith(
         "content/images/passwords.txt: file: is a link to a file outside content/; refused"
     )
+
+
+def test_a_dek_gets_the_headlines_curly_quotes_and_stays_text(tmp_path):
+    content = write_site(tmp_path)
+    dek = "Taipei's \"quarantine\" test -- and <b>why</b> it's not a blockade"
+    header = {**ARTICLE, "Title": 'Taipei\'s "quarantine" test', "Subtitle": dek}
+    write_markdown(content / "articles" / "2024" / "summit.md", header, "The body.")
+    assert build_in_process(content, tmp_path / "output") == []
+    page = BeautifulSoup((tmp_path / "output" / PAGE).read_bytes(), "lxml")
+    assert page.h1.get_text() == "Taipei\u2019s \u201cquarantine\u201d test"
+    shown = page.select_one(".article__dek")
+    assert shown.get_text() == (
+        "Taipei\u2019s \u201cquarantine\u201d test \u2014 and <b>why</b> it\u2019s not a blockade"
+    )
+    assert shown.find("b") is None

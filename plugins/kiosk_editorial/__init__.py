@@ -18,7 +18,8 @@ and in the Summary before Markdown renders it (so *emphasis* still works but
 raw HTML does not). ``article.title`` and ``article.summary`` are therefore
 always HTML-safe, and a headline about ``<script>`` shows those characters,
 never runs them. Every other header value is a plain string that templates
-escape (Jinja autoescape is on).
+escape (Jinja autoescape is on); the Subtitle (dek) gets the headline's curly
+quotes and dashes as characters (smartypants), when ``TYPOGRIFY`` is on.
 
 Settings: ``SECTIONS``, ``REGIONS``, ``COLUMNS``, ``EDITORIAL_EXTRA_KEYS``
 (header keys allowed beyond CONTENT.md's).
@@ -26,6 +27,7 @@ Settings: ``SECTIONS``, ``REGIONS``, ``COLUMNS``, ``EDITORIAL_EXTRA_KEYS``
 
 import html
 
+import smartypants
 from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
@@ -61,6 +63,10 @@ class PlainTextHeaderReader(MarkdownReader):
     def process_metadata(self, name, value):
         if name == "title":
             value = html.escape(value, quote=False)
+        elif name == "subtitle" and self.settings.get("TYPOGRIFY"):
+            # The dek is shown beside the headline, which typogrify gives curly
+            # quotes and dashes: the same, as characters, since it stays text.
+            value = smartypants.smartypants(value, smartypants.Attr.default | smartypants.Attr.u)
         return super().process_metadata(name, value)
 
 
