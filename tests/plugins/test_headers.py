@@ -129,8 +129,11 @@ def test_the_newsletter_form_may_post_to_its_mailing_provider_and_nowhere_else()
     assert parse_csp(content_security_policy(headers_settings(HTTPS)))["form-action"] == ["'self'"]
 
 
-@pytest.mark.parametrize("action", ["/newsletter/", "http://lists.example.org/subscribe",
-                                    "mailto:subscribe@example.org", "https:///subscribe"])  # fmt: skip
+NOT_HTTPS = ["/newsletter/", "http://lists.example.org/subscribe", "mailto:subscribe@example.org",
+             "https:///subscribe"]  # fmt: skip
+
+
+@pytest.mark.parametrize("action", NOT_HTTPS)
 def test_a_newsletter_form_that_is_not_an_https_address_is_refused(action):
     with pytest.raises(ValueError, match=r"NEWSLETTER: action must be the https address"):
         headers_settings({"NEWSLETTER": {"action": action}})

@@ -90,7 +90,8 @@ def test_a_result_says_where_and_when_the_piece_ran_as_a_listing_does(page, site
     search_site(page, site_url, "red sea")
     first = page.locator(".pagefind-ui__result").first
     context = first.locator(".search-result__context").inner_text()
-    assert re.fullmatch(r"[A-Za-z]+( \| [A-Za-z -]+)? · [A-Z][a-z]+ \d{1,2}, \d{4}", context), context
+    kicker, date = r"[A-Za-z]+( \| [A-Za-z -]+)?", r"[A-Z][a-z]+ \d{1,2}, \d{4}"
+    assert re.fullmatch(f"{kicker} · {date}", context), context
     # Not Pagefind's "Kicker: …", "Date: …" list of the metadata's keys.
     assert first.locator(".pagefind-ui__result-tag").count() == 0
     assert "Kicker" not in first.inner_text()
