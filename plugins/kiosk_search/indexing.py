@@ -32,7 +32,9 @@ from .stable import stabilise
 log = logging.getLogger(__name__)
 
 # Options given to Pagefind besides the site and output folders (part of the cache key).
-INDEX_OPTIONS = ("--silent",)
+# Photo credits ("AFP/Getty Images") are not what a reader searches for, and they
+# filled result excerpts: left out of the index (captions stay in).
+INDEX_OPTIONS = ("--silent", "--exclude-selectors", ".credit")
 SHARD_LIST = "shards.json"
 
 

@@ -95,3 +95,23 @@ def test_a_result_says_where_and_when_the_piece_ran_as_a_listing_does(page, site
     # Not Pagefind's "Kicker: …", "Date: …" list of the metadata's keys.
     assert first.locator(".pagefind-ui__result-tag").count() == 0
     assert "Kicker" not in first.inner_text()
+
+
+@pytest.mark.browser
+def test_photo_credits_are_not_searched_but_captions_are(page, site_url, built_site):
+    """A search for an agency returned every piece with its photo, and credits
+    ("AFP/Getty Images") filled result excerpts. Captions stay searchable."""
+    credited_only, captions = [], []
+    for url, soup in article_pages(built_site):
+        body = soup.select_one("[data-pagefind-body]")
+        if "Getty" in body.get_text():
+            for credit in body.select(".credit"):
+                credit.decompose()
+            if "Getty" not in body.get_text():
+                credited_only.append(url)
+        captions += [(url, c.get_text(" ", strip=True)) for c in body.select("figcaption .caption")]
+    assert credited_only and captions
+    found = {r["url"] for r in pagefind_search(page, site_url, "Getty")}
+    assert found.isdisjoint(credited_only)
+    url, caption = captions[0]
+    assert url in {r["url"] for r in pagefind_search(page, site_url, caption)}
