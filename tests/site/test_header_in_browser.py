@@ -20,3 +20,38 @@ def test_the_navigation_is_one_row_on_wide_screens(browser, built_site, site_url
     )
     page.close()
     assert len(tops) > 5 and len(set(tops)) == 1, tops
+
+
+def test_the_regions_menu_closes_as_a_menu_does(browser, built_site, site_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(site_url + url_path(representative(built_site)["article"]))
+    menu, button = page.locator(".regions-menu"), page.locator(".regions-menu > summary")
+    button.click()
+    assert menu.evaluate("d => d.open")
+    page.keyboard.press("Escape")
+    assert not menu.evaluate("d => d.open")
+    assert button.evaluate("s => s === document.activeElement")
+    button.click()
+    page.locator("h1").click()  # anywhere else on the page
+    assert not menu.evaluate("d => d.open")
+    button.focus()
+    page.keyboard.press("Enter")
+    assert menu.evaluate("d => d.open")
+    for _ in range(page.locator(".regions-menu li").count() + 1):
+        page.keyboard.press("Tab")  # through the regions and out of the list
+    assert not menu.evaluate("d => d.open")
+    page.close()
+
+
+def test_the_phone_menu_closes_on_escape_with_its_regions_list(browser, built_site, site_url):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(site_url + url_path(representative(built_site)["home"]))
+    page.locator(".nav-menu__toggle").click()
+    page.locator(".regions-menu > summary").click()
+    page.keyboard.press("Escape")  # the inner list first
+    assert not page.locator(".regions-menu").evaluate("d => d.open")
+    assert page.locator(".nav-menu").evaluate("d => d.open")
+    page.keyboard.press("Escape")
+    assert not page.locator(".nav-menu").evaluate("d => d.open")
+    assert page.locator(".nav-menu__toggle").evaluate("s => s === document.activeElement")
+    page.close()

@@ -1,6 +1,7 @@
 /* Kiosk: progressive enhancement only. Without this file every teaser's
    "keep reading" is a plain link to the story; with it, the link becomes a
-   disclosure button that shows the story's opening paragraphs in place.
+   disclosure button that shows the story's opening paragraphs in place, and
+   the header's menus close on Escape or a click elsewhere.
    Loaded with `defer`; no inline scripts anywhere (CSP-friendly). */
 (function () {
   "use strict";
@@ -31,4 +32,28 @@
   }
 
   document.querySelectorAll("a[data-expands]").forEach(enhance);
+
+  // The phone's Menu and the Regions list are native <details>, which open
+  // and close without this file. With it, they also close as menus do:
+  // Escape (focus back on their button), or a click or focus elsewhere.
+  function dismissible(menu) {
+    var summary = menu.querySelector("summary");
+    if (!summary) return;
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        event.stopPropagation(); // the Regions list closes, not the Menu around it
+        menu.open = false;
+        summary.focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+    menu.addEventListener("focusout", function (event) {
+      var next = event.relatedTarget;
+      if (menu.open && next && !menu.contains(next)) menu.open = false;
+    });
+  }
+
+  document.querySelectorAll(".regions-menu, .nav-menu").forEach(dismissible);
 })();
