@@ -90,11 +90,16 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
 
     started = time.perf_counter()
     output = Path(output).resolve()
-    # The no-change check's walk of the output starts first, in another
-    # process: it runs while this one imports Pelican and reads the settings.
-    walk = None
+    # The walks of the output (for the no-change check) and of the content
+    # start first, in other processes: they run while this one imports Pelican
+    # and reads the settings. The content folder is the one given, else the
+    # settings' usual one; inputs() checks it against PATH.
+    walk = content_walk = None
     if not force and kiosk_uptodate.stamp_path(output).exists():
-        walk = kiosk_uptodate.OutputWalk(output)
+        walk = kiosk_uptodate.TreeWalk(output)
+    guess = Path(content) if content else Path(settings_file).resolve().parent / "content"
+    if guess.is_dir():
+        content_walk = kiosk_uptodate.TreeWalk(guess, follow=True)
     try:
         from pelican import Pelican, signals
         from pelican.log import console
@@ -111,10 +116,11 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging.folder),
                              DELETE_OUTPUT_DIRECTORY=False)  # fmt: skip
         started_at = datetime.now(UTC)
-        found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT)
+        found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT, content_walk)
     except BaseException:
-        if walk is not None:
-            walk.cancel()
+        for started in (walk, content_walk):
+            if started is not None:
+                started.cancel()
         raise
     sizes = {}  # what the last walk of the output saw, for invoke publish's summary
     if walk is not None and kiosk_uptodate.is_current(output, found, started_at, sizes, walk):

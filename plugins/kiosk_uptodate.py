@@ -156,8 +156,7 @@ def tree_fingerprint(folder: Path, follow=True, sizes: dict | None = None) -> st
     ctime is left out, because a cache that hard-links a file into the output
     and is later pruned changes the file's ctime, not the file. (os.scandir,
     not os.walk: the output of a 10,000-article site has 65,000 files.)
-    :class:`OutputWalk` gives the output's fingerprint from a ``find`` process
-    instead, the same digest.
+    :class:`TreeWalk` gives the same digest from a ``find`` process.
 
     ``sizes``: a dict to fill with what the walk saw, each file's size by its
     path relative to ``folder`` (None for what is not a regular file), so that
@@ -201,30 +200,34 @@ def _listing_digest(lines: list) -> str:
     return hashlib.sha256(b"\n".join(lines)).hexdigest()
 
 
-# What GNU find prints of each file for OutputWalk: tree_fingerprint's fields, and the type.
-_FIND_FIELDS = "%P\\0%s\\0%T@\\0%i\\0%y\\0"
+# What GNU find prints of each file for TreeWalk: tree_fingerprint's fields, and the type.
+_FIND_FIELDS = "%P\\0%s\\0%T@\\0%C@\\0%i\\0%y\\0"
 
 
-class OutputWalk:
-    """The output's fingerprint (``tree_fingerprint(output, follow=False)``), walked by ``find``.
+class TreeWalk:
+    """``tree_fingerprint(folder, follow)``, walked by GNU ``find`` in another process.
 
-    Most of a no-change rebuild was this walk: 65,000 files at N = 10,000,
-    0.46-0.50 s in Python, in a process that then spent as long again
-    importing Pelican and fingerprinting its inputs on one core. Started
-    first, in a GNU ``find`` process writing to a temporary file (0.31-0.36 s
-    for the same walk), it runs on the other core meanwhile, and what is left
-    is reading its listing (0.08 s). Where ``find`` cannot do it (not GNU
-    find, or a file that went away mid-walk), the folder is walked here
-    instead when the fingerprint is asked for: the same digest either way.
+    Most of a no-change rebuild was walking: the output's 65,000 files at
+    N = 10,000 took 0.46-0.50 s in Python, the content's 10,000 0.18 s, in a
+    process that spent as long again importing Pelican on one core.
+    ``build_site`` starts both walks first, each a ``find`` writing to a
+    temporary file (0.31-0.36 s for the output), so they run on the other
+    core meanwhile, and what is left is reading their listings (0.09 s for
+    the output). Where ``find`` cannot do it (not GNU find, or a file that
+    went away mid-walk), the folder is walked here instead when the
+    fingerprint is asked for: the same digest either way. (One difference:
+    a link to nothing in the content, which the Python walk cannot follow,
+    makes it say "changed" every time; ``find`` lists the link itself.)
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, follow: bool = False):
         self.folder = Path(os.path.abspath(folder))
+        self.follow = follow
         self._listing = tempfile.TemporaryFile()  # noqa: SIM115 - fingerprint() or cancel() closes it
         try:
             self._process = subprocess.Popen(
-                ["find", "-H", os.fspath(self.folder), "-mindepth", "1", "!", "-type", "d",
-                 "-printf", _FIND_FIELDS],
+                ["find", "-L" if follow else "-H", os.fspath(self.folder), "-mindepth", "1",
+                 "!", "-type", "d", "-printf", _FIND_FIELDS],
                 stdin=subprocess.DEVNULL, stdout=self._listing, stderr=subprocess.DEVNULL,
             )  # fmt: skip
         except OSError:
@@ -236,8 +239,8 @@ class OutputWalk:
         with self._listing as listing:
             if process is not None and process.wait() == 0:
                 listing.seek(0)
-                return _find_digest(listing.read(), sizes)
-        return tree_fingerprint(self.folder, follow=False, sizes=sizes)
+                return _find_digest(listing.read(), self.follow, sizes)
+        return tree_fingerprint(self.folder, follow=self.follow, sizes=sizes)
 
     def cancel(self) -> None:
         """Stop the walk: its fingerprint is not needed."""
@@ -248,26 +251,35 @@ class OutputWalk:
         self._listing.close()
 
 
-def _find_digest(data: bytes, sizes: dict | None) -> str:
+def _find_digest(data: bytes, follow: bool, sizes: dict | None) -> str:
     """tree_fingerprint's digest (and ``sizes``) from ``find``'s fields (``_FIND_FIELDS``)."""
     fields = data.split(b"\0")
-    end = len(fields) // 5 * 5
-    paths, lengths, mtimes, inodes, kinds = (fields[i:end:5] for i in range(5))
+    end = len(fields) // 6 * 6
+    paths, lengths, mtimes, ctimes, inodes, kinds = (fields[i:end:6] for i in range(6))
     if sizes is not None:
         sizes.clear()
         regular = [int(n) if k == b"f" else None for n, k in zip(lengths, kinds, strict=True)]
         sizes.update(zip(map(os.fsdecode, paths), regular, strict=True))
-    ctimes = [b"0"] * len(paths)  # left out of the output's fingerprint
+    if not follow:
+        ctimes = [b"0"] * len(paths)  # left out of the output's fingerprint
     lines = zip(paths, lengths, mtimes, ctimes, inodes, strict=True)
     return _listing_digest([b"\0".join(line) for line in lines])
 
 
-def inputs(settings: dict, settings_file: Path, root: Path) -> dict:
-    """Everything a build reads, as fingerprints (see the module docstring)."""
+def inputs(settings: dict, settings_file: Path, root: Path, walk: TreeWalk | None = None) -> dict:
+    """Everything a build reads, as fingerprints (see the module docstring).
+
+    ``walk``: a walk of the content started earlier; used if it is of
+    ``PATH`` (with links followed), else stopped.
+    """
+    content = Path(os.path.abspath(settings["PATH"]))
+    if walk is not None and (walk.folder, walk.follow) != (content, True):
+        walk.cancel()
+        walk = None
     return {
         "code": code_fingerprint(settings, settings_file, root),
         "settings": settings_fingerprint(settings),
-        "content": tree_fingerprint(Path(settings["PATH"])),
+        "content": (walk or TreeWalk(content, follow=True)).fingerprint(),
     }
 
 
@@ -304,17 +316,17 @@ def _clock_moved(stamp: dict, now: datetime) -> bool:
 
 # --- The stamp -----------------------------------------------------------------
 def is_current(output: Path, found: dict, now: datetime, sizes: dict | None = None,
-               walk: OutputWalk | None = None) -> bool:  # fmt: skip
+               walk: TreeWalk | None = None) -> bool:  # fmt: skip
     """True when the stamp beside ``output`` matches ``found`` and the clock and output.
 
     ``sizes``: filled as :func:`tree_fingerprint` fills it, when the output was walked;
-    ``walk``: an :class:`OutputWalk` of ``output`` started earlier (stopped if not needed).
+    ``walk``: a :class:`TreeWalk` of ``output`` started earlier (stopped if not needed).
     """
     try:
         stamp = json.loads(stamp_path(output).read_text(encoding="utf-8"))
         if (stamp.get("version") == STAMP_VERSION and stamp.get("inputs") == found
                 and not _clock_moved(stamp, now) and stamp["output"]):  # fmt: skip
-            walk = walk or OutputWalk(output)
+            walk = walk or TreeWalk(output)
             return stamp["output"] == walk.fingerprint(sizes)
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -342,7 +354,7 @@ def record(
         "built_at": built_at.isoformat(),
         "inputs": found,
         "moments": [list(m) for m in found_moments if datetime.fromisoformat(m[1]) >= built_at],
-        "output": OutputWalk(output).fingerprint(sizes),
+        "output": TreeWalk(output).fingerprint(sizes),
     }
     target = stamp_path(output)
     partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")

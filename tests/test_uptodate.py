@@ -212,7 +212,7 @@ def test_the_walk_by_find_is_the_walk_in_python(odd_tree):
     # its stamp may have been written by either walk.
     here, there = {}, {}
     walked = kiosk_uptodate.tree_fingerprint(odd_tree, follow=False, sizes=here)
-    assert kiosk_uptodate.OutputWalk(odd_tree).fingerprint(there) == walked != ""
+    assert kiosk_uptodate.TreeWalk(odd_tree).fingerprint(there) == walked != ""
     assert there == here
     assert here["a/b/index.html"] == 11 and here["alias.html"] is None
     assert "folder-link" in here and "a/empty" not in here
@@ -221,35 +221,61 @@ def test_the_walk_by_find_is_the_walk_in_python(odd_tree):
 def test_without_gnu_find_the_output_is_walked_here(odd_tree, monkeypatch):
     walked = kiosk_uptodate.tree_fingerprint(odd_tree, follow=False)
     monkeypatch.setenv("PATH", str(odd_tree / "a"))  # no find at all
-    assert kiosk_uptodate.OutputWalk(odd_tree).fingerprint() == walked
+    assert kiosk_uptodate.TreeWalk(odd_tree).fingerprint() == walked
     fake = odd_tree.parent / "bin"
     fake.mkdir()
     (fake / "find").write_text("#!/bin/sh\necho 'find: unknown predicate -printf' >&2\nexit 1\n")
     (fake / "find").chmod(0o755)
     monkeypatch.setenv("PATH", str(fake))  # a find without -printf
-    assert kiosk_uptodate.OutputWalk(odd_tree).fingerprint() == walked
+    assert kiosk_uptodate.TreeWalk(odd_tree).fingerprint() == walked
 
 
 def test_any_change_to_the_output_changes_the_walk_by_find(odd_tree):
-    before = kiosk_uptodate.OutputWalk(odd_tree).fingerprint()
+    before = kiosk_uptodate.TreeWalk(odd_tree).fingerprint()
     page = odd_tree / "a" / "b" / "index.html"
     os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1))  # 1 ns later
-    assert kiosk_uptodate.OutputWalk(odd_tree).fingerprint() != before
-    assert kiosk_uptodate.OutputWalk(odd_tree / "missing").fingerprint() == ""
+    assert kiosk_uptodate.TreeWalk(odd_tree).fingerprint() != before
+    assert kiosk_uptodate.TreeWalk(odd_tree / "missing").fingerprint() == ""
 
 
 def test_a_walk_not_needed_is_stopped(site, monkeypatch):
     content, output = site
     walks = []
-    start = kiosk_uptodate.OutputWalk.__init__
+    start = kiosk_uptodate.TreeWalk.__init__
 
-    def started(self, folder):
-        start(self, folder)
+    def started(self, folder, follow=False):
+        start(self, folder, follow)
         walks.append(self)
 
-    monkeypatch.setattr(kiosk_uptodate.OutputWalk, "__init__", started)
+    monkeypatch.setattr(kiosk_uptodate.TreeWalk, "__init__", started)
     (content / "articles" / "2024" / "summit.md").touch()
     assert not rebuild(content, output).get("up_to_date")
-    # The check's walk was stopped unread, the stamp's walk read to the end.
-    assert len(walks) == 2 and all(w._process is None and w._listing.closed for w in walks)
+    # The content's walk and the stamp's were read to the end; the no-change
+    # check's walk of the output was stopped unread, the content having changed.
+    assert [(w.folder, w.follow) for w in walks] == [(output, False), (content, True),
+                                                    (output, False)]  # fmt: skip
+    assert all(w._process is None and w._listing.closed for w in walks)
     assert rebuild(content, output).get("up_to_date")
+
+
+def test_the_content_walk_by_find_follows_links_as_the_python_walk_does(odd_tree):
+    (odd_tree.parent / "shared").mkdir()
+    (odd_tree.parent / "shared" / "note.md").write_text("Shared.")
+    (odd_tree / "gone.html").unlink()  # a link to nothing: the walks differ (TreeWalk)
+    (odd_tree / "shared-link").symlink_to(odd_tree.parent / "shared")
+    walked = kiosk_uptodate.tree_fingerprint(odd_tree, follow=True)
+    assert kiosk_uptodate.TreeWalk(odd_tree, follow=True).fingerprint() == walked != ""
+    note = odd_tree.parent / "shared" / "note.md"
+    note.write_text("Changed through the link.")
+    assert kiosk_uptodate.TreeWalk(odd_tree, follow=True).fingerprint() != walked
+
+
+def test_a_content_walk_of_another_folder_is_stopped_and_path_walked(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    content = write_site(tmp_path)
+    settings = _settings(CONFIG["dev"], content, OUTPUT_PATH="unused")
+    elsewhere = kiosk_uptodate.TreeWalk(ROOT / "theme", follow=True)
+    found = kiosk_uptodate.inputs(settings, CONFIG["dev"], ROOT, elsewhere)
+    assert elsewhere._process is None and elsewhere._listing.closed
+    assert found == kiosk_uptodate.inputs(settings, CONFIG["dev"], ROOT)
+    assert found["content"] == kiosk_uptodate.tree_fingerprint(content)
