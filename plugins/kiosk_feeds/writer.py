@@ -192,7 +192,29 @@ class KioskWriter(LinkingWriter, Writer):
         super().__init__(output_path, settings=settings)
         # (feed class, id(article), site URL) -> SharedItem, for this build's feeds.
         self.shared_items = {}
+        self.feed_pages = None  # feed path -> URL of the page it follows (feed_page)
+        self._feed_page_url = None
         _writers.add(self)
+
+    def feed_page(self, context, path) -> str:
+        """The URL (relative to SITEURL) of the page whose stories the feed at ``path``
+        lists: a section's, author's, tag's, region's, column's or series' page;
+        ``""`` (the home page) for the site's own feeds. A feed's ``link`` says so."""
+        if self.feed_pages is None:  # once per build: feeds come after every context
+            pages = {}
+            for kind, terms in (("CATEGORY", context.get("categories") or ()),
+                                ("AUTHOR", context.get("authors") or ()),
+                                ("TAG", context.get("tags") or ())):  # fmt: skip
+                patterns = [self.settings.get(f"{kind}_FEED_{t}") for t in ("ATOM", "RSS")]
+                for term, _articles in terms:
+                    for pattern in filter(None, patterns):
+                        pages[str(pattern).format(slug=term.slug)] = term.url
+            for term in (*(context.get("regions") or ()), *(context.get("columns") or ()),
+                         *(context.get("series_list") or ())):  # fmt: skip
+                if getattr(term, "feed_url", None):
+                    pages[term.feed_url] = term.url
+            self.feed_pages = pages
+        return self.feed_pages.get(path, "")
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom",
                    override_output=False, feed_title=None):  # fmt: skip
@@ -212,6 +234,7 @@ class KioskWriter(LinkingWriter, Writer):
 
         memo = current_memo()
         items = list(elements[: self.settings["FEED_MAX_ITEMS"]])
+        self._feed_page_url = self.feed_page(context, path) if path else ""
         if memo is None or not path or not items:
             return super().write_feed(elements, context, path, url, feed_type, override_output,
                                       feed_title)  # fmt: skip
@@ -230,7 +253,8 @@ class KioskWriter(LinkingWriter, Writer):
             made.append(feed)
             return feed.writeString("utf-8")
 
-        parts = ("feed", path, url, feed_type, override_output, feed_title, site_url, feed_domain)
+        parts = ("feed", path, url, feed_type, override_output, feed_title, site_url, feed_domain,
+                 self._feed_page_url)  # fmt: skip
         images = [feed_image(item, self.settings) for item in items]
         text = memo.text(parts, (items, images), make)
         complete_path = sanitised_join(self.output_path, path)
@@ -249,7 +273,7 @@ class KioskWriter(LinkingWriter, Writer):
         description = context.get("SITESUBTITLE") or context.get("SITE_DESCRIPTION", "")
         feed = feed_class(
             title=Markup(title).striptags(),
-            link=self.site_url + "/",
+            link=f"{self.site_url}/{self._feed_page_url or ''}",
             feed_url=self.feed_url,
             description=description,
             subtitle=description or None,

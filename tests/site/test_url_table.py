@@ -125,6 +125,23 @@ def test_every_feed_of_the_url_table_parses(published_site):
     assert latest["items"]
 
 
+def test_each_feed_links_to_the_page_whose_stories_it_lists(published_site):
+    # A feed reader's "visit website" for the Africa feed opens the Africa page.
+    site = read_settings(str(ROOT / "publishconf.py"))["SITEURL"]
+    feeds = {"/feeds/latest.atom.xml": "/", "/feeds/latest.rss.xml": "/"}
+    feeds |= {f"/feeds/section/{slug(s)}.atom.xml": f"/section/{slug(s)}/"
+              for s in SETTINGS["SECTIONS"]}  # fmt: skip
+    feeds |= {f"/feeds/region/{slug(h['region'])}.atom.xml": f"/region/{slug(h['region'])}/"
+              for h in PUBLISHED if "region" in h}  # fmt: skip
+    feeds |= {f"/feeds/author/{a}.atom.xml": f"/author/{a}/" for a in AUTHOR_SLUGS}
+    feeds |= {f"/feeds/series/{slug(h['series'])}.atom.xml": f"/series/{slug(h['series'])}/"
+              for h in PUBLISHED if "series" in h}  # fmt: skip
+    for feed, listing in sorted(feeds.items()):
+        parsed = feedparser.parse(page(published_site, feed).read_bytes())
+        assert parsed.feed.link == site + listing, feed
+        html(published_site, listing)  # and that page exists
+
+
 def test_sitemaps_and_robots_exist(published_site):
     for url in ("/sitemap.xml", "/news-sitemap.xml"):
         etree.parse(str(page(published_site, url)))
