@@ -1,7 +1,8 @@
 """The sample magazine in a real browser (Debian's Chromium through Playwright):
-the reader's journey, the keep-reading toggle with and without JavaScript, no
-sideways scrolling on a phone, and full-page screenshots of every page kind
-(output-tests/screenshots/, git-ignored) for a human to look at."""
+the reader's journey, the related teasers' layout and keep-reading toggle with
+and without JavaScript, no sideways scrolling on a phone, and full-page
+screenshots of every page kind (output-tests/screenshots/, git-ignored) for a
+human to look at."""
 
 import re
 from pathlib import Path
@@ -9,7 +10,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.site.test_theme_markup import KINDS, representative, url_path
+from tests.site.test_theme_markup import (
+    KINDS,
+    article_with_a_text_only_teaser,
+    representative,
+    url_path,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -88,6 +94,33 @@ def test_phone_menu_opens_without_javascript(no_js, site_url):
     page.locator(".nav-menu__toggle").click()
     expect(nav_link).to_be_visible()
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_teaser_without_an_image_sets_its_text_across_the_row(browser, built_site, site_url,
+                                                                 width):  # fmt: skip
+    """Never squeezed into the image column beside an empty two-thirds of the row."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + url_path(article_with_a_text_only_teaser(built_site)))
+    pictured, text_only = [], []
+    for teaser in page.locator(".related .teaser").all():
+        row = teaser.bounding_box()
+        text = teaser.locator(".teaser__text").bounding_box()
+        if teaser.locator(".teaser__figure").count():
+            pictured.append((row, text, teaser.locator(".teaser__figure").bounding_box()))
+        else:
+            text_only.append((row, text))
+    widest_beside_an_image = max(text["width"] for _, text, _ in pictured)
+    for row, text in text_only:
+        assert abs(text["x"] - row["x"]) < 1, "the text starts at the teaser's left edge"
+        assert text["width"] >= widest_beside_an_image, (width, text, widest_beside_an_image)
+    for _, text, figure in pictured:
+        if width >= 768:  # 48em: the image beside the text
+            assert figure["x"] + figure["width"] <= text["x"]
+        else:  # one column: the image above the text
+            assert figure["y"] + figure["height"] <= text["y"]
+    context.close()
 
 
 def test_keep_reading_toggle_with_keyboard(desktop, urls):
