@@ -123,10 +123,15 @@ def test_a_teaser_without_an_image_sets_its_text_across_the_row(browser, built_s
     context.close()
 
 
-def test_keep_reading_toggle_with_keyboard(desktop, urls):
+def test_keep_reading_takes_the_keyboard_into_the_revealed_text(desktop, urls):
+    """The excerpt opens above its button ("Show less" follows the text), so focus
+    moves into it: keyboard and screen-reader users meet the revealed text next,
+    not the next teaser (WCAG 1.3.2, 2.4.3). Closing brings focus back."""
     page = desktop
     page.goto(urls["article"])
-    button = page.locator(".teaser button.keep-reading").first
+    teaser = page.locator(".related .teaser").first
+    title = teaser.locator(".teaser__title").inner_text()
+    button = teaser.locator("button.keep-reading")
     expect(button).to_have_attribute("aria-expanded", "false")
     panel = page.locator("#" + button.get_attribute("aria-controls"))
     expect(panel).to_be_hidden()
@@ -134,15 +139,50 @@ def test_keep_reading_toggle_with_keyboard(desktop, urls):
     button.focus()
     page.keyboard.press("Enter")
     expect(button).to_have_attribute("aria-expanded", "true")
-    expect(panel).to_be_visible()
-    expect(panel.locator("p").nth(1)).to_be_visible()
     expect(button).to_contain_text("Show less")
+    expect(panel.locator("p").nth(1)).to_be_visible()
+    expect(panel).to_be_focused()
+    # Where focus lands is announced by the story's headline.
+    expect(panel).to_have_role("group")
+    expect(panel).to_have_accessible_name(title)
+    page.keyboard.press("Tab")
+    expect(panel.get_by_role("link", name=re.compile("^Continue reading"))).to_be_focused()
+    page.keyboard.press("Tab")
     expect(button).to_be_focused()
 
-    page.keyboard.press("Enter")
+    page.keyboard.press("Space")
     expect(button).to_have_attribute("aria-expanded", "false")
     expect(panel).to_be_hidden()
     expect(button).to_contain_text("keep reading")
+    expect(button).to_be_focused()
+    page.keyboard.press("Space")
+    expect(panel).to_be_focused()
+
+
+def test_closing_returns_focus_to_the_button_whatever_clicked_it(desktop, urls):
+    """Safari and screen readers can click a button without focusing it: focus,
+    in the hidden excerpt, would otherwise fall back to the top of the page."""
+    page = desktop
+    page.goto(urls["article"])
+    button = page.locator(".related .teaser button.keep-reading").first
+    button.focus()
+    page.keyboard.press("Enter")
+    button.dispatch_event("click")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(button).to_be_focused()
+
+
+def test_on_a_phone_the_revealed_text_starts_on_screen(phone, urls):
+    """Even when the button was at the top edge, the teaser text above it off screen."""
+    page = phone
+    page.goto(urls["article"])
+    button = page.locator(".related .teaser button.keep-reading").first
+    button.evaluate("b => b.scrollIntoView({block: 'start'})")
+    button.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#" + button.get_attribute("aria-controls"))
+    expect(panel).to_be_focused()
+    assert 0 <= panel.bounding_box()["y"] < 812 / 2
 
 
 def test_keep_reading_without_javascript_is_a_link(no_js, urls, site_url):

@@ -25,6 +25,17 @@
       button.setAttribute("aria-expanded", String(open));
       panel.hidden = !open;
       label.textContent = open ? "Show less" : "keep reading";
+      // The excerpt sits above the button ("Show less" closes it, as the
+      // design asks), so focus follows what was revealed: the next thing a
+      // keyboard or screen-reader user meets is its first paragraph, then
+      // "Continue reading", then "Show less". Closing brings focus back.
+      var target = open ? panel : button;
+      // Chromium centres a focused element taller than the screen, which
+      // would hide the excerpt's first lines; scroll only if its top (or a
+      // first line of it) is off screen.
+      target.focus({ preventScroll: true });
+      var top = target.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight - 48) target.scrollIntoView({ block: "start" });
     });
 
     link.replaceWith(button);
