@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import invoke, serve
 from tests.site.test_theme_markup import (
     KINDS,
     article_with_a_text_only_teaser,
     representative,
     url_path,
 )
+from tests.sites import BRIEF, write_markdown, write_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -185,11 +187,68 @@ def test_on_a_phone_the_revealed_text_starts_on_screen(phone, urls):
     assert 0 <= panel.bounding_box()["y"] < 812 / 2
 
 
+def test_an_expanded_teaser_shows_the_story_opening_in_place_of_its_summary(desktop, urls):
+    """The Summary and the story's first paragraph say nearly the same thing:
+    once expanded, readers (and screen readers) get the story's own words only."""
+    page = desktop
+    page.goto(urls["article"])
+    teaser = page.locator(".related .teaser").first
+    summary = teaser.locator(".teaser__summary")
+    opening = summary.inner_text()[:60]
+    button = teaser.locator("button.keep-reading")
+
+    button.click()
+    expect(teaser.locator(".teaser__excerpt p").first).to_be_visible()
+    expect(summary).to_be_hidden()
+    assert opening not in teaser.inner_text()
+    assert opening not in teaser.aria_snapshot()
+
+    button.click()
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text(opening)
+
+
+FIRST = "The corridor reopened on Monday, the first convoy in a month."
+
+
+@pytest.fixture(scope="module")
+def summaryless_site(tmp_path_factory):
+    """A two-article site whose related story (the brief) has no Summary: its
+    teaser text is its first paragraph, which its excerpt begins with."""
+    folder = tmp_path_factory.mktemp("summaryless")
+    content = write_site(folder)
+    body = f"{FIRST}\n\nShips queued off the port.\n\nInsurers stayed cautious.\n\nMore."
+    write_markdown(content / "articles" / "2024" / "brief.md", BRIEF, body)
+    invoke("build", "--content", str(content), "--output", str(folder / "output"))
+    proc, url = serve(folder / "output")
+    yield url
+    proc.terminate()
+    proc.wait(5)
+
+
+def test_an_expanded_teaser_without_a_summary_prints_its_first_paragraph_once(
+    desktop, summaryless_site
+):
+    page = desktop
+    page.goto(summaryless_site + "/summit-without-the-other-side/")
+    teaser = page.locator(".related .teaser").first
+    expect(teaser.locator(".teaser__summary")).to_have_text(FIRST)
+
+    teaser.locator("button.keep-reading").click()
+    expect(teaser.locator(".teaser__excerpt p").first).to_have_text(FIRST)
+    expect(teaser.locator(".teaser__excerpt p").nth(1)).to_be_visible()
+    assert teaser.inner_text().count(FIRST) == 1
+    assert teaser.aria_snapshot().count(FIRST) == 1
+
+
 def test_keep_reading_without_javascript_is_a_link(no_js, urls, site_url):
     page = no_js
     page.goto(urls["article"])
     assert page.locator(".teaser button").count() == 0
-    link = page.locator(".teaser a.keep-reading").first
+    teaser = page.locator(".related .teaser").first
+    expect(teaser.locator(".teaser__summary")).to_be_visible()
+    expect(teaser.locator(".teaser__excerpt")).to_be_hidden()
+    link = teaser.locator("a.keep-reading")
     title = link.locator("xpath=ancestor::article[1]").locator(".teaser__title").inner_text()
     link.press("Enter")
     expect(page.locator("h1")).to_have_text(title)

@@ -8,6 +8,10 @@
   function enhance(link) {
     var panel = document.getElementById(link.getAttribute("data-expands"));
     if (!panel) return;
+    // The teaser text: the Summary or the first paragraph, which the excerpt
+    // repeats or paraphrases in its opening, so it gives way while the
+    // excerpt shows (`hidden`: screen readers skip it too).
+    var replaced = document.getElementById(link.getAttribute("data-replaces") || "");
 
     var button = document.createElement("button");
     var name = link.querySelector(".visually-hidden");
@@ -24,6 +28,7 @@
       var open = button.getAttribute("aria-expanded") !== "true";
       button.setAttribute("aria-expanded", String(open));
       panel.hidden = !open;
+      if (replaced) replaced.hidden = open;
       label.textContent = open ? "Show less" : "keep reading";
       // The excerpt sits above the button ("Show less" closes it, as the
       // design asks), so focus follows what was revealed: the next thing a
