@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.site.test_theme_markup import KINDS, representative, url_path
+from tests.site.test_theme_markup import (
+    KINDS,
+    article_with_a_text_only_teaser,
+    representative,
+    url_path,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -55,11 +60,16 @@ def test_no_serious_violations(browser, axe_source, urls, scheme, width):
     assert found == {}
 
 
-def test_expanded_teaser_is_accessible(browser, axe_source, urls):
-    """The excerpt shown in place must pass too (it is hidden during the full run)."""
-    page = browser.new_page()
-    page.goto(urls["article"])
-    for button in page.locator(".teaser button.keep-reading").all():
-        button.click()
-    assert run_axe(page, axe_source) == []
+@pytest.mark.parametrize("width", [375, 1280])
+def test_expanded_teaser_is_accessible(browser, axe_source, urls, built_site, site_url, width):
+    """The excerpts shown in place must pass too (they are hidden during the full
+    run), on the showcase article and on one with a teaser without an image."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    found = {}
+    for url in (urls["article"], site_url + url_path(article_with_a_text_only_teaser(built_site))):
+        page.goto(url)
+        for button in page.locator(".teaser button.keep-reading").all():
+            button.click()
+        found[url] = run_axe(page, axe_source)
     page.close()
+    assert found == {url: [] for url in found}

@@ -49,9 +49,19 @@ def showcase_article(site):
     """An article that shows everything: series box, related teasers, top image."""
     for rel in pages_by_kind(site)["article"]:
         html = (Path(site) / rel).read_text(encoding="utf-8")
-        if 'class="series-box"' in html and 'class="teaser"' in html and "figure--top" in html:
+        if 'class="series-box"' in html and "teaser__title" in html and "figure--top" in html:
             return rel
     raise AssertionError("no article with a series box, related teasers and a top image")
+
+
+def article_with_a_text_only_teaser(site):
+    """An article whose related stories have teasers with and without an image."""
+    for rel in pages_by_kind(site)["article"]:
+        pictured = [t.select_one(".teaser__figure") is not None
+                    for t in soup_of(site, rel).select(".related .teaser")]  # fmt: skip
+        if any(pictured) and not all(pictured):
+            return rel
+    raise AssertionError("no article with related teasers both with and without an image")
 
 
 def representative(site):

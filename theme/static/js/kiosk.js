@@ -9,6 +9,10 @@
   function enhance(link) {
     var panel = document.getElementById(link.getAttribute("data-expands"));
     if (!panel) return;
+    // The teaser text: the Summary or the first paragraph, which the excerpt
+    // repeats or paraphrases in its opening, so it gives way while the
+    // excerpt shows (`hidden`: screen readers skip it too).
+    var replaced = document.getElementById(link.getAttribute("data-replaces") || "");
 
     var button = document.createElement("button");
     var name = link.querySelector(".visually-hidden");
@@ -25,7 +29,19 @@
       var open = button.getAttribute("aria-expanded") !== "true";
       button.setAttribute("aria-expanded", String(open));
       panel.hidden = !open;
+      if (replaced) replaced.hidden = open;
       label.textContent = open ? "Show less" : "keep reading";
+      // The excerpt sits above the button ("Show less" closes it, as the
+      // design asks), so focus follows what was revealed: the next thing a
+      // keyboard or screen-reader user meets is its first paragraph, then
+      // "Continue reading", then "Show less". Closing brings focus back.
+      var target = open ? panel : button;
+      // Chromium centres a focused element taller than the screen, which
+      // would hide the excerpt's first lines; scroll only if its top (or a
+      // first line of it) is off screen.
+      target.focus({ preventScroll: true });
+      var top = target.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight - 48) target.scrollIntoView({ block: "start" });
     });
 
     link.replaceWith(button);
