@@ -37,7 +37,9 @@ from ``Image_Kind``, so that the stand-in matches its alt text (WCAG 1.1.1):
 Sizes: top images (``Image:``) 1600x900, inline figures (body images)
 1200x800, author photos 480x480. Details (palette, placement, heights) come
 from a random generator seeded from the path, so the same content always
-gives the same picture. When you add an image whose subject no rule knows,
+gives the same picture. A reference with no alt text or caption (such as
+bench/corpus.py's image pool) gets a scene or chart picked by its path. When
+you add an image whose subject no rule knows,
 add a rule or a scene, or describe in the alt text what is drawn.
 
 Files are written as progressive JPEG, quality about 72, and kept under
@@ -2446,6 +2448,14 @@ ILLUSTRATIONS = {
     "ledgers": illustration_ledgers,
     "table": illustration_table,
 }
+SCENES = {scene.__name__.removeprefix("scene_"): scene for _, scene in PHOTO_RULES}
+# With no alt text or caption to go by (bench/corpus.py's image pool), a drawing
+# is picked by the path, so that a pool of such images still varies.
+WORDLESS = {
+    "top": ["port", "city_ship", "city_river", "patrol", "plain", "trucks", "hall", "meeting_room"],
+    "figure": ["port", "city_river", "plain", "trucks", "map", "lines", "bars"],
+    "top-image": ["lines", "bars", "map"],
+}
 
 
 def choose(ref: Ref) -> tuple[str, object]:
@@ -2454,10 +2464,16 @@ def choose(ref: Ref) -> tuple[str, object]:
     Charts, maps and illustrations are recognised by their words (chart, graph,
     map, ...) whatever the kind; ``Image_Kind: image`` with no such word gives a
     chart. Other pictures are matched to a scene by their subject; with no match
-    a plain landscape is drawn.
+    a plain landscape is drawn. With no words at all, the path picks (WORDLESS).
     """
     if ref.kind == "portrait":
         return "portrait", draw_portrait
+    if not (ref.alt or ref.caption).strip():
+        options = WORDLESS[ref.kind]
+        pick = int(hashlib.sha256(f"scene:{ref.path}".encode()).hexdigest(), 16)
+        name = options[pick % len(options)]
+        graphics = {"lines": draw_chart, "bars": draw_chart, "map": draw_map}
+        return name, graphics.get(name) or SCENES[name]
     for words in (ref.alt.lower(), ref.caption.lower()):
         for pattern, name in GRAPHIC_RULES:
             if not re.search(pattern, words):
