@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bump when the generator's output changes, so that cached corpora are rebuilt.
-VERSION = 2
+VERSION = 3
 
 SECTIONS = ["Analysis", "Reporting", "Opinion", "Review", "Interview", "Media"]
 SECTION_WEIGHTS = [30, 30, 15, 8, 7, 10]
