@@ -62,6 +62,9 @@ def make_teaser(article, paragraphs=3):
     """Build the :class:`Teaser` of ``article`` (a Pelican Article)."""
     blocks = _excerpt(article, paragraphs) or [""]
     teaser_html = article.summary if "summary" in article.metadata else blocks[0]
+    # A story whose opening is all its teaser already shows has nothing to
+    # expand: "keep reading" is then only the link to it.
+    excerpt_html = "" if blocks == [teaser_html] else "\n".join(blocks)
     image = getattr(article, "top_image", None)
     return Teaser(
         article=article,
@@ -70,7 +73,7 @@ def make_teaser(article, paragraphs=3):
         url=article.url,
         dek=getattr(article, "subtitle", "") or "",
         teaser_html=teaser_html,
-        excerpt_html="\n".join(blocks),
+        excerpt_html=excerpt_html,
         image=image,
         credit_label=image.credit_label if image is not None else "",
     )

@@ -397,3 +397,21 @@ def test_site_excerpt_with_an_intrasite_link_points_at_the_linked_page(make_site
     assert cited["href"] == "/brussels-budget/"
     plain = by_title["Chile\u2019s lithium law"].select(".excerpt > p")
     assert [p.get_text() for p in plain] == [f"Paragraph {n} of the piece." for n in (1, 2, 3)]
+
+
+def test_a_story_with_nothing_beyond_its_teaser_has_no_excerpt_to_expand(make_site):
+    # One paragraph and no Summary: the teaser already shows all of its opening,
+    # and expanding it would show that paragraph again. Keep reading just links.
+    files = site_files()
+    files["articles/c.md"] = header("Only paragraph of the piece.", title="Santiago votes",
+                                    date="2026-02-10", category="Reporting", authors="Ana Ortiz",
+                                    tags="Chile", region="Latin America")  # fmt: skip
+    output = make_site(files, plugins=["kiosk_figures", "kiosk_related"],
+                       templates={"article.html": ARTICLE})  # fmt: skip
+    by_title = {t.select_one("h3").get_text(): t for t in related_on(output, "lithium-bargain")}
+    short = by_title["Santiago votes"]
+    assert short.select_one(".teaser-text").get_text() == "Only paragraph of the piece."
+    assert short.select_one(".excerpt").get_text(strip=True) == ""
+    # A story with more to read keeps its excerpt, its first paragraph included.
+    full = by_title["Andes water"].select(".excerpt > p")
+    assert [p.get_text() for p in full] == [f"Paragraph {n} of the piece." for n in (1, 2, 3)]

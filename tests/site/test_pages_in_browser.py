@@ -241,6 +241,31 @@ def test_an_expanded_teaser_without_a_summary_prints_its_first_paragraph_once(
     assert teaser.aria_snapshot().count(FIRST) == 1
 
 
+@pytest.fixture(scope="module")
+def one_paragraph_site(tmp_path_factory):
+    """As summaryless_site, but the related brief is one paragraph long."""
+    folder = tmp_path_factory.mktemp("one-paragraph")
+    content = write_site(folder)
+    write_markdown(content / "articles" / "2024" / "brief.md", BRIEF, FIRST)
+    invoke("build", "--content", str(content), "--output", str(folder / "output"))
+    proc, url = serve(folder / "output")
+    yield url
+    proc.terminate()
+    proc.wait(5)
+
+
+def test_a_teaser_with_nothing_more_to_show_keeps_reading_by_its_link(desktop, one_paragraph_site):
+    page = desktop
+    page.goto(one_paragraph_site + "/summit-without-the-other-side/")
+    teaser = page.locator(".related .teaser").first
+    expect(teaser.locator(".teaser__summary")).to_have_text(FIRST)
+    assert teaser.locator("button.keep-reading, .teaser__excerpt").count() == 0
+    link = teaser.locator("a.keep-reading")
+    assert link.get_attribute("href").endswith("/grain-corridor-reopens-for-a-week/")
+    link.click()
+    expect(page.locator("h1")).to_have_text("Grain corridor reopens for a week")
+
+
 def test_keep_reading_without_javascript_is_a_link(no_js, urls, site_url):
     page = no_js
     page.goto(urls["article"])
