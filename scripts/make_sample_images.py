@@ -2102,34 +2102,15 @@ def scene_newsroom(rng, size, text):
     for x in (w * 0.2, w * 0.5, w * 0.8):
         lamp(img, x, h * 0.5, w * 0.08, (200, 220, 250), 120)
     d = ImageDraw.Draw(img)
+
+    def trapezoid(x, top, bottom, y0, y1, fill):
+        """Centred on ``x``: half-widths ``top`` at ``y0`` and ``bottom`` at ``y1``."""
+        d.polygon([(x - top, y0), (x + top, y0), (x + bottom, y1), (x - bottom, y1)], fill=fill)
+
     for i, x in enumerate((w * 0.2, w * 0.5, w * 0.8)):
-        d.polygon(
-            [
-                (x - w * 0.07, h * 0.4),
-                (x + w * 0.07, h * 0.4),
-                (x + w * 0.065, h * 0.6),
-                (x - w * 0.065, h * 0.6),
-            ],
-            fill=(40, 40, 44),
-        )
-        d.polygon(
-            [
-                (x - w * 0.06, h * 0.42),
-                (x + w * 0.06, h * 0.42),
-                (x + w * 0.056, h * 0.58),
-                (x - w * 0.056, h * 0.58),
-            ],
-            fill=(170, 196, 230),
-        )
-        d.polygon(
-            [
-                (x - w * 0.08, h * 0.6),
-                (x + w * 0.08, h * 0.6),
-                (x + w * 0.1, h * 0.66),
-                (x - w * 0.1, h * 0.66),
-            ],
-            fill=(70, 70, 74),
-        )
+        trapezoid(x, w * 0.07, w * 0.065, h * 0.4, h * 0.6, (40, 40, 44))  # screen
+        trapezoid(x, w * 0.06, w * 0.056, h * 0.42, h * 0.58, (170, 196, 230))  # its glow
+        trapezoid(x, w * 0.08, w * 0.1, h * 0.6, h * 0.66, (70, 70, 74))  # keyboard
         px_ = x + (w * 0.13 if i != 1 else -w * 0.13)  # the person beside the screen
         d.ellipse([px_ - w * 0.07, h * 0.5, px_ + w * 0.07, h * 0.8], fill=(22, 22, 26))
         d.ellipse([px_ - w * 0.03, h * 0.36, px_ + w * 0.03, h * 0.5], fill=(26, 26, 30))

@@ -211,19 +211,24 @@ def test_an_expanded_teaser_shows_the_story_opening_in_place_of_its_summary(desk
 FIRST = "The corridor reopened on Monday, the first convoy in a month."
 
 
-@pytest.fixture(scope="module")
-def summaryless_site(tmp_path_factory):
-    """A two-article site whose related story (the brief) has no Summary: its
-    teaser text is its first paragraph, which its excerpt begins with."""
-    folder = tmp_path_factory.mktemp("summaryless")
+def served_site_with_brief(tmp_path_factory, name, body):
+    """A two-article site, built and served, whose related story (the brief, no
+    Summary) has ``body``: its teaser text is its first paragraph."""
+    folder = tmp_path_factory.mktemp(name)
     content = write_site(folder)
-    body = f"{FIRST}\n\nShips queued off the port.\n\nInsurers stayed cautious.\n\nMore."
     write_markdown(content / "articles" / "2024" / "brief.md", BRIEF, body)
     invoke("build", "--content", str(content), "--output", str(folder / "output"))
     proc, url = serve(folder / "output")
     yield url
     proc.terminate()
     proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def summaryless_site(tmp_path_factory):
+    """The brief's excerpt begins with its teaser text, and goes on."""
+    body = f"{FIRST}\n\nShips queued off the port.\n\nInsurers stayed cautious.\n\nMore."
+    yield from served_site_with_brief(tmp_path_factory, "summaryless", body)
 
 
 def test_an_expanded_teaser_without_a_summary_prints_its_first_paragraph_once(
@@ -243,15 +248,8 @@ def test_an_expanded_teaser_without_a_summary_prints_its_first_paragraph_once(
 
 @pytest.fixture(scope="module")
 def one_paragraph_site(tmp_path_factory):
-    """As summaryless_site, but the related brief is one paragraph long."""
-    folder = tmp_path_factory.mktemp("one-paragraph")
-    content = write_site(folder)
-    write_markdown(content / "articles" / "2024" / "brief.md", BRIEF, FIRST)
-    invoke("build", "--content", str(content), "--output", str(folder / "output"))
-    proc, url = serve(folder / "output")
-    yield url
-    proc.terminate()
-    proc.wait(5)
+    """The brief is one paragraph long: all of it is its teaser text."""
+    yield from served_site_with_brief(tmp_path_factory, "one-paragraph", FIRST)
 
 
 def test_a_teaser_with_nothing_more_to_show_keeps_reading_by_its_link(desktop, one_paragraph_site):
