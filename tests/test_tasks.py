@@ -39,6 +39,19 @@ def test_check_names_file_and_field_and_fails(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_an_article_saved_where_nothing_reads_it_fails_the_check_and_the_build(tmp_path):
+    # It used to be counted as checked and then left out of the site, silently.
+    content = write_site(tmp_path)
+    shutil.move(content / "articles" / "2024" / "brief.md", content / "brief.md")
+    output = tmp_path / "output"
+    for task in (("check", "--content", str(content)),
+                 ("build", "--content", str(content), "--output", str(output))):  # fmt: skip
+        result = invoke(*task, check=False)
+        assert result.returncode == 1, task
+        assert "content/brief.md: file: is not under authors/, articles/, pages/" in result.stderr
+    assert not output.exists()
+
+
 def test_check_passes_a_valid_site(tmp_path):
     result = invoke("check", "--content", str(write_site(tmp_path)))
     assert result.stdout.startswith("Content OK: 5 files checked")

@@ -6,10 +6,18 @@ are read by people fixing a file, not by engineers.
 """
 
 import difflib
+import os
 import re
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+
+# First path segments of the site's own pages (CONTENT.md's URL scheme): no
+# article's slug or alias may take one.
+RESERVED_SLUGS = frozenset(
+    {"latest", "section", "region", "column", "series", "author", "tag", "search",
+     "feeds", "images", "drafts", "theme", "pagefind", "404.html"}
+)  # fmt: skip
 
 ARTICLE_KEYS = (
     "Title", "Subtitle", "Date", "Modified", "Section", "Region", "Column", "Series",
@@ -79,9 +87,28 @@ def check_choice(field, value, allowed):
         yield field, f"{value!r} is not one of {', '.join(allowed)}"
 
 
+# A calendar date, a time to the minute or second, an offset: what Pelican reads.
+# (Python reads week dates such as 2025-W47-2 too; Pelican does not.)
+CALENDAR_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+)
+
+
 def parse_date(value):
     """ISO 8601 as editors write it: '2024-06-14', '2024-06-14 09:30', with offset."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if not CALENDAR_DATE.fullmatch(value.strip()):
+        raise ValueError(value)
+    return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+
+
+def filename_links(body, file_dir, root):
+    """The files the body's ``{filename}`` links point to, as normalised path strings."""
+    for _, line in _lines_to_check(body):
+        for link in SITE_LINK.finditer(line):
+            if link.group("kind") == "filename":
+                target = link.group("target")
+                base = root if target.startswith("/") else file_dir
+                yield os.path.normpath(content_file(base, target))
 
 
 def check_date(field, value):
@@ -201,6 +228,11 @@ def check_article(header, root, vocabulary):
     for alias in split_list(header.get("aliases")):
         if not alias.startswith("/") or ".." in alias or not alias.endswith(("/", ".html")):
             yield "Aliases", f"{alias!r} is not a site path like /2022/11/11/old-slug/"
+        elif alias.strip("/").split("/")[0] in RESERVED_SLUGS | {"", "index.html"}:
+            # Its redirect page would replace the home, a section, tag or other
+            # listing page of the site.
+            yield "Aliases", (f"{alias!r} is the address of one of the site's own pages; "
+                              "an alias is an old address of this article")  # fmt: skip
 
 
 def check_image(header, root):

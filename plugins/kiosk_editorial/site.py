@@ -7,7 +7,9 @@ for the sample magazine.
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pelican.utils import slugify
 
@@ -16,10 +18,7 @@ from .headers import SourceError, read_source
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 # First path segments the site itself uses: a slug there would shadow a page kind.
-RESERVED_SLUGS = frozenset(
-    {"latest", "section", "region", "column", "series", "author", "tag", "search",
-     "feeds", "images", "drafts", "theme", "pagefind", "404.html"}
-)  # fmt: skip
+RESERVED_SLUGS = rules.RESERVED_SLUGS
 
 
 @dataclass(frozen=True, order=True)
@@ -118,6 +117,10 @@ class _Collector:
         if path.suffix.lower() not in MARKDOWN_SUFFIXES:
             self.add(path, [("file", "is not a Markdown (.md) file; Kiosk would ignore it")])
             return None
+        if path.suffix not in MARKDOWN_SUFFIXES:  # Pelican reads lower-case names only
+            self.add(path, [("file", f"ends in {path.suffix!r}; rename it to end in .md, "
+                                     "or Kiosk ignores it")])  # fmt: skip
+            return None
         if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
             self.add(path, [("file", "is a link to a file outside content/; refused")])
             return None
@@ -178,6 +181,7 @@ def _validate_site(settings, memoise=True) -> list[Problem]:
 
     urls = {}  # slug -> file that claims /<slug>/
     aliases = {}
+    pieces = []  # the cross facts of every article and page, for the links between them
     for kind, folders in (("article", settings["ARTICLE_PATHS"]), ("page", settings["PAGE_PATHS"])):
         for path in _files(root, folders, ignore):
             cross = facts_of(kind, path)
@@ -192,9 +196,16 @@ def _validate_site(settings, memoise=True) -> list[Problem]:
                         )
                     aliases[alias] = cross["source"]
             found.add(path, _claim_slug(cross["slug"], urls, cross["source"]))
+            if cross["slug"] == "":
+                found.add(path, [("Slug", "the Title makes no web address (it has no letter or "
+                                          "digit); add a Slug")])  # fmt: skip
+            pieces.append((path, cross))
+    found.problems.extend(_links_to_unpublished(pieces, settings, found))
     folders = ["authors", *settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"],
                *(settings.get("STATIC_PATHS") or ())]  # fmt: skip
     found.problems.extend(p for p in _links_outside(root, folders) if p not in found.problems)
+    read = ["authors", *settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"]]
+    found.problems.extend(_markdown_elsewhere(root, read, ignore, found))
     for alias, shown in aliases.items():
         if alias.strip("/") in urls:
             found.problems.append(
@@ -203,6 +214,54 @@ def _validate_site(settings, memoise=True) -> list[Problem]:
     if known is not None:
         known.save()
     return sorted(found.problems)
+
+
+def _held_back(cross, now):
+    """Why a piece is not on the published site ('a draft', 'scheduled for …'), or None."""
+    if cross["status"] == "draft":
+        return "a draft"
+    try:
+        date = rules.parse_date(cross["date"] or "")
+    except ValueError:
+        return None  # reported as the Date's own problem
+    if (date if date.tzinfo else date.replace(tzinfo=now.tzinfo)) > now:
+        return f"scheduled for {cross['date']}"
+    return None
+
+
+def _links_to_unpublished(pieces, settings, found):
+    """A published piece's ``{filename}`` link to a draft or a scheduled piece: once
+    published, Pelican has no address for the target and links to the home page."""
+    now = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC"))
+    held = {cross["file"]: why for _, cross in pieces if (why := _held_back(cross, now))}
+    for path, cross in pieces:
+        if cross["file"] in held:
+            continue  # a draft may link to another: neither is published
+        for target in cross["links"]:
+            if target in held:
+                yield Problem(found.shown(path), "Body",
+                              f"links to {found.shown(Path(target))}, which is {held[target]}: "
+                              "on the published site that link would lead to the home page; "
+                              "add it once the piece is published")  # fmt: skip
+
+
+def _markdown_elsewhere(root: Path, read, ignore, found):
+    """Problems for Markdown files that no reader reads: an article saved in the
+    wrong folder is never published, and one under images/ or extra/ would be
+    copied to the site as it is, draft and all."""
+    inside = [root / folder for folder in read]
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames
+                             if not d.startswith(".") and here / d not in inside)  # fmt: skip
+        for name in sorted(filenames):
+            if name.startswith(".") or name in ignore:
+                continue
+            if Path(name).suffix.lower() in MARKDOWN_SUFFIXES:
+                where = ", ".join(f"{folder}/" for folder in read)
+                yield Problem(found.shown(here / name), "file",
+                              f"is not under {where}: Kiosk would not publish it as an article "
+                              "or page; move it")  # fmt: skip
 
 
 def _check_file(kind, path, found, root, vocabulary, extras, settings):
@@ -250,6 +309,10 @@ def _check_file(kind, path, found, root, vocabulary, extras, settings):
                 "aliases": rules.split_list(header.get("aliases")),
                 "slug": _slug(header, settings),
                 "source": str(source.path),
+                "file": os.path.normpath(path),
+                "status": (header.get("status") or "published").strip().lower(),
+                "date": header.get("date"),
+                "links": sorted(set(rules.filename_links(source.body, path.parent, root))),
             }
     facts["problems"] = [(p.field, p.message) for p in own.problems]
     return facts

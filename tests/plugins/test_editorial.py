@@ -10,7 +10,7 @@ from pelican.settings import read_settings
 from kiosk_editorial import rules, validate_site
 from kiosk_editorial.headers import SourceError, read_source
 from tests.plugins.conftest import spy
-from tests.sites import ARTICLE, write_site
+from tests.sites import ARTICLE, BRIEF, write_markdown, write_site
 
 
 def problems_in(content):
@@ -499,3 +499,69 @@ def test_rules_across_files_still_see_every_file(memoised):
     problems = memoised()
     assert problems and all(p.field == "Authors" and repr(name) in p.message for p in problems)
     assert problems == memoised(memoise=False)
+
+
+# --- Mistakes that used to pass the check and then broke or emptied the site ------
+
+
+SITE_PAGES = ["/", "/index.html", "/section/analysis/", "/tag/russia/", "/latest/",
+              "/region/europe/", "/feeds/latest.atom.xml.html"]  # fmt: skip
+
+
+@pytest.mark.parametrize("alias", SITE_PAGES)
+def test_an_alias_may_not_take_the_address_of_one_of_the_sites_own_pages(tmp_path, alias):
+    # Its redirect page would replace the section, tag or home page.
+    content = write_site(tmp_path)
+    article_with(content, Aliases=f"/2019/05/01/old-slug/, {alias}")
+    problem = only_problem(content)
+    assert (problem.field, alias in problem.message) == ("Aliases", True)
+    assert "site's own pages" in problem.message
+
+
+def test_markdown_outside_the_article_and_page_folders_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    for place in ("wrong.md", "article/2025/wrong.md", "images/notes.md", "extra/old.markdown"):
+        write_markdown(content / place, BRIEF, "Saved in the wrong place.")
+    found = problems_in(content)
+    assert sorted(p.path.split("content/")[-1] for p in found) == [
+        "article/2025/wrong.md", "extra/old.markdown", "images/notes.md", "wrong.md"]  # fmt: skip
+    assert all(p.field == "file" and "would not publish it" in p.message for p in found)
+
+
+def test_an_upper_case_extension_is_named_not_ignored(tmp_path):
+    content = write_site(tmp_path)
+    (content / "articles" / "2024" / "brief.md").rename(content / "articles" / "2024" / "brief.MD")
+    problem = only_problem(content)
+    assert problem.field == "file" and "'.MD'" in problem.message
+
+
+def test_a_published_piece_may_not_link_to_a_draft_or_a_scheduled_one(tmp_path):
+    content = write_site(tmp_path)
+    brief = content / "articles" / "2024" / "brief.md"
+    write_markdown(brief, {**BRIEF, "Status": "draft"}, "Not yet.")
+    later = {**BRIEF, "Title": "Later", "Slug": "later", "Date": "2999-01-01 08:00"}
+    write_markdown(content / "articles" / "2024" / "later.md", later, "Not yet either.")
+    links = "See [the brief]({filename}brief.md) and [later]({filename}/articles/2024/later.md)."
+    path = article_with(content)
+    path.write_text(path.read_text().replace("The body of the piece.", links))
+    found = problems_in(content)
+    assert [(p.path.endswith("summit.md"), p.field) for p in found] == [(True, "Body")] * 2
+    messages = " ".join(p.message for p in found)
+    assert "which is a draft" in messages and "scheduled for 2999-01-01 08:00" in messages
+    # A draft may link to another draft: neither is on the published site.
+    write_markdown(content / "articles" / "2024" / "summit.md", {**ARTICLE, "Status": "draft"},
+                   "See [the brief]({filename}brief.md).")  # fmt: skip
+    assert problems_in(content) == []
+
+
+def test_a_week_date_is_not_a_date_editors_write(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Date="2025-W47-2")
+    assert only_problem(content).field == "Date"
+
+
+def test_a_title_that_makes_no_address_needs_a_slug(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Title="???", Slug=None)
+    problem = only_problem(content)
+    assert problem.field == "Slug" and "add a Slug" in problem.message
