@@ -37,7 +37,15 @@ IMAGE_KINDS = ("photo", "image")
 BOOLEANS = ("true", "false")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Markdown images and links, and Pelican's intra-site link syntax.
-MD_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\(\s*(?P<src>[^)\s]+)(?:\s+"(?P<title>[^"]*)")?\s*\)')
+# A title in double or single quotes or in parentheses, as Markdown allows.
+MD_IMAGE = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\(\s*(?P<src>[^)\s]+)"
+    r"""(?:\s+(?:"(?P<title>[^"]*)"|'[^']*'|\([^)]*\)))?\s*\)"""
+)
+# A reference-style image, ![alt][name] (or ![alt][] for [alt]), and the
+# definitions that give its file: [name]: images/x.jpg "Caption".
+MD_IMAGE_REF = re.compile(r"!\[(?P<alt>[^\]]*)\]\[(?P<ref>[^\]]*)\]")
+MD_DEFINITION = re.compile(r"^ {0,3}\[(?P<ref>[^\]]+)\]:\s*<?(?P<src>[^\s>]+)", re.M)
 SITE_LINK = re.compile(r"\{(?P<kind>filename|static|attach)\}(?P<target>[^)\s\"'>]+)")
 SCRIPT_URL = re.compile(
     r"(?:\]\(\s*|href\s*=\s*[\"']?\s*)(?P<url>(?:java|vb)script:[^)\s\"']*)", re.I
@@ -271,11 +279,24 @@ def check_page(header):
 
 def check_body(body, first_line, file_dir, root):
     """Images need alt text and must exist; intra-site links must resolve."""
+    definitions = None  # reference-style images' files, read once if there is one
     for offset, line in _lines_to_check(body):
         where = f"line {first_line + offset}"
-        for image in MD_IMAGE.finditer(line):
-            src = image.group("src")
-            if not image.group("alt").strip():
+        images = [(m.group("alt"), m.group("src")) for m in MD_IMAGE.finditer(line)]
+        for found in MD_IMAGE_REF.finditer(line):
+            if definitions is None:
+                definitions = {m.group("ref").lower(): m.group("src")
+                               for m in MD_DEFINITION.finditer(body)}  # fmt: skip
+            name = (found.group("ref") or found.group("alt")).lower()
+            if name not in definitions:
+                yield (
+                    "Body",
+                    f"image [{name}] ({where}) has no [{name}]: definition giving its file",
+                )
+                continue
+            images.append((found.group("alt"), definitions[name]))
+        for alt, src in images:
+            if not alt.strip():
                 yield "Body", f"image {src!r} ({where}) has no alt text"
             local = not EXTERNAL.match(src) and not src.startswith("{")
             if local and not is_content_file(root, src):

@@ -227,6 +227,33 @@ def test_a_body_image_without_alt_text_is_an_error(tmp_path):
     assert "has no alt text" in problem.message
 
 
+@pytest.mark.parametrize("image", [
+    "![](images/2024/hall.jpg 'The hall. | AP Photo/Name')",
+    "![](images/2024/hall.jpg (The hall. | AP Photo/Name))",
+    "![][hall]\n\n[hall]: images/2024/hall.jpg \"The hall. | AP Photo/Name\"",
+    "![ ][hall]\n\n[hall]: <images/2024/hall.jpg>",
+])  # fmt: skip
+def test_an_image_without_alt_text_is_found_however_it_is_written(tmp_path, image):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8") + f"\n{image}\n", encoding="utf-8")
+    problem = only_problem(content)
+    assert problem.field == "Body" and "'images/2024/hall.jpg'" in problem.message
+    assert "has no alt text" in problem.message
+
+
+def test_a_reference_style_image_must_exist_and_be_defined(tmp_path):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    body = "\n![The hall][gone]\n\n![The hall][nowhere]\n\n[gone]: images/2024/gone.jpg\n"
+    path.write_text(path.read_text("utf-8") + body, encoding="utf-8")
+    messages = sorted(p.message for p in problems_in(content))
+    assert messages == [
+        "image 'images/2024/gone.jpg' (line 19) does not exist under content/",
+        "image [nowhere] (line 21) has no [nowhere]: definition giving its file",
+    ]
+
+
 def test_a_missing_body_image_is_an_error(tmp_path):
     content = write_site(tmp_path)
     path = article_with(content)
