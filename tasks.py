@@ -14,6 +14,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from invoke import Exit, task
 
@@ -48,11 +49,11 @@ def _relative(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
-def _print_problems(problems):
+def _print_problems(problems, outcome="nothing was published"):
     for problem in problems:
         print(problem, file=sys.stderr)
     noun = "problem" if len(problems) == 1 else "problems"
-    print(f"{len(problems)} content {noun}; nothing was published.", file=sys.stderr)
+    print(f"{len(problems)} content {noun}; {outcome}.", file=sys.stderr)
 
 
 class _Counter(logging.Handler):
@@ -332,11 +333,17 @@ def new(c, title, section, author, region=None, column=None, tags="", content=No
         wrong.append("--author is required (repeat it for several authors)")
     if wrong:
         raise Exit("\n".join(wrong), code=1)
-    now = datetime.now().replace(second=0, microsecond=0)
+    # The site's time, which a Date without an offset means (CONTENT.md), not this
+    # machine's: a correspondent's laptop in Tokyo would otherwise schedule it.
+    now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(second=0, microsecond=0)
     slug = slugify(title, regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []))
+    if not slug:
+        raise Exit(f"The title {title!r} makes no web address (it has no letter or digit); "
+                   "choose another title.", code=1)  # fmt: skip
     path = Path(settings["PATH"]) / "articles" / str(now.year) / f"{slug}.md"
     if path.exists():
         raise Exit(f"{_relative(path)} already exists; choose another title.", code=1)
+    before = set(validate_site(settings))
     header = {
         "Title": title,
         "Date": now.strftime("%Y-%m-%d %H:%M"),
@@ -355,10 +362,12 @@ def new(c, title, section, author, region=None, column=None, tags="", content=No
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [f"{key}: {value}" for key, value in header.items() if value]
     path.write_text("\n".join(lines) + "\n\n" + body, encoding="utf-8")
-    problems = [p for p in validate_site(settings) if Path(p.path).resolve() == path.resolve()]
+    # Whatever the new file brings, on itself or on another (a slug an existing
+    # page already has is reported on whichever file comes second).
+    problems = sorted(set(validate_site(settings)) - before)
     if problems:
         path.unlink()
-        _print_problems(problems)
+        _print_problems(problems, outcome="no file was written")
         raise Exit(code=1)
     print(_relative(path))
 

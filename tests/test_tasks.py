@@ -3,8 +3,12 @@ printed, and what happens to output/ when a build fails."""
 
 import os
 import shutil
+import subprocess
+import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 
@@ -115,6 +119,42 @@ def test_new_refuses_an_author_without_a_profile(tmp_path):
     assert result.returncode == 1
     assert "Authors: 'Jane Roe' has no profile" in result.stderr
     assert not list((content / "articles").rglob("a-title.md"))
+
+
+def test_new_refuses_a_title_whose_address_a_page_already_has(tmp_path):
+    # The clash is found on the page, which comes second; it used to go unnoticed
+    # here and then fail every later build, naming the page.
+    content = write_site(tmp_path)
+    result = invoke("new", "About", "--section", "Analysis", "--author", "Ana Ortiz",
+                    "--content", str(content), check=False)  # fmt: skip
+    assert result.returncode == 1
+    assert "Slug: 'about' is already used by" in result.stderr
+    assert "no file was written" in result.stderr
+    assert not list((content / "articles").rglob("about.md"))
+    assert invoke("check", "--content", str(content)).returncode == 0
+
+
+def test_new_refuses_a_title_that_makes_no_address(tmp_path):
+    content = write_site(tmp_path)
+    result = invoke("new", "!!!", "--section", "Analysis", "--author", "Ana Ortiz",
+                    "--content", str(content), check=False)  # fmt: skip
+    assert result.returncode == 1 and "makes no web address" in result.stderr
+    assert not [p for p in (content / "articles").rglob("*") if p.name.startswith(".")]
+
+
+def test_new_dates_the_draft_in_the_sites_time_zone_not_the_machines(tmp_path):
+    content = write_site(tmp_path)
+    before = datetime.now(ZoneInfo("Europe/Brussels")).replace(second=0, microsecond=0)
+    env = {**os.environ, "TZ": "Asia/Tokyo"}
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "new", "Tokyo desk note", "--section", "Analysis",
+         "--author", "Ana Ortiz", "--content", str(content)],
+        cwd=tasks.ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    header = Path(result.stdout.strip()).read_text("utf-8").split("\n\n")[0].splitlines()
+    written = next(h for h in header if h.startswith("Date: "))[6:]
+    date = datetime.strptime(written, "%Y-%m-%d %H:%M").replace(tzinfo=before.tzinfo)
+    assert before <= date <= before + timedelta(minutes=2)
 
 
 def test_clean_removes_build_products_but_never_content(tmp_path):
