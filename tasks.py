@@ -57,15 +57,19 @@ def _print_problems(problems, outcome="nothing was published"):
 
 
 class _Counter(logging.Handler):
-    """Counts warnings while a build runs, for the summary line."""
+    """Counts warnings while a build runs, for the summary line, and keeps the first
+    error, which stops the build (errors are fatal), for the message it fails with."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
         self.warnings = 0
+        self.first_error = None
 
     def emit(self, record):
         if record.levelno == logging.WARNING:
             self.warnings += 1
+        elif self.first_error is None:
+            self.first_error = " ".join(record.getMessage().split())  # one line
 
 
 def build_site(settings_file, output, content=None, quiet=False, force=False, collect=True,
@@ -170,7 +174,10 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
     except KeyboardInterrupt:
         raise Exit("Build interrupted; the previous output/ is unchanged.", code=130) from None
     except Exception as err:  # noqa: BLE001 - any failure must leave output/ alone
-        raise Exit(f"Build failed: {err}. The previous output/ is unchanged.", code=1) from None
+        # Pelican's fatal log stops the build with "Warning or error encountered":
+        # the error itself is the message an editor can act on (the preview's banner).
+        cause = counter.first_error or str(err)
+        raise Exit(f"Build failed: {cause}. The previous output/ is unchanged.", code=1) from None
     finally:
         staging.discard()
         signals.content_written.disconnect(count)
