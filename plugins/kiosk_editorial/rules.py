@@ -231,6 +231,10 @@ def check_article(header, root, vocabulary):
     yield from check_choice("Featured", header.get("featured"), BOOLEANS)
     if "authors" in header and not split_list(header["authors"]):
         yield "Authors", "names no author"
+    for key, field in (("tags", "Tags"), ("authors", "Authors")):
+        if ";" in (header.get(key) or ""):
+            # Pelican would split on ";" alone: "Sanctions, Russia; Talks" is two tags.
+            yield field, f"{header[key]!r} has a ';'; separate the names with commas only"
     yield from check_image(header, root)
     yield from check_slug(header.get("slug"))
     for alias in split_list(header.get("aliases")):

@@ -592,3 +592,13 @@ def test_a_title_that_makes_no_address_needs_a_slug(tmp_path):
     article_with(content, Title="???", Slug=None)
     problem = only_problem(content)
     assert problem.field == "Slug" and "add a Slug" in problem.message
+
+
+@pytest.mark.parametrize("key", ["Tags", "Authors"])
+def test_names_are_separated_by_commas_only(tmp_path, key):
+    # With a ";" anywhere Pelican splits on ";" alone: "Sanctions, Russia" became one tag.
+    content = write_site(tmp_path)
+    article_with(content, **{key: "Sanctions, Russia; Negotiations" if key == "Tags"
+                             else "Ana Ortiz; Samuel Hale"})  # fmt: skip
+    [problem] = [p for p in problems_in(content) if "commas only" in p.message]
+    assert problem.field == key
