@@ -185,15 +185,17 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         logging.getLogger().removeHandler(counter)
     summary = {
         "articles": sum(articles),
-        "pages": len(written),
+        # The site's pages as the output holds them (redirects and the 404 page
+        # included), the figure invoke publish's summary line gives too.
+        "pages": sum(path.endswith(".html") for path in sizes) or len(written),
         "warnings": counter.warnings,
         "seconds": round(time.perf_counter() - started, 1),
         "sizes": sizes,
     }
     if not quiet:
         print(
-            f"Built {output.name}/: {summary['articles']} articles, {summary['pages']} pages "
-            f"written, {summary['warnings']} warnings, {summary['seconds']} s"
+            f"Built {output.name}/: {summary['articles']} articles, {summary['pages']} pages, "
+            f"{summary['warnings']} warnings, {summary['seconds']} s"
         )
     return summary
 

@@ -25,8 +25,9 @@ def rsync_command(source: Path, destination: str, tty: bool) -> list[str]:
         "--delay-updates",
         # The host's own users and groups, not the build machine's.
         "--no-owner", "--no-group", "--chmod=D755,F644",
-        # One line per changed file: the record of what shipped.
-        "--itemize-changes", "--human-readable", "--stats",
+        # One line per changed file: the record of what shipped (no --stats
+        # block: the deploy's own last line says how many were sent and deleted).
+        "--itemize-changes", "--human-readable",
     ]  # fmt: skip
     if ":" in destination:
         command += ["--compress", f"--skip-compress={SKIP_COMPRESS}"]

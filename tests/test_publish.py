@@ -257,3 +257,13 @@ def test_precompression_reuses_its_cache_with_identical_bytes_and_prunes_it(tmp_
     pages[0].write_text("<p>changed</p>", encoding="utf-8")
     assert precompress_all(pages, cache_path=cache) == {"compressed": 1, "reused": 2}
     assert sum(1 for f in cache.rglob("*") if f.is_file()) == entries, "stale entry kept"
+
+
+def test_the_build_line_and_the_publish_line_count_the_same_pages(tiny_published):
+    # "Built output/: 2 articles, 19 pages" then "Published 20 pages" left an
+    # editor wondering which was right: both count the output's pages now.
+    output, stdout = tiny_published
+    built = re.search(r"^Built output/: \d+ articles, (\d+) pages,", stdout, re.M)
+    published = re.search(r"^Published (\d+) pages:", stdout, re.M)
+    assert built and published, stdout
+    assert built[1] == published[1] == str(len(_pages(output)))

@@ -87,7 +87,7 @@ def test_a_build_ends_with_a_one_line_summary(tmp_path):
     summary = result.stdout.strip().splitlines()[-1]
     words = summary.split()
     assert words[:3] == ["Built", "site/:", "2"], summary
-    assert "articles," in words and "pages" in words and "warnings," in words
+    assert "articles," in words and "pages," in words and "warnings," in words
     assert summary.endswith(" s")
 
 
