@@ -368,6 +368,7 @@ def new(c, title, section, author, region=None, column=None, tags="", content=No
         "Write the opening paragraph here: it is the teaser when there is no Summary.\n\n"
         "Set `Status: published` (or delete the line) when the piece is ready.\n"
     )
+    made_folder = not path.parent.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [f"{key}: {value}" for key, value in header.items() if value]
     path.write_text("\n".join(lines) + "\n\n" + body, encoding="utf-8")
@@ -376,6 +377,8 @@ def new(c, title, section, author, region=None, column=None, tags="", content=No
     problems = sorted(set(validate_site(settings)) - before)
     if problems:
         path.unlink()
+        if made_folder:  # the year's folder, new and empty again
+            path.parent.rmdir()
         _print_problems(problems, outcome="no file was written")
         raise Exit(code=1)
     print(_relative(path))
