@@ -154,12 +154,17 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
 
     signals.content_written.connect(count)
     signals.article_generator_finalized.connect(count_articles)
+    kiosk_uptodate.await_site(staging.folder)
     try:
         with console.status("Building…") as status:
             pelican = Pelican(settings)
             status.update("Reading and rendering…")
             pelican.run()
             del pelican
+        # The stamp's walk of the finished site, if its last step started it
+        # (kiosk_verify); taken before the swap, which moves the folder.
+        walk = kiosk_uptodate.finished_walk(staging.folder)
+        digest = walk.fingerprint(sizes) if walk is not None else None
         if collect:
             # The build's articles and pages are garbage now: hand their memory
             # back before the stamp walks the whole output (kiosk_memory).
@@ -167,7 +172,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         staging.prune()
         kiosk_uptodate.forget(output)
         staging.swap_in()
-        kiosk_uptodate.record(output, found, started_at, moments, sizes)
+        kiosk_uptodate.record(output, found, started_at, moments, sizes, digest)
     except EditorialError as err:
         _print_problems(err.problems)
         raise Exit(code=1) from None
@@ -179,6 +184,9 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         cause = counter.first_error or str(err)
         raise Exit(f"Build failed: {cause}. The previous output/ is unchanged.", code=1) from None
     finally:
+        walk = kiosk_uptodate.finished_walk(staging.folder)  # of a build that failed
+        if walk is not None:
+            walk.cancel()
         staging.discard()
         signals.content_written.disconnect(count)
         signals.article_generator_finalized.disconnect(count_articles)

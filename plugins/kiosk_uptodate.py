@@ -340,13 +340,49 @@ def forget(output: Path) -> None:
     stamp_path(output).unlink(missing_ok=True)
 
 
+# The walk of a build's finished site, started while its last step only reads
+# it (kiosk_verify): staging folder -> TreeWalk, or None while it is awaited.
+_site_walks: dict[str, TreeWalk | None] = {}
+
+
+def await_site(folder: Path) -> None:
+    """``build_site``: the build into ``folder`` will want the finished site's walk."""
+    _site_walks[os.path.abspath(folder)] = None
+
+
+def site_finished(folder) -> None:
+    """The site in ``folder`` is complete and nothing writes into it any more.
+
+    Called by the last step of a build, which only reads the site (kiosk_verify):
+    the no-change stamp's walk of it starts now, beside that step, instead of
+    after it. Only for a build that :func:`await_site` announced; otherwise
+    nothing happens.
+    """
+    key = os.path.abspath(folder)
+    if key in _site_walks and _site_walks[key] is None:
+        _site_walks[key] = TreeWalk(Path(key))
+
+
+def finished_walk(folder: Path) -> TreeWalk | None:
+    """The walk :func:`site_finished` started in ``folder``, if any; forgotten here."""
+    return _site_walks.pop(os.path.abspath(folder), None)
+
+
 def record(
-    output: Path, found: dict, built_at: datetime, found_moments: list, sizes: dict | None = None
+    output: Path,
+    found: dict,
+    built_at: datetime,
+    found_moments: list,
+    sizes: dict | None = None,
+    output_digest: str | None = None,
 ) -> None:
     """Write the stamp of a successful build, atomically.
 
     ``found_moments``: :func:`moments` of every article the build read;
-    ``sizes``: filled as :func:`tree_fingerprint` fills it.
+    ``sizes``: filled as :func:`tree_fingerprint` fills it; ``output_digest``:
+    the output's fingerprint if it was taken already (of the staging folder,
+    once the site was finished: renaming that folder changes no file's path
+    below it, size, mtime or inode), else the output is walked now.
     """
     found_moments = sorted({tuple(m) for m in found_moments})
     stamp = {
@@ -354,7 +390,7 @@ def record(
         "built_at": built_at.isoformat(),
         "inputs": found,
         "moments": [list(m) for m in found_moments if datetime.fromisoformat(m[1]) >= built_at],
-        "output": TreeWalk(output).fingerprint(sizes),
+        "output": output_digest or TreeWalk(output).fingerprint(sizes),
     }
     target = stamp_path(output)
     partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")

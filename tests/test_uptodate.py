@@ -7,6 +7,7 @@ But a stale site is worse than a slow build, so every input is a reason to
 build: content, templates, plugins, settings, the clock, and the output itself.
 """
 
+import json
 import os
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -256,6 +257,40 @@ def test_a_walk_not_needed_is_stopped(site, monkeypatch):
                                                     (output, False)]  # fmt: skip
     assert all(w._process is None and w._listing.closed for w in walks)
     assert rebuild(content, output).get("up_to_date")
+
+
+def test_a_published_site_is_walked_for_its_stamp_beside_its_check(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    content = write_site(tmp_path)
+    output = tmp_path / "output"
+    walks = []
+    start = kiosk_uptodate.TreeWalk.__init__
+
+    def started(self, folder, follow=False):
+        start(self, folder, follow)
+        walks.append(self.folder.name)
+
+    monkeypatch.setattr(kiosk_uptodate.TreeWalk, "__init__", started)
+    assert not rebuild(content, output, CONFIG["prod"]).get("up_to_date")
+
+    # kiosk_verify, which only reads the finished site, started the stamp's walk
+    # of the staging folder; no walk of the output followed the swap …
+    assert [name.startswith(".output-staging-") for name in walks] == [False, True]
+    # … and the stamp holds what a walk of the output now gives.
+    stamp = json.loads(kiosk_uptodate.stamp_path(output).read_text(encoding="utf-8"))
+    assert stamp["output"] == kiosk_uptodate.tree_fingerprint(output, follow=False)
+    assert rebuild(content, output, CONFIG["prod"]).get("up_to_date")
+
+
+def test_a_finished_site_is_walked_early_only_for_a_build_that_asked(tmp_path):
+    kiosk_uptodate.site_finished(tmp_path)  # a Pelican run of its own (tests, plugins)
+    assert kiosk_uptodate.finished_walk(tmp_path) is None
+
+    kiosk_uptodate.await_site(tmp_path)
+    kiosk_uptodate.site_finished(tmp_path)
+    walk = kiosk_uptodate.finished_walk(tmp_path)
+    assert walk.fingerprint() == kiosk_uptodate.tree_fingerprint(tmp_path, follow=False)
+    assert kiosk_uptodate.finished_walk(tmp_path) is None
 
 
 def test_the_content_walk_by_find_follows_links_as_the_python_walk_does(odd_tree):

@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from kiosk_filecache import forget
 from kiosk_settings import given_settings
+from kiosk_uptodate import site_finished
 
 from .check import Problem, verify_site
 
@@ -75,6 +76,9 @@ def _verify(pelican):
     config = verify_settings(pelican.settings)
     if not config["enabled"]:
         return
+    # Nothing writes into the site after this: the no-change stamp's walk of it
+    # runs beside the check (kiosk_uptodate).
+    site_finished(pelican.output_path)
     try:
         problems = verify_site(
             pelican.output_path, pelican.settings.get("SITEURL", ""),
