@@ -150,7 +150,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         moments.extend(kiosk_uptodate.moments([
             *generator.articles, *generator.translations, *generator.drafts,
             *generator.drafts_translations, *generator.hidden_articles,
-            *generator.hidden_translations]))  # fmt: skip
+            *generator.hidden_translations], since=started_at))  # fmt: skip
 
     signals.content_written.connect(count)
     signals.article_generator_finalized.connect(count_articles)

@@ -284,7 +284,7 @@ def inputs(settings: dict, settings_file: Path, root: Path, walk: TreeWalk | Non
 
 
 # --- The clock -----------------------------------------------------------------
-def moments(articles) -> list[list[str]]:
+def moments(articles, since: datetime | None = None) -> list[list[str]]:
     """Every moment at which the clock alone could change what a build writes.
 
     ``articles``: every article the build read, published or not (a future
@@ -293,6 +293,10 @@ def moments(articles) -> list[list[str]]:
     Each moment is an interval ``[earliest, latest]``: one instant for a date
     with a time zone (Pelican gives every date TIMEZONE's), and the day-wide
     span of every time zone on Earth for a date without one.
+
+    ``since`` (aware): only the moments that end at or after it, the only ones
+    a stamp keeps (:func:`record`); at N = 10,000, formatting all 20,000 took
+    0.2 s of every build.
     """
     found = set()
     for article in articles:
@@ -302,9 +306,11 @@ def moments(articles) -> list[list[str]]:
         for moment in (date, date + NEWS_WINDOW):
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
-                found.add((moment - ANY_ZONE, moment + ANY_ZONE))
+                span = (moment - ANY_ZONE, moment + ANY_ZONE)
             else:
-                found.add((moment, moment))
+                span = (moment, moment)
+            if since is None or span[1] >= since:
+                found.add(span)
     return [[a.isoformat(), b.isoformat()] for a, b in sorted(found)]
 
 

@@ -180,6 +180,36 @@ def test_the_clock_publishes_a_scheduled_article(tmp_path, monkeypatch):
     assert not kiosk_uptodate.is_current(output, found, soon + timedelta(hours=49))
 
 
+def test_only_the_clock_s_moments_still_ahead_are_kept():
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+    class Piece:
+        def __init__(self, date):
+            self.date = date
+
+    pieces = [
+        Piece(now - timedelta(days=30)),  # published, long out of the news sitemap
+        Piece(now - timedelta(hours=47)),  # leaves the news sitemap in an hour
+        Piece(now + timedelta(hours=2)),  # scheduled
+        Piece(datetime(2026, 12, 2, 0, 0)),  # no time zone: a span around its day
+        Piece(None),
+    ]
+
+    ahead = kiosk_uptodate.moments(pieces, since=now)
+
+    assert ahead == [
+        # the zoneless date plus 48 hours, in any time zone on Earth
+        ["2026-12-03T10:00:00+00:00", "2026-12-04T14:00:00+00:00"],
+        ["2026-12-03T13:00:00+00:00", "2026-12-03T13:00:00+00:00"],
+        ["2026-12-03T14:00:00+00:00", "2026-12-03T14:00:00+00:00"],
+        ["2026-12-05T14:00:00+00:00", "2026-12-05T14:00:00+00:00"],
+    ]
+    # Exactly the moments a stamp would have kept of them all.
+    every = kiosk_uptodate.moments(pieces)
+    assert ahead == [m for m in every if datetime.fromisoformat(m[1]) >= now]
+    assert len(every) == 8
+
+
 def test_a_corrupt_stamp_means_build(site):
     content, output = site
     kiosk_uptodate.stamp_path(output).write_text("{not json")
