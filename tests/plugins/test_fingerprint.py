@@ -11,8 +11,10 @@ that with real notes the fingerprints are exactly those of a full computation.
 from dataclasses import dataclass
 
 import pytest
+from markupsafe import Markup
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
+from pelican.urlwrappers import Tag
 
 import kiosk_incremental
 from kiosk_incremental.fingerprint import NOTE_TAG, Fingerprints, deeply_immutable
@@ -405,3 +407,46 @@ def test_a_list_page_asked_for_again_is_walked_once_and_fingerprinted_as_in_full
     # A page of the same paginator and number that holds other articles is walked.
     other = Page(paginator.name, paginator.url, pieces[:10], 2, paginator, settings)
     assert prints.of(other) == Fingerprints().of(other) != second
+
+
+def tag(name, **attached):
+    made = Tag(name, dict(DEFAULT_CONFIG))
+    for key, value in attached.items():
+        setattr(made, key, value)
+    return made
+
+
+def test_equal_tags_of_different_articles_have_one_digest_and_any_difference_shows():
+    # Pelican gives each article its own Tag objects; one build's fingerprints
+    # take equal ones as one, and tell apart what a page could show differently.
+    fingerprints = Fingerprints()
+    same = [tag("Sanctions"), tag("Sanctions")]
+    variants = [
+        tag("Trade"),
+        tag("Sanctions", description="Who is sanctioned"),
+        tag("Sanctions", description=Markup("Who is sanctioned")),  # shown unescaped
+        tag("Sanctions", description="Who is sanctioned, and why"),
+        tag("Sanctions", weight=1),
+        tag("Sanctions", weight=True),
+        tag("Sanctions", weight=-0.0),
+        tag("Sanctions", weight=0.0),
+    ]
+
+    digests = [fingerprints.of(t) for t in same + variants]
+
+    assert digests[0] == digests[1]
+    assert len(set(digests)) == 1 + len(variants)
+    # Each is what a fresh computation gives.
+    assert digests == [Fingerprints().of(t) for t in same + variants]
+
+
+def test_a_tag_holding_an_article_keeps_that_article_in_its_page_s_fingerprint():
+    story = article("Shown story")
+    fingerprints = Fingerprints()
+    first = fingerprints.of([tag("Sanctions", lead=story)])
+    again = fingerprints.of([tag("Sanctions", lead=story)])  # equal: taken from the memo
+
+    story.subtitle = "A change the tag's page could show"
+
+    assert first == again == Fingerprints().of([tag("Sanctions", lead=article("Shown story"))])
+    assert Fingerprints().of([tag("Sanctions", lead=story)]) != first
