@@ -152,6 +152,21 @@ def test_binary_junk_stops_the_build_with_one_clear_line(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_a_damaged_image_stops_the_build_and_keeps_the_published_site(tmp_path):
+    content = tiny_site(tmp_path)
+    output = tmp_path / "o"
+    invoke("build", "--content", str(content), "--output", str(output))
+    before = (output / PAGE).read_bytes()
+    # A download that saved the agency's error page under the photo's name.
+    (content / "images" / "2024" / "geneva-hall.jpg").write_bytes(b"<html>Not Found</html>")
+    result = invoke("build", "--content", str(content), "--output", str(output), check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    [line] = [row for row in result.stderr.splitlines() if "geneva-hall.jpg" in row]
+    assert "summit.md: Image: 'images/2024/geneva-hall.jpg' is not an image file" in line, line
+    assert (output / PAGE).read_bytes() == before
+
+
 @pytest.mark.parametrize("folder", ["articles", "images"])
 def test_a_linked_folder_outside_content_is_refused(tmp_path, folder):
     content = tiny_site(tmp_path)

@@ -32,6 +32,8 @@ import pelican
 
 from kiosk_filecache import read_sealed, write_sealed
 
+from .images import image_problem
+
 MAGIC = b"kiosk-editorial-memo-1\n"
 RACY_SECONDS = 2.0
 # Folders of content folders not validated for this long are deleted.
@@ -83,6 +85,8 @@ def _settled(stamp, now):
 
 
 def answer(kind, path: Path):
+    if kind == "image":
+        return image_problem(path, file_stat(path))
     return path.is_file() if kind == "file" else path.exists()
 
 
@@ -98,9 +102,15 @@ class Memo:
         self.kept = {}
         self.answers = {}
         self.now = time.time_ns()
+        # Verdicts on image files by their stat (images.py): last run's, and
+        # those this run used or made (filled by images.judging), to keep.
+        self.images = {}
+        self.images_used = {}
         stored = _load(self.path)
         if stored is not None and stored.get("fingerprint") == print_fingerprint:
             self.files = stored["files"]
+            if isinstance(stored.get("images"), dict):
+                self.images = stored["images"]
 
     def get(self, path: Path, stamp):
         """The facts recorded for ``path`` if they still hold, else None."""
@@ -126,12 +136,13 @@ class Memo:
 
     def save(self):
         """Keep the facts of the files seen in this run; False if unchanged."""
-        if self.kept == self.files:
+        if self.kept == self.files and self.images_used == self.images:
             with contextlib.suppress(OSError):
                 os.utime(self.path)  # still in use: not pruned
             return False
         payload = pickle.dumps(
-            {"fingerprint": self.fingerprint, "files": self.kept}, protocol=pickle.HIGHEST_PROTOCOL
+            {"fingerprint": self.fingerprint, "files": self.kept, "images": self.images_used},
+            protocol=pickle.HIGHEST_PROTOCOL,
         )
         try:
             write_sealed(self.path, MAGIC, payload, temporary_prefix=".tmp-")

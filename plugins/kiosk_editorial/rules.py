@@ -12,6 +12,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from . import images
+from .memo import file_stat
+
 # First path segments of the site's own pages (CONTENT.md's URL scheme): no
 # article's slug or alias may take one.
 RESERVED_SLUGS = frozenset(
@@ -171,15 +174,18 @@ def content_exists(path: Path) -> bool:
 _known_files: dict | None = None
 
 
+_known_images: dict | None = None  # as _known_files: path -> image_problem's answer
+
+
 @contextmanager
 def remembering_files():
-    """Within the block, is_content_file asks the file system once per reference."""
-    global _known_files
-    _known_files = {}
+    """Within the block, is_content_file and image_file_problem look once per reference."""
+    global _known_files, _known_images
+    _known_files, _known_images = {}, {}
     try:
         yield
     finally:
-        _known_files = None
+        _known_files = _known_images = None
 
 
 def is_content_file(root: Path, reference: str) -> bool:
@@ -192,6 +198,21 @@ def is_content_file(root: Path, reference: str) -> bool:
     if known is None:
         known = _known_files[key] = path.is_file()
     return _answered("file", path, known)
+
+
+def image_file_problem(root: Path, reference: str) -> str:
+    """What keeps the existing image file ``reference`` from being shown ('' if nothing).
+
+    Recorded inside recording_questions(), remembered inside remembering_files()
+    (see images.py for the verdicts kept between runs).
+    """
+    path = content_file(root, reference)
+    known = None if _known_images is None else _known_images.get(path)
+    if known is None:
+        known = images.image_problem(path, file_stat(path))
+        if _known_images is not None:
+            _known_images[path] = known
+    return _answered("image", path, known)
 
 
 # Names that become a path segment (tags and series get pages of their own) must
@@ -252,6 +273,8 @@ def check_image(header, root):
     if image:
         if not is_content_file(root, image):
             yield "Image", f"{image!r} does not exist under {root.name}/"
+        elif problem := image_file_problem(root, image):
+            yield "Image", f"{image!r} {problem}"
         for needed in ("Image_Alt", "Image_Credit"):
             if not header.get(needed.lower()):
                 yield needed, "is required when Image is given"
@@ -270,6 +293,8 @@ def check_author(header, root):
     photo = header.get("photo")
     if photo and not is_content_file(root, photo):
         yield "Photo", f"{photo!r} does not exist under {root.name}/"
+    elif photo and (problem := image_file_problem(root, photo)):
+        yield "Photo", f"{photo!r} {problem}"
     website = header.get("website")
     if website and not re.match(r"^https?://\S+$", website):
         yield "Website", f"{website!r} is not an http(s) URL"
@@ -305,6 +330,8 @@ def check_body(body, first_line, file_dir, root):
             local = not EXTERNAL.match(src) and not src.startswith("{")
             if local and not is_content_file(root, src):
                 yield "Body", f"image {src!r} ({where}) does not exist under {root.name}/"
+            elif local and (problem := image_file_problem(root, src)):
+                yield "Body", f"image {src!r} ({where}) {problem}"
         for link in SITE_LINK.finditer(line):
             target = link.group("target")
             base = root if target.startswith("/") else file_dir

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pelican.utils import slugify
 
-from . import memo, rules
+from . import images, memo, rules
 from .headers import SourceError, read_source
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
@@ -140,20 +140,25 @@ def validate_site(settings, memoise=True) -> list[Problem]:
     With ``memoise``, the results of unchanged files come from the last run
     (see :mod:`.memo`); the problems are the same either way.
     """
-    with rules.remembering_files():
-        return _validate_site(settings, memoise)
-
-
-def _validate_site(settings, memoise=True) -> list[Problem]:
     root = Path(settings["PATH"])
-    vocabulary = {key: list(settings.get(key) or ()) for key in ("SECTIONS", "REGIONS", "COLUMNS")}
-    extras = tuple(settings.get("EDITORIAL_EXTRA_KEYS") or ())
-    ignore = set(settings.get("IGNORE_FILES") or ())
     found = _Collector(root)
     folder = memo.cache_folder(settings) if memoise else None
     known = None
     if folder is not None:
         known = memo.Memo(folder, root, memo.fingerprint(settings, root, found.cwd))
+    # Image files' verdicts come from the memo while their stat is the same (images.py).
+    with rules.remembering_files(), images.judging(known.images if known else {}) as verdicts:
+        problems = _validate_site(settings, root, found, known)
+    if known is not None:
+        known.images_used = verdicts
+        known.save()
+    return problems
+
+
+def _validate_site(settings, root, found, known) -> list[Problem]:
+    vocabulary = {key: list(settings.get(key) or ()) for key in ("SECTIONS", "REGIONS", "COLUMNS")}
+    extras = tuple(settings.get("EDITORIAL_EXTRA_KEYS") or ())
+    ignore = set(settings.get("IGNORE_FILES") or ())
 
     def facts_of(kind, path):
         """The file's own problems and what the rules across files need, memoised."""
@@ -211,8 +216,6 @@ def _validate_site(settings, memoise=True) -> list[Problem]:
             found.problems.append(
                 Problem(shown, "Aliases", f"{alias!r} is the address of {urls[alias.strip('/')]}")
             )
-    if known is not None:
-        known.save()
     return sorted(found.problems)
 
 

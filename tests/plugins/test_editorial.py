@@ -10,7 +10,7 @@ from pelican.settings import read_settings
 from kiosk_editorial import rules, validate_site
 from kiosk_editorial.headers import SourceError, read_source
 from tests.plugins.conftest import spy
-from tests.sites import ARTICLE, BRIEF, write_markdown, write_site
+from tests.sites import ARTICLE, BRIEF, write_image, write_markdown, write_site
 
 
 def problems_in(content):
@@ -138,6 +138,77 @@ def test_an_image_file_that_does_not_exist_is_named(tmp_path):
     problem = only_problem(content)
     assert problem.field == "Image"
     assert "'images/2024/nowhere.jpg' does not exist" in problem.message
+
+
+UNREADABLE = "is not an image file that can be read (expected JPEG, PNG, GIF, WebP or SVG)"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda path: path.write_bytes(b"<html>404 Not Found</html>"),  # a failed download
+     lambda path: path.write_bytes(path.read_bytes()[:10]),  # cut off in the header
+     lambda path: path.write_bytes(b"")],
+    ids=["not an image", "cut short", "empty"],
+)  # fmt: skip
+def test_a_top_image_that_is_not_an_image_is_named_with_its_field(tmp_path, damage):
+    content = write_site(tmp_path)
+    damage(content / "images" / "2024" / "geneva-hall.jpg")
+    problem = only_problem(content)
+    assert (problem.field, problem.message) == (
+        "Image",
+        f"'images/2024/geneva-hall.jpg' {UNREADABLE}",
+    )
+    assert problem.path.endswith("summit.md")
+
+
+def test_a_body_image_or_an_author_photo_that_is_not_an_image_is_named(tmp_path):
+    content = write_site(tmp_path)
+    (content / "images" / "2024" / "scan.jpg").write_bytes(b"%PDF-1.7 not a photo")
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8") + "\n![A scan](images/2024/scan.jpg)\n", "utf-8")
+    (content / "images" / "authors" / "ana-ortiz.jpg").write_bytes(b"GIF89a but cut")
+    found = {(p.field, p.message) for p in problems_in(content)}
+    assert ("Photo", f"'images/authors/ana-ortiz.jpg' {UNREADABLE}") in found
+    [body] = [message for field, message in found if field == "Body"]
+    assert body.startswith("image 'images/2024/scan.jpg' (line ") and body.endswith(UNREADABLE)
+    assert len(found) == 2
+
+
+def test_an_image_browsers_do_not_all_show_is_refused_by_its_format(tmp_path):
+    from PIL import Image
+
+    content = write_site(tmp_path)
+    Image.new("RGB", (64, 48)).save(content / "images" / "2024" / "geneva-hall.jpg", "BMP")
+    problem = only_problem(content)
+    assert problem.message == (
+        "'images/2024/geneva-hall.jpg' is a BMP image, which browsers "
+        "do not all show (expected JPEG, PNG, GIF, WebP or SVG)"
+    )
+
+
+@pytest.mark.parametrize("kind", ["PNG", "GIF", "WEBP"])
+def test_png_gif_and_webp_images_are_shown(tmp_path, kind):
+    from PIL import Image
+
+    content = write_site(tmp_path)
+    Image.new("RGB", (64, 48)).save(content / "images" / "2024" / "geneva-hall.jpg", kind)
+    assert problems_in(content) == []
+
+
+def test_an_svg_chart_is_an_image_and_a_file_named_svg_must_be_one(tmp_path):
+    content = write_site(tmp_path)
+    chart = content / "images" / "2024" / "chart.svg"
+    svg = ('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+           'viewBox="0 0 10 10"><rect width="10" height="10"/></svg>\n')  # fmt: skip
+    chart.write_text(svg, "utf-8")
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8") + "\n![Exports by year](images/2024/chart.svg)\n",
+                    "utf-8")  # fmt: skip
+    assert problems_in(content) == []
+    chart.write_text("Exports,2023,2024\nGrain,10,12\n", "utf-8")
+    assert only_problem(content).message.endswith(
+        "is not an SVG image (no <svg> element at its start)"
+    )
 
 
 def test_a_credit_without_an_image_is_an_error(tmp_path):
@@ -396,7 +467,7 @@ BODY_LINES = [
 def test_body_checks_see_exactly_the_problems_of_a_line_by_line_scan(tmp_path, lines):
     root = tmp_path / "content"
     (root / "images").mkdir(parents=True)
-    (root / "images" / "hall.jpg").write_bytes(b"x")
+    write_image(root / "images" / "hall.jpg")
     body = "\n".join(lines)
     expected = list(check_body_line_by_line(body, 7, root / "articles", root))
     assert list(rules.check_body(body, 7, root / "articles", root)) == expected
@@ -446,7 +517,7 @@ def test_an_image_added_after_a_validation_is_seen_by_the_next(tmp_path):
     path = article_with(content)
     path.write_text(path.read_text("utf-8") + "\n![A hall](images/2024/new.jpg)\n", "utf-8")
     assert "does not exist" in only_problem(content).message
-    (content / "images" / "2024" / "new.jpg").write_bytes(b"not really a jpeg")
+    write_image(content / "images" / "2024" / "new.jpg")
     assert problems_in(content) == []
     # Outside a validation, nothing is remembered either.
     assert rules.is_content_file(content, "images/2024/new.jpg")
@@ -512,6 +583,32 @@ def test_a_memoised_file_sees_an_image_appear_or_vanish(memoised):
     assert memoised() == []
     later.unlink()
     assert [p.field for p in memoised()] == ["Image"]
+
+
+def test_a_memoised_file_sees_its_image_damaged_or_mended(memoised):
+    image = memoised.content / "images" / "2024" / "geneva-hall.jpg"
+    good = image.read_bytes()
+    assert memoised() == []
+    image.write_bytes(b"half a download")
+    assert [(p.field, p.message) for p in memoised()] == [
+        ("Image", f"'images/2024/geneva-hall.jpg' {UNREADABLE}")
+    ]
+    image.write_bytes(good)
+    assert memoised() == []
+
+
+def test_an_image_is_opened_again_only_when_its_file_changed(memoised, monkeypatch):
+    from kiosk_editorial import images
+
+    assert memoised() == []
+    opened = []
+    spy(monkeypatch, images, "_judge", lambda path: opened.append(path.name))
+    article_with(memoised.content, Subtitle="Edited, so checked again")
+    assert memoised() == []
+    assert opened == [], "the verdicts of unchanged images come from the memo"
+    write_image(memoised.content / "images" / "2024" / "geneva-hall.jpg", (800, 450))
+    assert memoised() == []
+    assert opened == ["geneva-hall.jpg"]
 
 
 def test_rules_across_files_still_see_every_file(memoised):

@@ -1,0 +1,81 @@
+"""Is an image file one that a page can show? Verdicts, kept by the file's stat.
+
+An article's top image, a body image and an author's photo must exist (rules.py)
+and be an image a browser shows: JPEG, PNG, GIF, WebP or SVG. A file that
+is none of those (a damaged download, a PDF or a HEIC renamed ``.jpg``)
+would reach readers as a broken image, and kiosk_figures could give it no
+size or variants: the build stops and names the file instead.
+
+Pillow reads only a file's header to tell its format, but a magazine's
+archive holds thousands of images: each verdict is kept with the stat of the
+file it was made on (the memo's file, between runs), so a run opens only new
+and changed images.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from PIL import Image
+
+SHOWN_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+EXPECTED = "JPEG, PNG, GIF, WebP or SVG"
+_SVG_HEAD = 4096  # an SVG file names its root element near the start
+
+# While a run lasts: str(path) -> (stat, problem) known before it and found in it.
+_known: dict | None = None
+_used: dict | None = None
+
+
+@contextmanager
+def judging(known: dict):
+    """Within the block, verdicts come from ``known`` while the file's stat is the same.
+
+    Yields the dict of the verdicts the block used or made, to keep for the next run.
+    """
+    global _known, _used
+    previous = _known, _used
+    _known, _used = known, {}
+    try:
+        yield _used
+    finally:
+        _known, _used = previous
+
+
+def image_problem(path: Path, stamp) -> str:
+    """What keeps the file at ``path`` (``stamp``: its stat) from being shown; '' if nothing."""
+    key = str(path)
+    if _known is not None:
+        found = _used.get(key) or _known.get(key)
+        if found is not None and stamp is not None and found[0] == stamp:
+            _used[key] = found
+            return found[1]
+    problem = _judge(path)
+    if _used is not None and stamp is not None:
+        _used[key] = (stamp, problem)
+    return problem
+
+
+def _judge(path: Path) -> str:
+    if path.suffix.lower() == ".svg":
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(_SVG_HEAD).lower()
+        except OSError as err:
+            return f"cannot be read ({err.strerror})"
+        if b"<svg" not in head:
+            return "is not an SVG image (no <svg> element at its start)"
+        return ""
+    try:
+        with Image.open(path) as image:
+            kind = image.format
+    except OSError as err:
+        if err.errno is not None:  # the file system's refusal, not the bytes
+            return f"cannot be read ({err.strerror})"
+        return f"is not an image file that can be read (expected {EXPECTED})"
+    except (ValueError, Image.DecompressionBombError):
+        return f"is not an image file that can be read (expected {EXPECTED})"
+    if kind not in SHOWN_FORMATS:
+        return f"is a {kind} image, which browsers do not all show (expected {EXPECTED})"
+    return ""
