@@ -435,13 +435,19 @@ class SumsIndex:
 def link_or_copy(source: Path, target: Path, data: bytes | None = None) -> None:
     """Make ``target`` a file with ``source``'s bytes: a hard link, else a copy.
 
-    ``target`` is unlinked first, so an existing file (perhaps itself a link
-    into the cache) is replaced and never written through.
+    An existing ``target`` (perhaps itself a link into the cache) is unlinked
+    and replaced, never written through. The link is tried first: usually
+    there is no such file (a new output folder), and a first unlink was one
+    more system call for every page.
     """
-    target.unlink(missing_ok=True)
     try:
-        os.link(source, target)
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            os.unlink(target)
+            os.link(source, target)
     except OSError:  # another filesystem, or links not allowed: copy
+        target.unlink(missing_ok=True)
         target.write_bytes(source.read_bytes() if data is None else data)
 
 

@@ -24,6 +24,10 @@ logged is stored with the entry and logged again each time it is used, and a
 worker's records reach the parent's logging, so warnings are counted and
 errors fail the build as before (see :mod:`.reading`, :mod:`.batch`).
 
+At ``article_generator_pretaxonomy``, before the plugins that attach values
+to them, the articles' equal sections, tags and authors become one object
+each (:mod:`.terms`; cached or not, Pelican makes a copy per article).
+
 Settings: ``KIOSK_READCACHE`` (see ``DEFAULTS``). ``last_stats`` holds the last
 build's counts (files, hashed: the sources whose
 stat changed, hits, read_here, read_in_workers, workers).
@@ -35,9 +39,11 @@ from types import MappingProxyType
 
 from pelican import signals
 
+from kiosk_content import every_article
 from kiosk_settings import given_settings
 
 from .batch import BuildState, CachedReads
+from .terms import share_terms
 
 __all__ = ["DEFAULTS", "register", "last_stats", "readcache_settings"]
 
@@ -73,6 +79,7 @@ def register():
     signals.initialized.connect(start)
     signals.article_generator_init.connect(cache_articles)
     signals.page_generator_init.connect(cache_pages)
+    signals.article_generator_pretaxonomy.connect(share_articles_terms)
     signals.all_generators_finalized.connect(commit)
     signals.finalized.connect(finish)
 
@@ -114,6 +121,11 @@ def cache_articles(generator):
 
 def cache_pages(generator):
     _install(generator, "PAGE_PATHS", "PAGE_EXCLUDES")
+
+
+def share_articles_terms(generator):
+    """Before any plugin looks at them: equal terms of all articles are one object."""
+    share_terms(every_article(generator))
 
 
 def commit(generators):

@@ -30,7 +30,7 @@ from kiosk_content import every_article
 from kiosk_settings import given_settings
 
 from .indexing import draft_prefixes, run_pagefind
-from .meta import search_meta
+from .meta import SearchMeta, search_meta
 from .shards import shard_names
 
 DEFAULTS = MappingProxyType(
@@ -75,7 +75,7 @@ def _attach_meta(generator):
     # generator.articles holds only published pieces: drafts and scheduled
     # ones are in generator.drafts and get nothing to index.
     for article in generator.articles:
-        article.search_meta = search_meta(article, date_format)
+        article.search_meta = SearchMeta(search_meta(article, date_format))
     # Pelican works ``save_as`` out from the settings at every access (a third of
     # this function's time at N = 1,000 when it was read twice): once each here.
     dates = {

@@ -405,3 +405,65 @@ def test_stored_reads_carry_their_tag_and_author_slugs(site):
     wrappers = [*tagged.tags, *tagged.authors]
     assert [tag._slug for tag in tagged.tags] == ["grain-corridor", "black-sea"]
     assert all(wrapper._slug for wrapper in wrappers), wrappers
+
+
+# --- equal terms are one object (terms.py) ----------------------------------------
+def _articles_of_a_build(site, files, monkeypatch):
+    """The articles of a build of ``files``, as the plugins after kiosk_readcache see them."""
+    seen = []
+    share = kiosk_readcache.share_terms
+
+    def sharing(contents):
+        contents = list(contents)
+        seen.extend(contents)
+        return share(contents)
+
+    monkeypatch.setattr(kiosk_readcache, "share_terms", sharing)
+    site(files)
+    return {article.title: article for article in seen}
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["read", "from the cache"])
+def test_articles_naming_the_same_term_share_one_object(site, cached, monkeypatch):
+    files = site_files(0)
+    for i, tags in enumerate(["Grain Corridor, Black Sea", "Black Sea, Grain corridor", "Ports"]):
+        files[f"articles/t{i}.md"] = header("Body.", title=f"T{i}", date=f"2024-05-0{i + 1} 10:00",
+                                            tags=tags, authors="Ana Ortiz")  # fmt: skip
+    if cached:
+        site(files)
+    articles = _articles_of_a_build(site, files, monkeypatch)
+    first, second, third = articles["T0"], articles["T1"], articles["T2"]
+
+    assert second.tags[0] is first.tags[1], "Black Sea is one object"
+    assert second.author is first.author is third.author
+    assert second.authors[0] is first.authors[0]
+    assert first.category is second.category is third.category
+    # Equal slugs but another name: what the article shows stays its own.
+    assert second.tags[1] is not first.tags[0]
+    assert [t.name for t in second.tags] == ["Black Sea", "Grain corridor"]
+    # The article's metadata holds the same (shared) objects.
+    assert first.metadata["tags"][1] is first.tags[1]
+    assert first.metadata["category"] is first.category
+
+
+def test_a_term_holding_more_than_a_read_gives_it_is_left_alone():
+    from types import SimpleNamespace
+
+    from pelican.urlwrappers import Tag
+
+    from kiosk_readcache.terms import share_terms
+
+    settings = {}
+    plain, plain_again = Tag("Trade", settings), Tag("Trade", settings)
+    marked = Tag("Trade", settings)
+    marked.note = "attached by someone"
+    other_settings = Tag("Trade", {})
+    contents = [
+        SimpleNamespace(tags=[plain], metadata={}),
+        SimpleNamespace(tags=[plain_again, marked, other_settings], metadata={}),
+    ]
+
+    assert share_terms(contents) == 1
+    assert contents[1].tags[0] is plain
+    assert contents[1].tags[1] is marked
+    assert contents[1].tags[2] is other_settings
