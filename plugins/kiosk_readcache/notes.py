@@ -15,6 +15,12 @@ digest of such a value from the last build instead of walking it again.
   the kinds a note can be about (tuples, frozensets, bytes, dataclasses;
   strings and numbers are cheap to take again, dicts and lists may be changed
   in place by any later plugin).
+- The record also keeps the read's **leaves**: its attributes that are
+  strings, numbers, dates or None (names and values, by reference). Such a
+  value cannot change; while an attribute still holds the very object the read
+  produced, the read's identity stands for it (the render memo's
+  fingerprints take an article's identity and the names of those attributes
+  instead of hashing its body, title and dates again at every rebuild).
 - :class:`ReadNotes` keeps, per identity, notes (short strings) by attribute
   name: the previous build's, loaded once, and this build's, saved at the end
   of a successful build beside the cache's index (one file: a magic line, the
@@ -30,10 +36,14 @@ the settings it was computed with.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import gc
 import hashlib
 import os
 import pickle
+
+from markupsafe import Markup
+from pelican.utils import SafeDatetime
 
 from kiosk_filecache import read_sealed, write_sealed
 
@@ -42,6 +52,9 @@ NOTES = "notes"  # the file, in the read cache's folder
 MAGIC = b"kiosk-readnotes-1\n"
 _TEMPORARY_PREFIX = ".tmp-"  # as the store's, so a stale one is removed with theirs
 _NOTABLE = (tuple, frozenset, bytes)
+# Kinds of value that hold nothing else and cannot change (exact types).
+LEAF_KINDS = frozenset({str, Markup, int, float, bool, type(None), datetime.datetime,
+                        SafeDatetime, datetime.date})  # fmt: skip
 
 
 def read_identity(key: str, entry) -> str:
@@ -60,13 +73,16 @@ def notable(value) -> bool:
 class ReadRecord:
     """One read: its identity, its notable values, and the notes known about them."""
 
-    __slots__ = ("identity", "values", "known", "book")
+    __slots__ = ("identity", "values", "known", "book", "leaf_names", "leaf_values")
 
-    def __init__(self, identity: str, values: dict, known: dict, book: ReadNotes):
+    def __init__(self, identity: str, values: dict, known: dict, book: ReadNotes,
+                 leaves: tuple = ((), ())):  # fmt: skip
         self.identity = identity
         self.values = values  # attribute name -> the value the read produced
         self.known = known  # attribute name -> the note of the last build (do not change)
         self.book = book
+        # The leaves (LEAF_KINDS) the read produced: names, and values in the same order.
+        self.leaf_names, self.leaf_values = leaves
 
     def note(self, name: str, text: str) -> None:
         """Keep ``text`` about the value of ``name`` for the next build with this identity."""
@@ -86,6 +102,7 @@ class ReadNotes:
         self.previous = _load(self.path)
         self.current: dict[str, dict] = {}  # identity -> notes, for the identities returned
         self.records: list[ReadRecord] = []
+        self._names: dict[tuple, tuple] = {}
         self.changed = False
 
     def record(self, content, identity: str) -> ReadRecord:
@@ -93,8 +110,13 @@ class ReadNotes:
         known = self.previous.get(identity) or {}
         if identity not in self.current:
             self.current[identity] = dict(known)
-        values = {name: value for name, value in vars(content).items() if notable(value)}
-        record = ReadRecord(identity, values, known, self)
+        attributes = vars(content)
+        values = {name: value for name, value in attributes.items() if notable(value)}
+        leaves = [(name, value) for name, value in attributes.items() if type(value) in LEAF_KINDS]
+        names = tuple(name for name, _ in leaves)
+        names = self._names.setdefault(names, names)  # most articles: one tuple for all
+        record = ReadRecord(identity, values, known, self,
+                            (names, tuple(value for _, value in leaves)))  # fmt: skip
         setattr(content, READ_RECORD, record)
         self.records.append(record)
         return record

@@ -18,7 +18,7 @@ from pelican.urlwrappers import Tag
 
 import kiosk_incremental
 from kiosk_incremental.fingerprint import NOTE_TAG, Fingerprints, deeply_immutable
-from kiosk_readcache.notes import NOTES, READ_RECORD, ReadNotes
+from kiosk_readcache.notes import NOTES, READ_RECORD, ReadNotes, ReadRecord
 from tests.plugins.conftest import _disconnect_plugin_receivers, header
 
 
@@ -42,6 +42,12 @@ class Rendition:
 class Picture:
     src: str
     renditions: tuple
+
+
+@dataclass(frozen=True)
+class Photo:  # what a teaser takes of a top image
+    src: str
+    credit_label: str
 
 
 @dataclass
@@ -73,11 +79,15 @@ def article(title="Quiet summit", **attributes):
 
 
 def plain(content):
-    """The fingerprint of ``content`` computed in full, without its read record."""
+    """The fingerprint of ``content`` computed in full: the same read, no kept note."""
     attributes = dict(vars(content))
-    attributes.pop(READ_RECORD, None)
+    record = attributes.pop(READ_RECORD, None)
     copy = Article.__new__(Article)
     copy.__dict__.update(attributes)
+    if record is not None:
+        no_notes = ReadNotes("/nonexistent/kiosk-notes")
+        leaves = (record.leaf_names, record.leaf_values)
+        setattr(copy, READ_RECORD, ReadRecord(record.identity, {}, {}, no_notes, leaves))
     return Fingerprints().of(copy)
 
 
@@ -146,7 +156,12 @@ def test_an_attribute_replaced_after_reading_is_fingerprinted_afresh(tmp_path):
 
 
 def test_a_mutable_attribute_changed_in_place_changes_the_fingerprint(tmp_path):
-    plant(tmp_path, "read-1", gallery=PLANTED, captions=PLANTED)
+    book = ReadNotes(str(tmp_path))
+    content = article(gallery=[picture("a.jpg")], captions=(["First"],))
+    book.record(content, "read-1")
+    Fingerprints().of(content)
+    book.save()  # what a build notes: never a list, nor a tuple holding one
+    plant(tmp_path, "read-1", gallery=PLANTED)  # and a list never takes a note anyway
     content = article(gallery=[picture("a.jpg")], captions=(["First"],))
     ReadNotes(str(tmp_path)).record(content, "read-1")
     before = Fingerprints().of(content)
@@ -156,8 +171,17 @@ def test_a_mutable_attribute_changed_in_place_changes_the_fingerprint(tmp_path):
 
     after = Fingerprints().of(content)
     assert after != before
-    # Neither a list nor a tuple holding one ever takes a kept digest.
     assert after == plain(content)
+
+
+def test_a_note_is_taken_for_a_value_of_the_same_read_without_walking_it_again(tmp_path):
+    """A note was taken of a deeply immutable value; the same read identity means
+    the same stored bytes, so the value is taken by its note at once."""
+    plant(tmp_path, "read-1", captions=PLANTED)
+    content = article(captions=("First", "Second"))
+    ReadNotes(str(tmp_path)).record(content, "read-1")
+
+    assert Fingerprints().of(content) != plain(content)
 
 
 def test_a_value_of_a_read_shown_by_another_article_takes_its_kept_digest(tmp_path):
@@ -219,6 +243,21 @@ def test_a_note_of_other_fingerprint_code_is_ignored(tmp_path):
     assert Fingerprints().of(content) == plain(content)
 
 
+def test_a_reads_strings_and_dates_are_taken_by_its_identity_until_replaced(tmp_path):
+    content, again, edited = article(), article(), article()
+    ReadNotes(str(tmp_path / "one")).record(content, "read-1")
+    ReadNotes(str(tmp_path / "two")).record(again, "read-1")  # the same read, next build
+    ReadNotes(str(tmp_path / "three")).record(edited, "read-2")  # its source was edited
+    unchanged = Fingerprints().of(again)
+
+    assert Fingerprints().of(content) == unchanged
+    assert Fingerprints().of(edited) != unchanged
+    content.title = "Loud summit"  # a plugin replaces a string the read produced
+    assert Fingerprints().of(content) != unchanged
+    del content.title
+    assert Fingerprints().of(content) != unchanged
+
+
 # --- articles linked from other values: one walk each, every change seen ---
 def test_an_article_variable_covers_its_related_stories_in_full():
     shown = article("Shown story")
@@ -226,6 +265,32 @@ def test_an_article_variable_covers_its_related_stories_in_full():
     before = Fingerprints().of(page)
 
     shown.subtitle = "A subtitle the teaser could show"
+
+    assert Fingerprints().of(page) != before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda shown: setattr(shown, "title", "Renamed"),
+     lambda shown: setattr(shown, "subtitle", "A new dek"),
+     lambda shown: setattr(shown, "_content", "<p>A corrected opening.</p>"),
+     lambda shown: setattr(shown, "top_image", Photo("new.jpg", "Top photo credit: AP")),
+     lambda shown: shown.metadata.update(summary="<p>A summary.</p>")],  # Summary: given
+    ids=["title", "dek", "body", "image", "summary"],
+)  # fmt: skip
+def test_a_related_teaser_is_covered_by_its_article(change):
+    """A real teaser stands for its article: whatever of it the teaser shows, changed, shows."""
+    from kiosk_related.teasers import make_teaser
+
+    shown = article("Shown story", label=Tag("Europe", {}),
+                    top_image=Photo("lead.jpg", "Top photo credit: Reuters"))  # fmt: skip
+    page = article("Quiet summit")
+    page.related = [make_teaser(shown)]
+    before = Fingerprints().of(page)
+    assert Fingerprints().of(page) == before
+
+    change(shown)
+    page.related = [make_teaser(shown)]  # kiosk_related makes them again every build
 
     assert Fingerprints().of(page) != before
 
