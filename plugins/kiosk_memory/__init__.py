@@ -17,7 +17,9 @@ plugin changes, neither of which changes a byte of output:
   memo: both come earlier in ``PLUGINS``). This plugin empties Pelican's memos,
   lets every article and page go of its body and what was made from it
   (``BODY_ATTRIBUTES``: nothing after ``finalized`` reads them; the sitemap,
-  the last to read articles, reads their URLs and dates), collects what is
+  the last to read articles, reads their URLs and dates) and its read's record
+  of them (kiosk_readcache's ``ReadRecord``, which holds the body by
+  reference for the render memo's fingerprints), collects what is
   now garbage and asks the C library to return free pages to
   the system (glibc's ``malloc_trim``), before Pagefind runs as a process of its
   own and kiosk_publish and kiosk_verify fork workers that share this
@@ -168,12 +170,18 @@ def release(*_args, freeze=True, **_kwargs):
     1,000; 20 in a one-edit rebuild at N = 10,000, where it took 0.58 s
     against 0.01 s; lever 76).
     """
+    from kiosk_readcache.notes import READ_RECORD  # on demand, as Pelican (see register)
+
     before = resident_mb()
     for memo in _memos():
         memo.cache.clear()
     for content in _contents:
+        fields = content.__dict__
         for name in BODY_ATTRIBUTES:
-            content.__dict__.pop(name, None)
+            fields.pop(name, None)
+        record = fields.get(READ_RECORD)
+        if record is not None:
+            record.let_go()
     _contents.clear()
     if not freeze:
         gc.unfreeze()

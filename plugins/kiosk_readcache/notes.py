@@ -84,6 +84,16 @@ class ReadRecord:
         # The leaves (LEAF_KINDS) the read produced: names, and values in the same order.
         self.leaf_names, self.leaf_values = leaves
 
+    def let_go(self) -> None:
+        """Drop the read's values: the build has rendered, and it no longer needs them.
+
+        They are references to the article's own values, its body among them,
+        which kiosk_memory lets go of at ``finalized``; a record that kept them
+        would keep them alive through Pagefind, publish and verify.
+        """
+        self.values = {}
+        self.leaf_names = self.leaf_values = ()
+
     def note(self, name: str, text: str) -> None:
         """Keep ``text`` about the value of ``name`` for the next build with this identity."""
         self.book.add(self.identity, name, text)

@@ -109,18 +109,23 @@ def test_memory_the_build_let_go_of_goes_back_to_the_system():
     assert len(kept) == 7_500
 
 
-def test_once_everything_is_written_articles_let_go_of_their_bodies(make_site):
+def test_once_everything_is_written_articles_let_go_of_their_bodies(make_site, tmp_path):
     kept = []
 
     def remember(generator):
         kept.extend(generator.articles)
 
-    plugins = ["kiosk_authors", "kiosk_figures", "kiosk_related", "kiosk_memory",
-               "pelican.plugins.sitemap", probe(article_generator_finalized=remember)]  # fmt: skip
-    output = make_site(SITE, plugins=plugins, templates=TEMPLATES)
+    plugins = ["kiosk_readcache", "kiosk_authors", "kiosk_figures", "kiosk_related",
+               "kiosk_memory", "pelican.plugins.sitemap",
+               probe(article_generator_finalized=remember)]  # fmt: skip
+    readcache = {"KIOSK_READCACHE": {"cache_path": str(tmp_path / "read-cache")}}
+    output = make_site(SITE, plugins=plugins, templates=TEMPLATES, settings=readcache)
     assert len(kept) == 8
     for piece in kept:
         assert not set(kiosk_memory.BODY_ATTRIBUTES) & vars(piece).keys(), piece.title
+        # Nor does the record of its read keep them (kiosk_readcache).
+        record = vars(piece)["_kiosk_read"]
+        assert (record.values, record.leaf_names, record.leaf_values) == ({}, (), ()), piece.title
     # Still whole: each page (written before) and the sitemap (written after).
     for number in range(1, 9):
         page = BeautifulSoup((output / f"piece-{number}/index.html").read_bytes(), "html.parser")
