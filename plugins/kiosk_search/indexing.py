@@ -121,7 +121,8 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
         # Only article pages carry the body marker (article.html): reading
         # those alone halves the bytes hashed at 10,000 articles (347 of 689 MB).
         skip = (*exclude, bundle_dir.strip("/") + "/")
-        pages = sorted(p for p in years if not p.startswith(skip) and (output / p).is_file())
+        base, isfile, join = os.fspath(output), os.path.isfile, os.path.join
+        pages = sorted(p for p in years if not p.startswith(skip) and isfile(join(base, p)))
     else:
         pages = html_files(output, bundle_dir, exclude)
     cache = ShardCache(cache_path) if cache_path else None
