@@ -10,6 +10,7 @@ copied into the output by later builds.
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,8 +51,52 @@ class ResponsiveImage:
     renditions: tuple[Rendition, ...] = ()
 
 
+# An SVG's root element, near the start of the file, and the size it gives.
+_SVG_HEAD = 4096
+_SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.IGNORECASE)
+_SVG_LENGTH = re.compile(rb"""\s%s\s*=\s*["']\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*["']""")
+_SVG_VIEWBOX = re.compile(
+    rb"""\sviewBox\s*=\s*["']\s*[-0-9.e]+[\s,]+[-0-9.e]+[\s,]+([0-9.e]+)[\s,]+([0-9.e]+)\s*["']"""
+)
+
+
+def measure_svg(path):
+    """(width, height, "SVG") of an SVG drawing, as its root element gives them.
+
+    ``width`` and ``height`` in pixels (or unitless), else the ``viewBox``'s
+    size: what a browser reserves for the ``<img>`` before the drawing loads.
+    Widths in other units (``100%``, ``20em``) give ``""``: unknown. None if
+    the file cannot be read or has no ``<svg`` root near its start.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SVG_HEAD)
+    except OSError:
+        return None
+    root = _SVG_ROOT.search(head)
+    if root is None:
+        return None
+    tag = root.group(0)
+    sizes = [re.search(_SVG_LENGTH.pattern % name, tag) for name in (b"width", b"height")]
+    if all(sizes):
+        width, height = (float(found.group(1)) for found in sizes)
+    elif (box := _SVG_VIEWBOX.search(tag)) is not None:
+        width, height = (float(value) for value in box.groups())
+    else:
+        return "", "", "SVG"
+    if width <= 0 or height <= 0:
+        return "", "", "SVG"
+    return round(width), round(height), "SVG"
+
+
 def measure(path):
-    """Return (width, height, Pillow format) as displayed, or None if unreadable."""
+    """Return (width, height, Pillow format) as displayed, or None if unreadable.
+
+    An SVG (a chart, a map) is measured from its root element (``measure_svg``):
+    it is drawn at any size, so it gets no resized variants.
+    """
+    if str(path).lower().endswith(".svg"):
+        return measure_svg(path)
     try:
         with Image.open(path) as image:
             width, height = image.size

@@ -318,6 +318,30 @@ def test_unreadable_image_keeps_its_url_without_dimensions(tmp_path):
     assert planned == ResponsiveImage(src="/images/missing.jpg")
 
 
+SVG = ('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" {}>'
+       '<rect stroke-width="3"/></svg>\n')  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("attributes", "size"),
+    [('width="640" height="360"', (640, 360)),
+     ('width="640px" height="360.4px" viewBox="0 0 10 10"', (640, 360)),
+     ('viewBox="0 0 800 450"', (800, 450)),
+     ('width="100%" viewBox="-20 0 1200.5 600"', (1200, 600)),
+     ('width="100%"', ("", "")),
+     ('width="0" height="0"', ("", ""))],
+)  # fmt: skip
+def test_an_svg_chart_is_sized_by_its_root_element_and_gets_no_variants(
+    tmp_path, attributes, size, caplog
+):
+    chart = tmp_path / "chart.svg"
+    chart.write_text(SVG.format(attributes), encoding="utf-8")
+    planned = plan_image(str(chart), "/images/chart.svg", "", OPTIONS)
+    assert (planned.width, planned.height) == size
+    assert (planned.srcset, planned.renditions) == ("", ())
+    assert "cannot read" not in caplog.text
+
+
 def test_variants_have_their_planned_size_and_are_cached(tmp_path, monkeypatch):
     source = tmp_path / "photo.jpg"
     source.write_bytes(jpeg_bytes(2000, 1000))
@@ -481,6 +505,29 @@ def test_site_article_shows_top_image_with_credit_and_dimensions(build):
             with Image.open(local_file(output, url)) as variant:
                 assert f"{variant.width}w" == width
     assert page(output, "plain").select("figure") == []
+
+
+def test_site_an_svg_chart_in_the_body_is_a_figure_with_its_size_and_no_warning(
+    make_site, tmp_path, caplog
+):
+    files = site_files()
+    files["images/2025/exports.svg"] = SVG.format('viewBox="0 0 960 540"')
+    files["articles/chart.md"] = header(
+        "Exports recovered.\n\n"
+        '![Grain exports by month](images/2025/exports.svg "Exports, 2024-25. | Kiosk graphic")\n',
+        title="Chart", date="2025-07-11", category="Analysis", authors="Amara Okafor",
+    )  # fmt: skip
+    settings = {"SITEURL": "https://kiosk.example",
+                "KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache")}}  # fmt: skip
+    output = make_site(files, plugins=["kiosk_figures"], settings=settings,
+                       templates={"article.html": ARTICLE})  # fmt: skip
+    figure = page(output, "chart").select_one(".body figure.figure")
+    assert figure.img["src"] == "https://kiosk.example/images/2025/exports.svg"
+    assert (figure.img["width"], figure.img["height"], figure.img.get("srcset")) == (
+        "960", "540", None
+    )  # fmt: skip
+    assert figure.select_one("figcaption .credit").get_text() == "Kiosk graphic"
+    assert "exports.svg" not in caplog.text
 
 
 def test_site_body_has_figures_pullquote_author_note_and_reading_time(build):
