@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from pelican import signals
 
 from kiosk_filecache import site_listing
+from kiosk_publish import finished_listing
 
 from .policy import content_security_policy, htaccess, netlify_headers, site_headers
 from .settings import DEFAULTS, headers_settings
@@ -37,13 +38,16 @@ def write_header_files(output_path, config, site_url=""):
     root = Path(output_path)
     # Apache wants the 404 page as a URL path, which includes the site's own path.
     not_found = urlsplit(site_url).path.rstrip("/") + "/404.html"
-    assets = ["/" + name for name in site_listing(root)]
+    # kiosk_publish, the step before, knows the site's files: no second listing.
+    names = finished_listing(root)
+    assets = ["/" + name for name in (site_listing(root) if names is None else names)]
     (root / "_headers").write_text(netlify_headers(config, assets), encoding="utf-8")
     (root / ".htaccess").write_text(htaccess(config, not_found), encoding="utf-8")
 
 
 def _check_settings(pelican):
     headers_settings(pelican.settings)
+    finished_listing(pelican.output_path)  # an earlier build's, in this process: not this one's
 
 
 def _write(pelican):

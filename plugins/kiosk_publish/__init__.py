@@ -22,6 +22,7 @@ publishconf.py. ``site_summary()`` gives ``invoke publish`` its last line.
 """
 
 import logging
+import os
 import posixpath
 from pathlib import Path
 
@@ -29,14 +30,29 @@ from kiosk_filecache import site_listing
 
 from .fingerprint import fingerprint_assets
 from .pipeline import finish_files
+from .precompress import SUFFIXES
 from .settings import DEFAULTS, publish_settings
 from .summary import format_summary, site_summary
 
 __all__ = [
-    "DEFAULTS", "finish_site", "format_summary", "publish_settings", "register", "site_summary",
+    "DEFAULTS", "finish_site", "finished_listing", "format_summary", "publish_settings",
+    "register", "site_summary",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
+
+# The files of the site publish just finished, by output folder, for the next
+# step (kiosk_headers) to take instead of listing 65,000 files again (N = 10,000).
+_finished: dict[str, list[str]] = {}
+
+
+def finished_listing(output) -> list[str] | None:
+    """The site's files as ``finish_site`` left them in ``output`` (once), or None.
+
+    Relative POSIX paths, unsorted. Only for a step that comes right after
+    publish and before anything else writes to the site (kiosk_headers).
+    """
+    return _finished.pop(os.fspath(output), None)
 
 
 def finish_site(output: Path, config: dict, workers=None) -> dict:
@@ -52,9 +68,13 @@ def finish_site(output: Path, config: dict, workers=None) -> dict:
     # was computed from, or a year-long cache would keep a stale copy.
     hashed = frozenset(output / name for name in renamed.values())
     extensions = config["precompress_extensions"]
-    text_files = [output / name for name in site_listing(output)
-                  if posixpath.splitext(name)[1] in extensions]  # fmt: skip
-    counts = finish_files((renamed, hashed, config), text_files, workers)
+    _finished.clear()
+    listing = site_listing(output)
+    texts = [name for name in listing if posixpath.splitext(name)[1] in extensions]
+    counts = finish_files((renamed, hashed, config), [output / name for name in texts], workers)
+    # Every text file now has its compressed siblings beside it.
+    siblings = [name + suffix for suffix in SUFFIXES for name in texts]
+    _finished[os.fspath(output)] = list({*listing, *siblings})
     log.info("kiosk_publish: %d assets fingerprinted, %d pages minified (%d more from the "
              "cache), %d files precompressed (%d more from the cache)", len(renamed),
              counts["minified"], counts["minify_reused"], counts["compressed"],

@@ -558,3 +558,17 @@ def test_a_site_listing_is_every_file_sorted_as_os_walk_finds_them(tmp_path):
         "index.html",
     ]  # fmt: skip
     assert kiosk_filecache.site_listing(tmp_path / "missing") == []
+
+
+def test_the_next_step_is_given_the_finished_sites_files_once(source, tmp_path):
+    """kiosk_headers takes the files publish leaves instead of listing the site again."""
+    from kiosk_filecache import site_listing
+    from kiosk_publish import finished_listing
+
+    output = tmp_path / "site"
+    publish(source, output, tmp_path / "cache")
+    given = finished_listing(output)
+    assert sorted(given) == site_listing(output)
+    assert any(name.endswith(".css.br") for name in given)
+    assert any(name.startswith("theme/css/kiosk.") and name.endswith(".css") for name in given)
+    assert finished_listing(output) is None, "given once"
