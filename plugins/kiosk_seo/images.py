@@ -29,11 +29,17 @@ def _pixel_size(settings, source):
         return None, None
 
 
+def _is_svg(src) -> bool:
+    return str(src).split("?", 1)[0].split("#", 1)[0].lower().endswith(".svg")
+
+
 def card_image(settings, article):
     """Return ``{"url", "width", "height", "alt"}`` for ``article``, or None.
 
     The image is left out rather than given without a size: og:image:width and
-    height let a platform lay out the card before it fetches the picture.
+    height let a platform lay out the card before it fetches the picture. An
+    SVG drawing is left out too: the platforms that read these cards show
+    JPEG, PNG, GIF or WebP pictures, not SVG.
     """
     top = getattr(article, "top_image", None)
     if top:
@@ -45,7 +51,7 @@ def card_image(settings, article):
             return None
         src, alt = source, getattr(article, "image_alt", "")
         width, height = _pixel_size(settings, source)
-    if not (src and width and height):
+    if not (src and width and height) or _is_svg(src):
         return None
     return {
         "url": absolute(settings, src),

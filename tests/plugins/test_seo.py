@@ -162,6 +162,23 @@ def test_article_card_has_canonical_open_graph_and_twitter(site):
     assert twitter["twitter:image"] == f"{SITEURL}/images/hall.jpg"
 
 
+def test_an_svg_drawing_is_never_a_social_cards_picture():
+    """Platforms show JPEG, PNG, GIF or WebP cards; a chart's story takes the next picture."""
+    from types import SimpleNamespace
+
+    from kiosk_seo.images import card_image, first_card_image
+
+    settings = {"SITEURL": SITEURL, "PATH": "content"}
+
+    def story(src, width, height):
+        image = SimpleNamespace(src=f"{SITEURL}/images/{src}", width=width, height=height, alt="")
+        return SimpleNamespace(top_image=image)
+
+    chart, photo = story("exports.svg", 960, 540), story("hall.jpg", 1600, 900)
+    assert card_image(settings, chart) is None
+    assert first_card_image(settings, [chart, photo])["url"] == f"{SITEURL}/images/hall.jpg"
+
+
 def test_article_json_ld_is_a_complete_news_article_with_breadcrumbs(site):
     data = _json_ld(_soup(site / "summit" / "index.html"))
     article = data["NewsArticle"]
