@@ -14,14 +14,16 @@ and changed images.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
 
+from kiosk_figures.images import measure_svg
+
 SHOWN_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 EXPECTED = "JPEG, PNG, GIF, WebP or SVG"
-_SVG_HEAD = 4096  # an SVG file names its root element near the start
 
 # While a run lasts: str(path) -> (stat, problem) known before it and found in it.
 _known: dict | None = None
@@ -59,12 +61,10 @@ def image_problem(path: Path, stamp) -> str:
 
 def _judge(path: Path) -> str:
     if path.suffix.lower() == ".svg":
-        try:
-            with open(path, "rb") as handle:
-                head = handle.read(_SVG_HEAD).lower()
-        except OSError as err:
-            return f"cannot be read ({err.strerror})"
-        if b"<svg" not in head:
+        # An SVG is what kiosk_figures can size: an <svg> root near the start.
+        if not os.access(path, os.R_OK):
+            return "cannot be read (permission denied)"
+        if measure_svg(path) is None:
             return "is not an SVG image (no <svg> element at its start)"
         return ""
     try:
