@@ -56,8 +56,8 @@ page is then rendered again, never reused wrongly, and every build of the
 same read takes the same way.
 Everything else (values set or replaced after reading: related stories,
 series, regions …; lists and dicts, which a later plugin may change in place;
-anything of an unusual kind) is computed as before, and the digests are the
-same either way.
+anything of an unusual kind) is computed as before; a value taken by its
+note has the digest its walk would give.
 """
 
 from __future__ import annotations
