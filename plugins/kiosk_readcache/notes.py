@@ -120,13 +120,17 @@ class ReadNotes:
         known = self.previous.get(identity) or {}
         if identity not in self.current:
             self.current[identity] = dict(known)
-        attributes = vars(content)
-        values = {name: value for name, value in attributes.items() if notable(value)}
-        leaves = [(name, value) for name, value in attributes.items() if type(value) in LEAF_KINDS]
-        names = tuple(name for name, _ in leaves)
+        # One pass over the attributes (10,000 articles a build); a leaf is never notable.
+        values, leaf_names, leaf_values = {}, [], []
+        for name, value in vars(content).items():
+            if type(value) in LEAF_KINDS:
+                leaf_names.append(name)
+                leaf_values.append(value)
+            elif notable(value):
+                values[name] = value
+        names = tuple(leaf_names)
         names = self._names.setdefault(names, names)  # most articles: one tuple for all
-        record = ReadRecord(identity, values, known, self,
-                            (names, tuple(value for _, value in leaves)))  # fmt: skip
+        record = ReadRecord(identity, values, known, self, (names, tuple(leaf_values)))
         setattr(content, READ_RECORD, record)
         self.records.append(record)
         return record
