@@ -489,11 +489,19 @@ def deploy(c, to, output=str(CONFIG["output"]), content=None):
         "against": "comma-separated peers: hugo, pelican (default both)",
         "runs": "alternating runs per system; the table shows medians (default 3)",
         "seed": "corpus seed: the same seed gives the same corpus (default 2026)",
+        "preview": "time the live preview instead: save an article -> browser reload, "
+        "invoke livereload against hugo server, RUNS edits each (bench/preview.py)",
     }
 )
-def bench(c, articles=1000, against="hugo,pelican", runs=3, seed=2026):
+def bench(c, articles=1000, against="hugo,pelican", runs=3, seed=2026, preview=False):
     """Benchmark the publish build against Hugo and plain Pelican (bench/, BENCHMARKS.md)."""
     sys.path.insert(0, str(ROOT / "bench"))
+    if preview:
+        import preview as bench_preview
+
+        argv = ["--articles", str(articles), "--seed", str(seed), "--edits", str(runs)]
+        bench_preview.main(argv)
+        return
     import run as bench_run
 
     peers = [name.strip() for name in against.split(",") if name.strip()]

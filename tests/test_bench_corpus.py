@@ -76,9 +76,9 @@ def test_the_corpus_looks_like_the_magazine():
     assert len({a.slug for a in articles}) == len(articles)
 
 
-def bench_script(name, corpus_root) -> list[str]:
+def bench_script(name, corpus_root, *options) -> list[str]:
     """Run ``bench/<name>`` on a corpus folder as a developer would; its output lines."""
-    result = subprocess.run([sys.executable, f"bench/{name}", "--work", str(corpus_root)],
+    result = subprocess.run([sys.executable, f"bench/{name}", "--work", str(corpus_root), *options],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
@@ -117,3 +117,22 @@ def test_the_memory_timeline_lists_a_stretch_too_short_to_sample(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[1] for line in lines[1:-1]] == ["start", "publish", "verify", "finalized"]
     assert "no sample" in lines[3] and lines[-1].startswith("worst moment: 11 MB PSS")
+
+
+def test_the_preview_benchmark_times_each_save_until_the_page_shows_it(small_corpus):
+    """Both previews really run: each edit's reload came and the page showed the correction
+    (bench/preview.py fails otherwise), and the corpus is left as it was."""
+    root, _ = small_corpus
+    before = tree_digest(root / "kiosk"), tree_digest(root / "hugo" / "content")
+    lines = bench_script("preview.py", root, "--edits", "2")
+    assert lines[0].startswith("hugo   cold build ")
+    timed = [line.split() for line in lines if line.startswith("[edit ")]
+    assert sorted((words[2], words[1]) for words in timed) == [
+        ("hugo", "1/2]"),
+        ("hugo", "2/2]"),
+        ("kiosk", "1/2]"),
+        ("kiosk", "2/2]"),
+    ]
+    assert all(0 < float(words[-2]) < 300 for words in timed), timed
+    assert any(line.startswith("kiosk / hugo server: ") for line in lines), lines
+    assert (tree_digest(root / "kiosk"), tree_digest(root / "hugo" / "content")) == before
