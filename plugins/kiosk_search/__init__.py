@@ -2,7 +2,7 @@
 
 Two halves:
 
-- ``article_generator_finalized``: every published article gets
+- ``article_generator_finalized``: when search is on, every published article gets
   ``article.search_meta``, the Pagefind filters (section, region) and result
   metadata (kicker, date, headline, image) as ``(attribute, key, value)``
   triples that ``partials/meta.html`` prints as ``<meta>`` tags. Pagefind reads
@@ -71,6 +71,10 @@ def _check_settings(pelican):
 
 def _attach_meta(generator):
     config = search_settings(generator.settings)
+    if not config["enabled"]:
+        # No index will read them (the live preview turns search off): 0.4 s
+        # of its every rebuild at N = 10,000.
+        return
     date_format = config["date_format"] or generator.settings["DEFAULT_DATE_FORMAT"]
     # generator.articles holds only published pieces: drafts and scheduled
     # ones are in generator.drafts and get nothing to index.

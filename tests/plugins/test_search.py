@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from bs4 import BeautifulSoup
 
 from kiosk_filecache import digest, remember, stat_stamp
 from kiosk_search import search_settings
@@ -51,10 +52,7 @@ def _article(title, body, **fields):
 
 @pytest.fixture
 def site(make_site, tmp_path):
-    partials = tmp_path / "theme" / "templates" / "partials"
-    partials.mkdir(parents=True, exist_ok=True)
-    meta = (ROOT / "theme" / "templates" / "partials" / "meta.html").read_text(encoding="utf-8")
-    (partials / "meta.html").write_text(meta, encoding="utf-8")
+    _meta_partial(tmp_path)
     return make_site(
         {
             "articles/ports.md": _article(
@@ -191,6 +189,36 @@ def test_indexing_can_be_turned_off(make_site):
         settings={"KIOSK_SEARCH": {"enabled": False}},
     )
     assert not (output / "pagefind").exists()
+
+
+def _meta_partial(tmp_path):
+    partials = tmp_path / "theme" / "templates" / "partials"
+    partials.mkdir(parents=True, exist_ok=True)
+    meta = (ROOT / "theme" / "templates" / "partials" / "meta.html").read_text(encoding="utf-8")
+    (partials / "meta.html").write_text(meta, encoding="utf-8")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_pages_carry_search_metadata_only_when_something_indexes_them(make_site, tmp_path,
+                                                                        enabled):  # fmt: skip
+    # The live preview turns search off, and then has no use for the metadata.
+    _meta_partial(tmp_path)
+    output = make_site(
+        {
+            "articles/a.md": _article(
+                "A", "Text.", date="2025-01-01", category="Analysis", region="Africa", slug="a"
+            )
+        },  # fmt: skip
+        plugins=["kiosk_search"],
+        templates={"article.html": ARTICLE, "home.html": HOME},
+        settings={
+            "KIOSK_SEARCH": {"enabled": enabled, "cache_path": str(tmp_path / "search-cache")}
+        },  # fmt: skip
+    )
+    page = BeautifulSoup((output / "a" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    filters = {meta["data-pagefind-filter"] for meta in page.select("meta[data-pagefind-filter]")}
+    assert filters == ({"section[content]", "region[content]"} if enabled else set())
+    assert bool(page.select("meta[data-pagefind-meta]")) is enabled
 
 
 def test_unknown_setting_is_refused():
