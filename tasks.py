@@ -279,8 +279,10 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
     """Build, serve, and rebuild and refresh the browser whenever content or theme change."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
+    from tornado.ioloop import IOLoop
 
-    from deploy.preview import BuildStatus, echoed_stderr, preview_app
+    import kiosk_memory
+    from deploy.preview import BuildStatus, PreviewBuilds, preview_app
 
     # livereload ignores a change less than 3 s after the last refresh (meant for
     # tools that write many files); our rebuild runs once per poll anyway, and an
@@ -293,20 +295,16 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
     content = Path(content).resolve() if content else None
     content_dir = content or ROOT / "content"
 
-    def rebuild():
-        try:
-            with echoed_stderr() as captured:
-                # Pagefind takes seconds and search is not what an editor previews.
-                build_site(CONFIG["dev"], output, content, KIOSK_SEARCH={"enabled": False})
-            status.error = None
-        except Exit as err:
-            # The previous good site stays in output/ and keeps being served, with
-            # the problem on a banner in every page as well as in the terminal.
-            message = err.message or "Build failed; still serving the previous site."
-            print(message, file=sys.stderr)
-            status.error = f"{captured.getvalue()}{message}"
+    def build(collect):
+        # Pagefind takes seconds and search is not what an editor previews.
+        build_site(CONFIG["dev"], output, content, collect=collect,
+                   KIOSK_SEARCH={"enabled": False})  # fmt: skip
 
-    rebuild()
+    def later(seconds, function, **kwargs):  # on the loop that serves, once it does
+        IOLoop.current().call_later(seconds, function, **kwargs)
+
+    rebuild = PreviewBuilds(build, status, later, kiosk_memory.release)
+    rebuild.first()
     server = Server(preview_app(output, status))
     for pattern in (f"{content_dir}/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
         server.watch(str(ROOT / pattern), rebuild)

@@ -9,9 +9,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+from invoke import Exit
 from test_publish import publishable_site
 
-from deploy.preview import with_banner
+from deploy.preview import BuildStatus, PreviewBuilds, with_banner
 from tests.conftest import ROOT
 
 PAGE = "/summit-without-the-other-side/"
@@ -24,6 +25,44 @@ def test_banner_shows_the_problem_as_text_at_the_top_of_the_page():
     assert page.startswith(b'<html><body class="x"><div')
     assert b"Title: &lt;b&gt;bad&lt;/b&gt;" in page and b"<b>bad" not in page
     assert b"<script" not in page
+
+
+def test_a_rebuild_returns_for_the_reload_before_its_garbage_is_collected():
+    """The browser reloads when a rebuild returns; collecting the build's garbage
+    blocks the server, so it comes once the page has been served."""
+    events = []
+    scheduled = []
+    builds = PreviewBuilds(
+        build=lambda collect: events.append(("build", collect)),
+        status=BuildStatus(error="an earlier failure"),
+        later=lambda seconds, function, **kwargs: scheduled.append((seconds, function, kwargs)),
+        release=lambda **kwargs: events.append(("collected", kwargs)),
+    )
+    builds.first()  # before serving: nobody waits, so the build collects itself
+    assert events == [("build", True)] and not scheduled
+    builds()
+    assert events == [("build", True), ("build", False)]
+    assert builds.status.error is None
+    [(seconds, release, kwargs)] = scheduled
+    assert seconds >= 1  # after the browser's requests for the page
+    release(**kwargs)
+    assert events[-1] == ("collected", {"freeze": False})  # all of it, nothing kept frozen
+
+
+def test_a_failed_rebuild_shows_its_message_and_still_collects(capsys):
+    scheduled = []
+
+    def failing(collect):
+        print("articles/a.md: Title is missing", file=sys.stderr)
+        raise Exit("Build failed: 1 content problem.")
+
+    builds = PreviewBuilds(failing, BuildStatus(), lambda *a, **k: scheduled.append(a), None)
+    builds()
+    assert builds.status.error == (
+        "articles/a.md: Title is missing\nBuild failed: 1 content problem."
+    )
+    assert "Build failed: 1 content problem." in capsys.readouterr().err
+    assert len(scheduled) == 1
 
 
 def _free_port():
