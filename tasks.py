@@ -487,7 +487,7 @@ def deploy(c, to, output=str(CONFIG["output"]), content=None):
         "against": "comma-separated peers: hugo, pelican (default both)",
         "runs": "alternating runs per system; the table shows medians (default 3)",
         "seed": "corpus seed: the same seed gives the same corpus (default 2026)",
-        "preview": "time the live preview instead: save an article -> browser reload, "
+        "preview": "time the live preview instead: save an article -> page with the edit, "
         "invoke livereload against hugo server, RUNS edits each (bench/preview.py)",
     }
 )
