@@ -18,8 +18,9 @@ figure compared). The page must show the correction (a reload to a stale
 page would not count).
 
 In the same command, before the servers start, Hugo's cold build of the same
-corpus (the yardstick of issue 6's targets). Prints the medians and ratios and
-writes ``bench/results/preview-n<N>.json``. The edited articles get their
+corpus (the yardstick of issue 6's targets); after the edits, the memory
+(PSS) each preview server holds. Prints the medians and ratios and writes
+``bench/results/preview-n<N>.json``. The edited articles get their
 bytes back at the end.
 """
 
@@ -47,6 +48,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
 PROTOCOL = "http://livereload.com/protocols/official-7"
+# After the last edit, before the servers' memory is read: Kiosk's preview
+# collects a rebuild's garbage 2 s after the reload (deploy/preview.py).
+COLLECT_SETTLE = 4.0
 # Kiosk's preview as `invoke livereload` runs it, with the benchmark's settings
 # file (the development settings, caches moved) in place of pelicanconf.py.
 KIOSK_SERVER = """\
@@ -91,6 +95,7 @@ class Server:
         self.ready_seconds = None
         self.edits = []  # seconds from the save until the page with the edit was fetched
         self.reloads = []  # … until the reload message
+        self.resident_mb = None
 
     async def connect(self, timeout):
         from tornado import websocket
@@ -221,6 +226,23 @@ async def measure(servers: list[Server], edits: int, timeout: float) -> None:
             reloaded, shown = await server.edit(number, timeout)
             print(f"[edit {number}/{edits}] {server.name:<6} save -> reload {reloaded:7.2f} s, "
                   f"-> page {shown:7.2f} s", flush=True)  # fmt: skip
+    await asyncio.sleep(COLLECT_SETTLE)
+    for server in servers:
+        server.resident_mb = resident_mb(server.process.pid)
+        print(f"{server.name:<6} preview holds {server.resident_mb:8.1f} MB (PSS) after the edits",
+              flush=True)  # fmt: skip
+
+
+def resident_mb(pid: int) -> float:
+    """The PSS of a process and its children, in MB: what the preview server holds."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_full_info().pss
+    return round(total / 2**20, 1)
 
 
 def main(argv=None) -> dict:
@@ -275,7 +297,8 @@ def main(argv=None) -> dict:
                     "load_average_at_end": os.getloadavg()[0]},
         "hugo_cold_seconds": cold,
         "servers": {s.name: {"ready_seconds": s.ready_seconds, "save_to_reload": s.reloads,
-                             "save_to_page": s.edits, "median": medians[s.name]}
+                             "save_to_page": s.edits, "median": medians[s.name],
+                             "resident_pss_mb": s.resident_mb}
                     for s in servers},
         "ratios": ratios,
     }  # fmt: skip

@@ -135,4 +135,6 @@ def test_the_preview_benchmark_times_each_save_until_the_page_shows_it(small_cor
     ]
     assert all(0 < float(words[-2]) < 300 for words in timed), timed
     assert any(line.startswith("kiosk / hugo server: ") for line in lines), lines
+    held = {line.split()[0]: float(line.split()[3]) for line in lines if " preview holds " in line}
+    assert held.keys() == {"kiosk", "hugo"} and all(mb > 10 for mb in held.values()), held
     assert (tree_digest(root / "kiosk"), tree_digest(root / "hugo" / "content")) == before
