@@ -279,15 +279,19 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
     """Build, serve, and rebuild and refresh the browser whenever content or theme change."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
+    from livereload.watcher import get_watcher_class
     from tornado.ioloop import IOLoop
 
-    import kiosk_memory
     from deploy.preview import BuildStatus, PreviewBuilds, preview_app
 
-    # livereload ignores a change less than 3 s after the last refresh (meant for
-    # tools that write many files); our rebuild runs once per poll anyway, and an
-    # editor who saves twice in a row must see the second save too.
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+    class Watcher(get_watcher_class()):
+        """livereload's watcher, which starts the rebuild for a change but leaves
+        the browser's reload to it: a rebuild runs in its own process and
+        reloads once the saved pages are written, and again when it is done."""
+
+        def examine(self):
+            super().examine()
+            return None, None
 
     status = BuildStatus()
     # Resolved now: build_site moves into the repository, the editor's shell may not be there.
@@ -300,12 +304,9 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
         build_site(CONFIG["dev"], output, content, collect=collect,
                    KIOSK_SEARCH={"enabled": False})  # fmt: skip
 
-    def later(seconds, function, **kwargs):  # on the loop that serves, once it does
-        IOLoop.current().call_later(seconds, function, **kwargs)
-
-    rebuild = PreviewBuilds(build, status, later, kiosk_memory.release)
+    rebuild = PreviewBuilds(build, status, LiveReloadHandler.reload_waiters, IOLoop.current)
     rebuild.first()
-    server = Server(preview_app(output, status))
+    server = Server(preview_app(output, status), watcher=Watcher())
     for pattern in (f"{content_dir}/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
         server.watch(str(ROOT / pattern), rebuild)
     print(f"Previewing at http://{CONFIG['host']}:{port}/ (Ctrl-C stops)", flush=True)

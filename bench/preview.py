@@ -47,9 +47,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
 PROTOCOL = "http://livereload.com/protocols/official-7"
-# After the last edit, before the servers' memory is read: Kiosk's preview
-# collects a rebuild's garbage 2 s after the reload (deploy/preview.py).
+# After the last edit's reloads, before the servers' memory is read.
 COLLECT_SETTLE = 4.0
+# Seconds of silence after an edit's page was fetched that end its reloads.
+SETTLE = 12.0
 # Kiosk's preview as `invoke livereload` runs it, with the benchmark's settings
 # file (the development settings, caches moved) in place of pelicanconf.py.
 KIOSK_SERVER = """\
@@ -93,7 +94,8 @@ class Server:
         self.socket = None
         self.ready_seconds = None
         self.edits = []  # seconds from the save until the page with the edit was fetched
-        self.reloads = []  # … until the reload message
+        self.reloads = []  # … until the (first) reload message
+        self.settled = []  # … until the last reload: the whole site rebuilt
         self.resident_mb = None
 
     async def connect(self, timeout):
@@ -144,9 +146,24 @@ class Server:
         if sentence not in text:
             raise SystemExit(f"{self.name}: the reload came, but {self.url} does not show "
                              f"{sentence!r}")  # fmt: skip
+        # A server may reload again once the rest of the site is rebuilt (Kiosk's
+        # preview does): the last reload before SETTLE seconds of silence.
+        last = await self.last_reload(saved)
         self.edits.append(shown)
         self.reloads.append(reloaded)
-        return reloaded, shown
+        self.settled.append(round(last, 3) if last is not None else reloaded)
+        return reloaded, shown, self.settled[-1]
+
+    async def last_reload(self, saved):
+        last = None
+        with contextlib.suppress(TimeoutError):
+            while True:
+                message = await asyncio.wait_for(self.socket.read_message(), SETTLE)
+                if message is None:
+                    raise SystemExit(f"{self.name}'s preview closed the connection")
+                if json.loads(message).get("command") == "reload":
+                    last = time.perf_counter() - saved
+        return last
 
     def stop(self):
         with contextlib.suppress(ProcessLookupError):
@@ -219,9 +236,10 @@ async def measure(servers: list[Server], edits: int, timeout: float) -> None:
         # Taking turns, the first one changing every edit.
         turn = number % len(servers)
         for server in servers[turn:] + servers[:turn]:
-            reloaded, shown = await server.edit(number, timeout)
+            reloaded, shown, settled = await server.edit(number, timeout)
             print(f"[edit {number}/{edits}] {server.name:<6} save -> reload {reloaded:7.2f} s, "
-                  f"-> page {shown:7.2f} s", flush=True)  # fmt: skip
+                  f"-> page {shown:7.2f} s, -> last reload {settled:7.2f} s",
+                  flush=True)  # fmt: skip
     await asyncio.sleep(COLLECT_SETTLE)
     for server in servers:
         server.resident_mb = resident_mb(server.process.pid)
@@ -283,6 +301,10 @@ def main(argv=None) -> dict:
               "hugo_server_vs_hugo_cold": round(hugo / cold, 3)}  # fmt: skip
     print(f"\nsave -> page with the edit, medians of {args.edits}: kiosk {kiosk:.2f} s, "
           f"hugo {hugo:.2f} s")  # fmt: skip
+    print(
+        "save -> last reload (the whole site rebuilt): "
+        + ", ".join(f"{s.name} {statistics.median(s.settled):.2f} s" for s in servers)
+    )
     print(f"kiosk / hugo server: {ratios['kiosk_vs_hugo_server']}x; against Hugo's cold build: "
           f"kiosk {ratios['kiosk_vs_hugo_cold']}x, hugo server "
           f"{ratios['hugo_server_vs_hugo_cold']}x")  # fmt: skip
@@ -293,7 +315,9 @@ def main(argv=None) -> dict:
                     "load_average_at_end": os.getloadavg()[0]},
         "hugo_cold_seconds": cold,
         "servers": {s.name: {"ready_seconds": s.ready_seconds, "save_to_reload": s.reloads,
-                             "save_to_page": s.edits, "median": medians[s.name],
+                             "save_to_page": s.edits, "save_to_last_reload": s.settled,
+                             "median": medians[s.name],
+                             "median_last_reload": statistics.median(s.settled),
                              "resident_pss_mb": s.resident_mb}
                     for s in servers},
         "ratios": ratios,

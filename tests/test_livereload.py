@@ -1,6 +1,9 @@
 """`invoke livereload`, the editor's loop: save a file, see the page change;
 break a file, see what is wrong on the page while the last good page stays."""
 
+import os
+import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,8 +15,10 @@ import pytest
 from invoke import Exit
 from test_publish import publishable_site
 
-from deploy.preview import BuildStatus, PreviewBuilds, with_banner
+from deploy.preview import BuildStatus, PreviewBuilds, preview_app, with_banner
+from tasks import build_site
 from tests.conftest import ROOT
+from tests.sites import tree_digest
 
 PAGE = "/summit-without-the-other-side/"
 ARTICLE_FILE = ("articles", "2024", "summit.md")
@@ -27,42 +32,154 @@ def test_banner_shows_the_problem_as_text_at_the_top_of_the_page():
     assert b"<script" not in page
 
 
-def test_a_rebuild_returns_for_the_reload_before_its_garbage_is_collected():
-    """The browser reloads when a rebuild returns; collecting the build's garbage
-    blocks the server, so it comes once the page has been served."""
-    events = []
-    scheduled = []
-    builds = PreviewBuilds(
-        build=lambda collect: events.append(("build", collect)),
-        status=BuildStatus(error="an earlier failure"),
-        later=lambda seconds, function, **kwargs: scheduled.append((seconds, function, kwargs)),
-        release=lambda **kwargs: events.append(("collected", kwargs)),
-    )
-    builds.first()  # before serving: nobody waits, so the build collects itself
-    assert events == [("build", True)] and not scheduled
+class Loop:
+    """The two calls PreviewBuilds makes on tornado's IOLoop, run with select()."""
+
+    READ = 1
+
+    def __init__(self):
+        self.handlers = {}
+
+    def add_handler(self, fd, callback, events):
+        self.handlers[fd] = callback
+
+    def remove_handler(self, fd):
+        del self.handlers[fd]
+
+    def run_while(self, builds, seconds=120):
+        deadline = time.monotonic() + seconds
+        while builds.running or self.handlers:
+            assert time.monotonic() < deadline, "the rebuild did not finish"
+            ready, _, _ = select.select(list(self.handlers), [], [], 1)
+            for fd in ready:
+                self.handlers[fd](fd, self.READ)
+
+
+def builds_with(build, status=None):
+    """PreviewBuilds on a select() loop; its reloads are listed with what was
+    served early at each."""
+    loop, reloads = Loop(), []
+    status = status or BuildStatus()
+    builds = PreviewBuilds(build, status, lambda: reloads.append(dict(status.early)),
+                           lambda: loop)  # fmt: skip
+    return builds, loop, reloads
+
+
+def test_the_first_build_runs_here_and_rebuilds_in_a_process_of_their_own(tmp_path):
+    pids = tmp_path / "pids"
+
+    def build(collect):
+        with pids.open("a") as handle:
+            handle.write(f"{os.getpid()} {collect}\n")
+
+    builds, loop, reloads = builds_with(build, BuildStatus(error="an earlier failure"))
+    builds.first()
     builds()
-    assert events == [("build", True), ("build", False)]
-    assert builds.status.error is None
-    [(seconds, release, kwargs)] = scheduled
-    assert seconds >= 1  # after the browser's requests for the page
-    release(**kwargs)
-    assert events[-1] == ("collected", {"freeze": False})  # all of it, nothing kept frozen
+    assert builds.running  # the server goes on serving meanwhile
+    loop.run_while(builds)
+    here, rebuilt = pids.read_text().splitlines()
+    assert here == f"{os.getpid()} True"
+    pid, collect = rebuilt.split()
+    assert int(pid) != os.getpid() and collect == "False"  # its garbage goes with it
+    assert builds.status.error is None and reloads == [{}]  # one reload, when done
 
 
-def test_a_failed_rebuild_shows_its_message_and_still_collects(capsys):
-    scheduled = []
+def test_a_change_saved_during_a_rebuild_is_built_once_it_is_done(tmp_path):
+    log = tmp_path / "builds"
 
+    def build(collect):
+        with log.open("a") as handle:
+            handle.write("start\n")
+        time.sleep(0.5)
+        with log.open("a") as handle:
+            handle.write("end\n")
+
+    builds, loop, reloads = builds_with(build)
+    builds()
+    builds()  # two more saves while it runs: one more rebuild after it
+    builds()
+    loop.run_while(builds)
+    assert log.read_text().split() == ["start", "end", "start", "end"]
+    assert len(reloads) == 2
+
+
+def test_a_failed_rebuild_shows_its_message(capfd):
     def failing(collect):
         print("articles/a.md: Title is missing", file=sys.stderr)
         raise Exit("Build failed: 1 content problem.")
 
-    builds = PreviewBuilds(failing, BuildStatus(), lambda *a, **k: scheduled.append(a), None)
+    builds, loop, reloads = builds_with(failing)
     builds()
+    loop.run_while(builds)
     assert builds.status.error == (
         "articles/a.md: Title is missing\nBuild failed: 1 content problem."
     )
-    assert "Build failed: 1 content problem." in capsys.readouterr().err
-    assert len(scheduled) == 1
+    assert "Build failed: 1 content problem." in capfd.readouterr().err
+    assert len(reloads) == 1  # the banner shows at once
+
+
+def test_a_rebuild_whose_process_dies_says_so_and_the_next_save_builds_again(capfd):
+    def dying(collect):
+        os._exit(3)
+
+    builds, loop, reloads = builds_with(dying)
+    builds()
+    loop.run_while(builds)
+    assert "stopped before it finished (exit status 3)" in builds.status.error
+    assert "Save again" in builds.status.error and len(reloads) == 1
+    builds._build = lambda collect: None
+    builds()
+    loop.run_while(builds)
+    assert builds.status.error is None
+
+
+def test_the_saved_article_is_served_before_the_rest_is_built(tmp_path):
+    """The rebuild writes the saved article's page first: the browser reloads
+    to it while the rest is built, then once more; the site is the same."""
+    content, output = publishable_site(tmp_path), tmp_path / "output"
+    settings = ROOT / "pelicanconf.py"
+
+    def build(collect, folder=output):
+        build_site(settings, folder, content, quiet=True, collect=collect,
+                   KIOSK_SEARCH={"enabled": False})  # fmt: skip
+
+    status = BuildStatus()
+    texts = []
+    builds, loop, reloads = builds_with(build, status)
+    builds._reload = lambda: texts.append(
+        {name: file.read_text() for name, file in status.early.items()}
+    )
+    builds.first()
+    edit(content.joinpath(*ARTICLE_FILE), "The body of the piece.",
+         "The body of the piece, edited live.")  # fmt: skip
+    builds()
+    loop.run_while(builds)
+    early, last = texts
+    assert list(early) == [PAGE.strip("/") + "/index.html"]  # its page, and only it
+    assert "edited live" in early[PAGE.strip("/") + "/index.html"]
+    assert last == {} and not status.early  # then the whole site, from output/
+    assert "edited live" in (output / PAGE.strip("/") / "index.html").read_text()
+    build(True, tmp_path / "clean")  # in the usual order
+    assert tree_digest(output) == tree_digest(tmp_path / "clean")
+
+
+def test_a_page_written_early_is_served_until_its_folder_moves(tmp_path):
+    root, staging = tmp_path / "output", tmp_path / "staging"
+    for folder, text in ((root, "old"), (staging, "new")):
+        (folder / "a").mkdir(parents=True)
+        (folder / "a" / "index.html").write_text(f"<html><body>{text}</body></html>")
+    status = BuildStatus(early={"a/index.html": staging / "a" / "index.html"})
+    app = preview_app(root, status)
+
+    def get(path):
+        answer = []
+        body = b"".join(app({"PATH_INFO": path}, lambda code, headers: answer.append(code)))
+        return answer[0], body.decode()
+
+    assert get("/a/") == ("200 OK", "<html><body>new</body></html>")
+    assert get("/a/index.html")[1].endswith("new</body></html>")
+    shutil.rmtree(staging)  # the rebuild's folder became output/
+    assert get("/a/") == ("200 OK", "<html><body>old</body></html>")
 
 
 def _free_port():

@@ -30,7 +30,9 @@ each (:mod:`.terms`; cached or not, Pelican makes a copy per article).
 
 Settings: ``KIOSK_READCACHE`` (see ``DEFAULTS``). ``last_stats`` holds the last
 build's counts (files, hashed: the sources whose
-stat changed, hits, read_here, read_in_workers, workers).
+stat changed, hits, read_here, read_in_workers, workers), ``last_read`` the
+source paths of the files it read rather than took from the cache (what an
+editor just saved: the live preview writes their pages first).
 """
 
 import gc
@@ -45,7 +47,7 @@ from kiosk_settings import given_settings
 from .batch import BuildState, CachedReads
 from .terms import share_terms
 
-__all__ = ["DEFAULTS", "register", "last_stats", "readcache_settings"]
+__all__ = ["DEFAULTS", "register", "last_read", "last_stats", "readcache_settings"]
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ DEFAULTS = MappingProxyType(
 )
 
 last_stats = {}
+last_read = set()
 _state = None
 
 
@@ -92,6 +95,7 @@ def start(pelican):
         _state.close()  # a build that failed before finishing
     gc.unfreeze()  # what an earlier build in this process froze
     _state = None
+    last_read.clear()
 
 
 def _state_for(settings):
@@ -102,6 +106,8 @@ def _state_for(settings):
         last_stats.clear()
         last_stats.update(_state.stats)
         _state.stats = last_stats
+        last_read.clear()
+        _state.read_now = last_read
     return _state
 
 

@@ -71,6 +71,7 @@ class BuildState:
         self.stats = {
             "files": 0, "hashed": 0, "hits": 0, "read_here": 0, "read_in_workers": 0, "workers": 0
         }  # fmt: skip
+        self.read_now = set()  # source paths of the files read, not answered by the cache
         self._prefix = hashlib.sha256(f"{self.code_fp}\0{self.settings_fp}\0".encode())
 
     def key(self, content_class, relative_path, digest):
@@ -195,6 +196,7 @@ class CachedReads:
             content = outcome["loaded"]
         else:
             content = loads_content(outcome["object"], shared)
+            self.state.read_now.add(content.source_path)
         # The entry this Content is a copy of: the identity of its read (notes.py).
         entry = outcome.get("entry") or (self.state.store.added.get(key) if key else None)
         if entry is not None and self.state.notes is not None:

@@ -123,6 +123,8 @@ def test_editing_one_file_rereads_exactly_that_file(site):
     edited = files["articles/a2.md"].replace("More text.", "More text, corrected.")
     digest, stats = site({"articles/a2.md": edited})
     assert (stats["hits"], reads(stats)) == (6, 1)
+    # What the live preview writes first: the file just saved.
+    assert kiosk_readcache.last_read == {str(site.root / "content" / "articles" / "a2.md")}
     assert "More text, corrected." in (site.root / "output" / "article-2" / "index.html").read_text(
         "utf-8"
     )
