@@ -15,6 +15,15 @@ string. Other objects go to Pelican's method unchanged. The memo is kept
 here, not on the articles, so no article gains an attribute a page could
 read or a fingerprint could see; it holds the articles weakly, so they go
 when the build lets go of them, and the next build starts with it empty.
+
+Between builds, each value worked out from ``article_generator_pretaxonomy``
+on is kept as a note of the article's read (kiosk_readcache's ``ReadNotes``):
+a read of the same identity (the same source bytes, settings and code) is
+the same article with the same slug, date, category, language and status,
+so the next build answers from the note, also before pretaxonomy (Pelican's
+``is_valid`` asks every article's ``save_as`` right after reading it). At
+N = 10,000 the two took about 0.45 s of every rebuild (BENCHMARKS.md,
+sixteenth session).
 """
 
 from weakref import WeakKeyDictionary
@@ -23,8 +32,11 @@ from pelican import signals
 from pelican.contents import Content
 
 from kiosk_content import every_article
+from kiosk_readcache.notes import READ_RECORD, ReadRecord
 
 __all__ = ["register"]
+
+NOTE = "kiosk_urls:"  # a read's note about its article's url is "kiosk_urls:url"
 
 # Pelican's method, also if this module is imported again after it replaced it.
 _pelican_get_url_setting = getattr(Content.get_url_setting, "pelican_method",
@@ -37,11 +49,26 @@ def get_url_setting(self, key: str) -> str:
     """Pelican's ``Content.get_url_setting``, answered once per article and key."""
     values = _memo.get(self)
     if values is None:
-        return _pelican_get_url_setting(self, key)
+        noted = _noted(self, key)
+        return noted if noted is not None else _pelican_get_url_setting(self, key)
     value = values.get(key)
     if value is None:
-        value = values[key] = _pelican_get_url_setting(self, key)
+        value = _noted(self, key)
+        if value is None:
+            value = _pelican_get_url_setting(self, key)
+            record = self.__dict__.get(READ_RECORD)
+            if type(record) is ReadRecord:
+                record.note(NOTE + key, value)
+        values[key] = value
     return value
+
+
+def _noted(content, key: str):
+    """The value a read of the same identity had in the last build, or None."""
+    record = content.__dict__.get(READ_RECORD)
+    if type(record) is not ReadRecord:
+        return None
+    return record.known.get(NOTE + key)
 
 
 get_url_setting.pelican_method = _pelican_get_url_setting

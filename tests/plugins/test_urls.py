@@ -73,3 +73,40 @@ def test_a_build_starts_with_none_of_the_last_build_s_articles(make_site, tmp_pa
                plugins=["kiosk_urls"])  # fmt: skip
 
     assert not any(article in kiosk_urls._memo for article in first)
+
+
+def test_a_rebuild_takes_each_unchanged_article_s_urls_from_its_read(make_site, tmp_path,
+                                                                       monkeypatch):  # fmt: skip
+    """With kiosk_readcache, the urls worked out last build are notes of each read:
+    an unchanged file's are not worked out again, an edited one's are."""
+    worked_out = []
+    pelican = kiosk_urls._pelican_get_url_setting
+
+    def counting(content, key):
+        worked_out.append((content.slug, key))
+        return pelican(content, key)
+
+    monkeypatch.setattr(kiosk_urls, "_pelican_get_url_setting", counting)
+    seen = {}
+
+    def check(generator):
+        seen.clear()
+        for article in every_article(generator):
+            assert article.url == pelican(article, "url")
+            assert article.save_as == pelican(article, "save_as")
+            seen[article.slug] = (article.url, article.save_as)
+
+    probe = types.ModuleType("probe")
+    probe.register = lambda: signals.article_generator_finalized.connect(check)
+    settings = {"KIOSK_READCACHE": {"cache_path": str(tmp_path / "read")}}
+    plugins = ["kiosk_readcache", "kiosk_urls", probe]
+    make_site(FILES, plugins=plugins, settings=settings)
+    first = dict(seen)
+    assert {slug for slug, _ in worked_out} == {"summit-ends", "ports", "quiet"}
+
+    worked_out.clear()
+    moved = FILES["articles/2024/quiet.md"].replace("Slug: quiet", "Slug: quieter")
+    make_site({"articles/2024/quiet.md": moved}, plugins=plugins, settings=settings)
+    assert {slug for slug, _ in worked_out} == {"quieter"}  # the edited read only
+    assert seen == {**{k: v for k, v in first.items() if k != "quiet"},
+                    "quieter": ("quieter/", "quieter/index.html")}  # fmt: skip
