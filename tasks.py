@@ -279,21 +279,11 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
     """Build, serve, and rebuild and refresh the browser whenever content or theme change."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
-    from livereload.watcher import get_watcher_class
     from tornado.ioloop import IOLoop
 
-    from deploy.preview import BuildStatus, PreviewBuilds, preview_app
+    from deploy import preview
 
-    class Watcher(get_watcher_class()):
-        """livereload's watcher, which starts the rebuild for a change but leaves
-        the browser's reload to it: a rebuild runs in its own process and
-        reloads once the saved pages are written, and again when it is done."""
-
-        def examine(self):
-            super().examine()
-            return None, None
-
-    status = BuildStatus()
+    status = preview.BuildStatus()
     # Resolved now: build_site moves into the repository, the editor's shell may not be there.
     output = Path(output).resolve()
     content = Path(content).resolve() if content else None
@@ -304,11 +294,12 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
         build_site(CONFIG["dev"], output, content, collect=collect,
                    KIOSK_SEARCH={"enabled": False})  # fmt: skip
 
-    rebuild = PreviewBuilds(build, status, LiveReloadHandler.reload_waiters, IOLoop.current)
+    rebuild = preview.PreviewBuilds(build, status, LiveReloadHandler.reload_waiters, IOLoop.current)
     rebuild.first()
-    server = Server(preview_app(output, status), watcher=Watcher())
-    for pattern in (f"{content_dir}/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
-        server.watch(str(ROOT / pattern), rebuild)
+    watcher = preview.PreviewWatcher([content_dir, ROOT / "theme", ROOT / "plugins"], rebuild)
+    preview.reload_stale_pages(LiveReloadHandler, status)
+    server = Server(preview.preview_app(output, status), watcher=watcher)
+    server.watch(str(ROOT / "pelicanconf.py"), rebuild)
     print(f"Previewing at http://{CONFIG['host']}:{port}/ (Ctrl-C stops)", flush=True)
     # livereload logs through its own handler; passed on to Pelican's root
     # handler as well, every line would show twice among the build's messages.

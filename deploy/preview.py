@@ -17,9 +17,12 @@ import os
 import re
 import signal
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from livereload.watcher import Watcher as LivereloadWatcher
 
 BODY_OPEN = re.compile(rb"<body\b[^>]*>", re.I)
 # Inline styles are fine here: the preview server sends no CSP, and the banner
@@ -43,6 +46,20 @@ class BuildStatus:
 
     error: str | None = None
     early: dict[str, Path] = field(default_factory=dict)
+    # What is served changes (a build's end, a page written early): each time,
+    # one more. ``served``: the generation each URL path's page was sent at.
+    generation: int = 0
+    served: dict[str, int] = field(default_factory=dict)
+
+    def changed(self) -> None:
+        self.generation += 1
+
+    def stale(self, url: str) -> bool:
+        """Whether the page at ``url`` was sent before what is served changed."""
+        from urllib.parse import urlsplit
+
+        sent = self.served.get(urlsplit(url).path)
+        return sent is not None and sent < self.generation
 
 
 class PreviewBuilds:
@@ -130,6 +147,7 @@ class PreviewBuilds:
             if "early" in message:
                 name, file = message["early"]
                 self.status.early[name] = Path(file)
+                self.status.changed()
                 self._reload()
             if message.get("done"):
                 rebuild.done = True
@@ -152,6 +170,7 @@ class PreviewBuilds:
     def _finished(self):
         self._running = None
         self.status.early.clear()  # the new site is in place, or the old one stays
+        self.status.changed()
         self._reload()
         if self._again:
             self._again = False
@@ -248,6 +267,70 @@ class _AllBut:
         return getattr(self._writer, name)
 
 
+def reload_stale_pages(handler_class, status: BuildStatus) -> None:
+    """A browser that connects with a page sent before the last change reloads.
+
+    livereload tells the browsers connected at the moment; one that is just
+    reloading (after a rebuild's first reload, say) is not connected then, and
+    would keep a page from before a failed build's banner or the site's swap.
+    livereload.js says which page it shows when it connects (``info``); the
+    server knows which generation it sent that page at (``status.served``).
+    """
+    on_message = handler_class.on_message
+
+    def on_message_then_catch_up(handler, message):
+        on_message(handler, message)
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            url = json.loads(message).get("url")
+            if url and handler in handler_class.waiters and status.stale(url):
+                handler.send_message({"command": "reload", "path": url, "liveCSS": True})
+
+    handler_class.on_message = on_message_then_catch_up
+
+
+class PreviewWatcher(LivereloadWatcher):
+    """livereload's watcher, told of changes under ``folders`` by the kernel.
+
+    livereload polls every 0.8 s, and each poll globs every watched file (0.1 s
+    at N = 10,000: 12 % of a core while nobody edits, and a save waited 0.4 s
+    on average for the next poll). Under ``folders`` (content, theme,
+    plugins) watchfiles, which Pelican also depends on, calls ``changed()``
+    on the server's loop 50 ms after a batch of changes. What ``watch()``
+    names (the settings file: an editor's save replaces it, which a kernel
+    watch of the file itself would lose) is still polled. Either way the
+    browser's reload is left to ``changed`` (PreviewBuilds).
+    """
+
+    def __init__(self, folders, changed):
+        super().__init__()
+        self.folders, self.changed = [str(folder) for folder in folders], changed
+        self.stop = threading.Event()
+
+    def start(self, callback):
+        from tornado.ioloop import IOLoop
+
+        notify_changes(self.folders, self.changed, IOLoop.current(), self.stop)
+        return False  # livereload goes on polling what watch() names
+
+    def examine(self):
+        super().examine()  # runs the task of a polled file that changed
+        return None, None  # and never reloads by itself
+
+
+def notify_changes(folders, changed, loop, stop) -> threading.Thread:
+    """A thread that calls ``changed()`` on ``loop`` (``add_callback``) after each
+    batch of changes under ``folders``, until ``stop`` is set."""
+    import watchfiles
+
+    def watch():
+        for _batch in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False):
+            loop.add_callback(changed)
+
+    thread = threading.Thread(target=watch, name="kiosk-preview-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 class _Tee(io.StringIO):
     """Keeps what is written and passes it on to ``stream``."""
 
@@ -320,8 +403,10 @@ def preview_app(root: Path, status: BuildStatus):
             body = found.read_bytes() if found else NOT_FOUND
         kind = mimetypes.guess_type(found.name)[0] if found else "text/html"
         kind = kind or "application/octet-stream"
-        if kind == "text/html" and status.error:
-            body = with_banner(body, status.error)
+        if kind == "text/html":
+            status.served[path] = status.generation
+            if status.error:
+                body = with_banner(body, status.error)
         if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
             kind += "; charset=utf-8"
         # Always ask again: a reload after a rebuild must never show a cached page.

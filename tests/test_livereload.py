@@ -1,6 +1,7 @@
 """`invoke livereload`, the editor's loop: save a file, see the page change;
 break a file, see what is wrong on the page while the last good page stays."""
 
+import json
 import os
 import select
 import shutil
@@ -15,7 +16,13 @@ import pytest
 from invoke import Exit
 from test_publish import publishable_site
 
-from deploy.preview import BuildStatus, PreviewBuilds, preview_app, with_banner
+from deploy.preview import (
+    BuildStatus,
+    PreviewBuilds,
+    preview_app,
+    reload_stale_pages,
+    with_banner,
+)
 from tasks import build_site
 from tests.conftest import ROOT
 from tests.sites import tree_digest
@@ -180,6 +187,70 @@ def test_a_page_written_early_is_served_until_its_folder_moves(tmp_path):
     assert get("/a/index.html")[1].endswith("new</body></html>")
     shutil.rmtree(staging)  # the rebuild's folder became output/
     assert get("/a/") == ("200 OK", "<html><body>old</body></html>")
+
+
+def test_the_kernel_s_notice_of_a_save_starts_one_rebuild_on_the_server_s_loop(tmp_path):
+    """watchfiles tells of a change under a watched folder: the rebuild is
+    called on the server's loop, once per batch, never for other folders."""
+    import threading
+
+    from deploy.preview import notify_changes
+
+    content, elsewhere = tmp_path / "content", tmp_path / "output"
+    (content / "articles").mkdir(parents=True)
+    elsewhere.mkdir()
+    calls = []
+
+    class Loop:
+        def add_callback(self, function):
+            calls.append(function)
+
+    stop = threading.Event()
+    thread = notify_changes([content], lambda: None, Loop(), stop)
+    try:
+        time.sleep(0.5)  # the kernel's watch is in place
+        (elsewhere / "page.html").write_text("a build's output")
+        (content / "articles" / "a.md").write_text("Title: A\n\nBody.\n")
+        wait_for(lambda: calls, 10, "the change being noticed")
+        time.sleep(0.5)
+        assert len(calls) == 1  # one batch, and nothing for the output's file
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_a_browser_that_connects_with_a_page_from_before_a_change_reloads():
+    """A reload sent while the browser was itself reloading reaches nobody: the
+    page it then shows is from before, and it is told so when it connects."""
+    status = BuildStatus()
+    app = preview_app(ROOT / "theme", status)  # any folder: the 404 page is HTML too
+    app({"PATH_INFO": "/a/"}, lambda code, headers: None)  # sent at generation 0
+    app({"PATH_INFO": "/b/"}, lambda code, headers: None)
+    status.changed()  # a rebuild's reload, to no one
+    app({"PATH_INFO": "/b/"}, lambda code, headers: None)  # /b/ again, after it
+
+    class Handler:
+        waiters = set()
+
+        def __init__(self):
+            self.sent = []
+
+        def on_message(self, message):  # livereload's: 'info' makes it a waiter
+            if json.loads(message)["command"] == "info":
+                Handler.waiters.add(self)
+
+        def send_message(self, message):
+            self.sent.append(message)
+
+    reload_stale_pages(Handler, status)
+    browsers = {}
+    for page in ("/a/", "/b/", "/never-served/"):
+        browsers[page] = browser = Handler()
+        browser.on_message(json.dumps({"command": "hello"}))
+        browser.on_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:8000{page}"}))
+    assert [m["command"] for m in browsers["/a/"].sent] == ["reload"]
+    assert browsers["/b/"].sent == [] and browsers["/never-served/"].sent == []
 
 
 def _free_port():
