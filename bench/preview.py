@@ -15,7 +15,9 @@ measures the wall time from the file's write to the server's ``reload``
 message, and on to the article's page fetched over HTTP, as the browser does
 next: what an editor waits between saving and seeing the page change (the
 figure compared). The page must show the correction (a reload to a stale
-page would not count).
+page would not count). Then the last reload before ``SETTLE`` seconds of
+silence is recorded too: Kiosk's preview reloads once the saved page is
+written and again when the whole site is rebuilt.
 
 In the same command, before the servers start, Hugo's cold build of the same
 corpus (the yardstick of issue 6's targets); after the edits, the memory
