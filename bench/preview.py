@@ -121,11 +121,19 @@ class Server:
         self.socket.write_message(json.dumps({"command": "info", "url": self.url}))
         await self.quiet()
 
-    async def quiet(self, seconds=2.0):
-        """Read whatever the server still had to say (its first build's reload)."""
+    async def quiet(self, seconds=2.0, since=None):
+        """Read what the server still has to say until ``seconds`` of silence (its
+        first build's reload; an edit's later reloads); return when, after
+        ``since``, the last reload came (None: no reload)."""
+        last = None
         with contextlib.suppress(TimeoutError):
             while True:
-                await asyncio.wait_for(self.socket.read_message(), seconds)
+                message = await asyncio.wait_for(self.socket.read_message(), seconds)
+                if message is None:
+                    raise SystemExit(f"{self.name}'s preview closed the connection")
+                if since is not None and json.loads(message).get("command") == "reload":
+                    last = time.perf_counter() - since
+        return last
 
     async def edit(self, number, timeout):
         """Append a correction, wait for the reload, check the page shows it."""
@@ -150,22 +158,11 @@ class Server:
                              f"{sentence!r}")  # fmt: skip
         # A server may reload again once the rest of the site is rebuilt (Kiosk's
         # preview does): the last reload before SETTLE seconds of silence.
-        last = await self.last_reload(saved)
+        last = await self.quiet(SETTLE, since=saved)
         self.edits.append(shown)
         self.reloads.append(reloaded)
         self.settled.append(round(last, 3) if last is not None else reloaded)
         return reloaded, shown, self.settled[-1]
-
-    async def last_reload(self, saved):
-        last = None
-        with contextlib.suppress(TimeoutError):
-            while True:
-                message = await asyncio.wait_for(self.socket.read_message(), SETTLE)
-                if message is None:
-                    raise SystemExit(f"{self.name}'s preview closed the connection")
-                if json.loads(message).get("command") == "reload":
-                    last = time.perf_counter() - saved
-        return last
 
     def stop(self):
         with contextlib.suppress(ProcessLookupError):

@@ -48,27 +48,20 @@ _memo: WeakKeyDictionary = WeakKeyDictionary()
 def get_url_setting(self, key: str) -> str:
     """Pelican's ``Content.get_url_setting``, answered once per article and key."""
     values = _memo.get(self)
-    if values is None:
-        noted = _noted(self, key)
-        return noted if noted is not None else _pelican_get_url_setting(self, key)
-    value = values.get(key)
+    value = values.get(key) if values is not None else None
+    if value is not None:
+        return value
+    record = self.__dict__.get(READ_RECORD)
+    if type(record) is not ReadRecord:
+        record = None
+    value = record.known.get(NOTE + key) if record is not None else None
     if value is None:
-        value = _noted(self, key)
-        if value is None:
-            value = _pelican_get_url_setting(self, key)
-            record = self.__dict__.get(READ_RECORD)
-            if type(record) is ReadRecord:
-                record.note(NOTE + key, value)
+        value = _pelican_get_url_setting(self, key)
+        if values is not None and record is not None:  # final from pretaxonomy on
+            record.note(NOTE + key, value)
+    if values is not None:
         values[key] = value
     return value
-
-
-def _noted(content, key: str):
-    """The value a read of the same identity had in the last build, or None."""
-    record = content.__dict__.get(READ_RECORD)
-    if type(record) is not ReadRecord:
-        return None
-    return record.known.get(NOTE + key)
 
 
 get_url_setting.pelican_method = _pelican_get_url_setting
