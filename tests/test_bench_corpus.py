@@ -124,7 +124,8 @@ def test_the_preview_benchmark_times_each_save_until_the_page_shows_it(small_cor
     (bench/preview.py fails otherwise), and the corpus is left as it was."""
     root, _ = small_corpus
     before = tree_digest(root / "kiosk"), tree_digest(root / "hugo" / "content")
-    lines = bench_script("preview.py", root, "--edits", "2")
+    # The tiny site rebuilds in well under a second: 3 s of silence end an edit.
+    lines = bench_script("preview.py", root, "--edits", "2", "--settle", "3")
     assert lines[0].startswith("hugo   cold build ")
     timed = [line.split() for line in lines if line.startswith("[edit ")]
     assert sorted((words[2], words[1]) for words in timed) == [
