@@ -122,7 +122,7 @@ class PreviewBuilds:
                     pipe.write(json.dumps(message) + "\n")
 
                 try:
-                    with pages_of_saved_files_first(lambda name, file: tell(early=[name, file])):
+                    with pages_of_saved_files_first(lambda pages: tell(early=pages)):
                         self._run(collect=False)
                 except Exception:  # noqa: BLE001 - the server must hear of it, and go on
                     traceback.print_exc()
@@ -145,8 +145,7 @@ class PreviewBuilds:
         for line in lines:
             message = json.loads(line)
             if "early" in message:
-                name, file = message["early"]
-                self.status.early[name] = Path(file)
+                self.status.early.update((name, Path(file)) for name, file in message["early"])
                 self.status.changed()
                 self._reload()
             if message.get("done"):
@@ -207,12 +206,17 @@ def _ended(status: int) -> str:
     return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
+# More files read again than this is not an editor's save but a change of code
+# or settings (every read is then new): the rebuild keeps Pelican's order.
+SAVED_FILES_MAX = 20
+
+
 @contextlib.contextmanager
 def pages_of_saved_files_first(announce):
     """While it lasts, Pelican's articles generator writes the pages of the files
-    its build read (not taken from kiosk_readcache: the ones just saved) before
-    its feeds and all other pages, and calls ``announce(output path, file)``
-    for each once written.
+    its build read (not taken from kiosk_readcache: the ones just saved, up to
+    ``SAVED_FILES_MAX``) before its feeds and all other pages, then calls
+    ``announce([(output path, file), ...])`` once, with those pages.
 
     Only the order changes: every page is written once, by Pelican's own
     loops with their own arguments, so the site is the same as without it.
@@ -231,18 +235,21 @@ def pages_of_saved_files_first(announce):
                  "drafts_translations", "drafts")  # fmt: skip
         saved = {id(content) for name in lists for content in getattr(generator, name)
                  if content.source_path in read}  # fmt: skip
-        if not saved:
+        if not saved or len(saved) > SAVED_FILES_MAX:
             return generate_output(generator, writer)
         write = partial(writer.write_file, relative_urls=generator.settings["RELATIVE_URLS"])
+        pages = []
 
         def first(name, template, context, **kwargs):
             if id(kwargs.get("article")) in saved:
                 write(name, template, context, **kwargs)
                 if name:  # an empty save_as: Pelican writes nothing
-                    announce(name, os.path.join(writer.output_path, name))
+                    pages.append((name, os.path.join(writer.output_path, name)))
 
         generator.generate_articles(first)
         generator.generate_drafts(first)
+        if pages:
+            announce(pages)
         return generate_output(generator, _AllBut(writer, saved))
 
     ArticlesGenerator.generate_output = saved_first

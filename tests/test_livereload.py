@@ -170,6 +170,31 @@ def test_the_saved_article_is_served_before_the_rest_is_built(tmp_path):
     assert tree_digest(output) == tree_digest(tmp_path / "clean")
 
 
+def test_a_change_that_rereads_many_files_keeps_pelican_s_order_and_reloads_once(
+    tmp_path, monkeypatch
+):
+    """Changed code or settings make every read new: that is no editor's save,
+    and one reload per page (10,000 at the benchmark's size) would be absurd."""
+    from deploy import preview
+
+    monkeypatch.setattr(preview, "SAVED_FILES_MAX", 1)  # the forked rebuild has it too
+    content, output = publishable_site(tmp_path), tmp_path / "output"
+
+    def build(collect):
+        build_site(ROOT / "pelicanconf.py", output, content, quiet=True, collect=collect,
+                   KIOSK_SEARCH={"enabled": False})  # fmt: skip
+
+    status = BuildStatus()
+    builds, loop, reloads = builds_with(build, status)
+    builds.first()
+    edit(content.joinpath(*ARTICLE_FILE), "The body of the piece.", "The body, edited.")
+    edit(content / "articles" / "2024" / "brief.md", "reopened on Monday", "reopened on Tuesday")
+    builds()
+    loop.run_while(builds)
+    assert reloads == [{}]  # no page early: one reload, once the site is in place
+    assert "The body, edited." in (output / PAGE.strip("/") / "index.html").read_text()
+
+
 def test_a_page_written_early_is_served_until_its_folder_moves(tmp_path):
     root, staging = tmp_path / "output", tmp_path / "staging"
     for folder, text in ((root, "old"), (staging, "new")):
