@@ -73,7 +73,7 @@ class _Counter(logging.Handler):
 
 
 def build_site(settings_file, output, content=None, quiet=False, force=False, collect=True,
-               **override):  # fmt: skip
+               ready=None, **override):  # fmt: skip
     """Build into a staging folder and swap it into ``output`` on success.
 
     When nothing the build reads has changed since the last build into
@@ -90,6 +90,12 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
     process ends with the build (``invoke build``, ``publish``, ``deploy``):
     they stay frozen out of the collector and go back to the system with the
     process, which saves a collection of the whole build (1.1 s at N = 10,000).
+
+    ``ready``: a function that returns once the build may go on (the live
+    preview's standby rebuild, deploy/preview.py): the build first does all
+    that no content file decides, then calls it (kiosk_standby). Such a
+    build starts on a change, so it does not check for one, and the stamp
+    of its inputs takes the content from a walk started after ``ready()``.
     """
     import kiosk_uptodate
 
@@ -100,10 +106,10 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
     # and reads the settings. The content folder is the one given, else the
     # settings' usual one; inputs() checks it against PATH.
     walk = content_walk = None
-    if not force and kiosk_uptodate.stamp_path(output).exists():
+    if ready is None and not force and kiosk_uptodate.stamp_path(output).exists():
         walk = kiosk_uptodate.TreeWalk(output)
     guess = Path(content) if content else Path(settings_file).resolve().parent / "content"
-    if guess.is_dir():
+    if ready is None and guess.is_dir():
         content_walk = kiosk_uptodate.TreeWalk(guess, follow=True)
     try:
         from pelican import Pelican, signals
@@ -121,7 +127,8 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         settings = _settings(settings_file, content, **override, OUTPUT_PATH=str(staging.folder),
                              DELETE_OUTPUT_DIRECTORY=False)  # fmt: skip
         started_at = datetime.now(UTC)
-        found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT, content_walk)
+        found = kiosk_uptodate.inputs(settings, Path(settings_file), ROOT, content_walk,
+                                      content=ready is None)  # fmt: skip
     except BaseException:
         for started in (walk, content_walk):
             if started is not None:
@@ -133,7 +140,8 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
             print(f"{output.name}/ is up to date: nothing changed since its last build.")
         return {"articles": None, "pages": 0, "warnings": 0, "up_to_date": True,
                 "seconds": round(time.perf_counter() - started, 2), "sizes": sizes}  # fmt: skip
-    staging.prepare()
+    if ready is None:
+        staging.prepare()
     # Any error Pelican logs (an unreadable file, a template error) fails the build
     # instead of quietly dropping a page.
     init_logging(level=logging.WARNING, fatal="errors")
@@ -155,12 +163,32 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
     signals.content_written.connect(count)
     signals.article_generator_finalized.connect(count_articles)
     kiosk_uptodate.await_site(staging.folder)
+    standby = contextlib.nullcontext()
+    if ready is not None:
+        import kiosk_standby
+
+        def go():
+            nonlocal started, started_at, content_walk
+            ready()
+            # Only now: the skeleton of the site this build replaces (kiosk_staging)
+            # may still be in the making when it starts getting ready.
+            staging.prepare()
+            started, started_at = time.perf_counter(), datetime.now(UTC)
+            content_walk = kiosk_uptodate.TreeWalk(Path(os.path.abspath(settings["PATH"])),
+                                                   follow=True)  # fmt: skip
+
+        standby = kiosk_standby.ahead(go)
     try:
-        with console.status("Building…") as status:
+        # A standby build shows no "Building…" while it waits for a save.
+        building = console.status("Building…") if ready is None else contextlib.nullcontext()
+        with standby, building as status:
             pelican = Pelican(settings)
-            status.update("Reading and rendering…")
+            if status is not None:
+                status.update("Reading and rendering…")
             pelican.run()
             del pelican
+        if ready is not None:
+            found["content"] = content_walk.fingerprint()
         # The stamp's walk of the finished site, if its last step started it
         # (kiosk_verify); taken before the swap, which moves the folder.
         walk = kiosk_uptodate.finished_walk(staging.folder)
@@ -184,9 +212,9 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         cause = counter.first_error or str(err)
         raise Exit(f"Build failed: {cause}. The previous output/ is unchanged.", code=1) from None
     finally:
-        walk = kiosk_uptodate.finished_walk(staging.folder)  # of a build that failed
-        if walk is not None:
-            walk.cancel()
+        for started_walk in (kiosk_uptodate.finished_walk(staging.folder), content_walk):
+            if started_walk is not None:  # of a build that failed
+                started_walk.cancel()
         staging.discard()
         signals.content_written.disconnect(count)
         signals.article_generator_finalized.disconnect(count_articles)
@@ -289,12 +317,13 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
     content = Path(content).resolve() if content else None
     content_dir = content or ROOT / "content"
 
-    def build(collect):
+    def build(collect, ready=None):
         # Pagefind takes seconds and search is not what an editor previews.
-        build_site(CONFIG["dev"], output, content, collect=collect,
+        build_site(CONFIG["dev"], output, content, collect=collect, ready=ready,
                    KIOSK_SEARCH={"enabled": False})  # fmt: skip
 
-    rebuild = preview.PreviewBuilds(build, status, LiveReloadHandler.reload_waiters, IOLoop.current)
+    rebuild = preview.PreviewBuilds(build, status, LiveReloadHandler.reload_waiters, IOLoop.current,
+                                    content=content_dir)  # fmt: skip
     rebuild.first()
     watcher = preview.PreviewWatcher([content_dir, ROOT / "theme", ROOT / "plugins"], rebuild)
     preview.reload_stale_pages(LiveReloadHandler, status)

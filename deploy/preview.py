@@ -79,14 +79,25 @@ class PreviewBuilds:
     pipe: the server serves those pages from the staging folder and reloads
     the browser at once, and again when the whole site is in place. A change
     saved while a rebuild runs starts one more once it is done.
+
+    With ``content`` (the content folder), the next rebuild's process is
+    started as soon as a build ends, and gets ready while the editor writes
+    (``build(collect, ready=...)``, kiosk_standby: settings, plugins,
+    templates and the stored articles unpickled), then waits. A change
+    under ``content`` tells it to go; any other change (a template, the
+    settings, or one the caller does not name) makes it stale: it is
+    stopped, and the rebuild forked then does everything.
     """
 
     name = "rebuild"  # what livereload's log calls it
 
-    def __init__(self, build, status: BuildStatus, reload, loop):
+    def __init__(self, build, status: BuildStatus, reload, loop, content=None):
         self._build, self.status, self._reload, self._loop = build, status, reload, loop
+        self._content = Path(content).resolve() if content is not None else None
         self._running = None  # the rebuild's process, while it runs
-        self._again = False  # a change came while it ran
+        self._standby = None  # the next one's, ready and waiting (with ``content``)
+        self._again = False  # a change came while it ran …
+        self._again_outside = False  # … and one of them was not under ``content``
 
     @property
     def running(self) -> bool:
@@ -94,23 +105,61 @@ class PreviewBuilds:
 
     def first(self) -> None:
         self._run(collect=True)
+        self._make_standby()
 
-    def __call__(self) -> None:  # no parameters: livereload then passes none
+    def __call__(self, changes=None) -> None:
+        """A change: ``changes``, the paths changed; None when not known."""
+        outside = not self._only_content(changes)
         if self._running is not None:
             self._again = True
+            self._again_outside = self._again_outside or outside
             return
+        standby = self._standby
+        if standby is not None and not outside:
+            try:
+                os.write(standby.go, b"g")
+                self._running = standby
+            except OSError:  # it has just ended (a problem before the save)
+                pass
+        self.stop()  # told to go, or stale: it reads the end of its pipe and stops
+        if self._running is None:
+            self._running = self._fork()
+
+    def stop(self) -> None:
+        """Stop the standby rebuild, if one waits (it goes on its own when the server does)."""
+        standby, self._standby = self._standby, None
+        if standby is not None:
+            os.close(standby.go)
+            standby.go = None
+
+    def _only_content(self, changes) -> bool:
+        if changes is None or self._content is None:
+            return False
+        return all(Path(path).resolve().is_relative_to(self._content) for path in changes)
+
+    def _make_standby(self) -> None:
+        if self._content is not None and self._standby is None:
+            self._standby = self._fork(standby=True)
+
+    def _fork(self, standby: bool = False) -> "_Rebuild":
         read_end, write_end = os.pipe()
+        go_read, go_write = os.pipe() if standby else (None, None)
         pid = os.fork()
         if pid == 0:  # the rebuild's process: it never returns from here
             os.close(read_end)
-            self._rebuild_and_exit(write_end)
+            if go_write is not None:
+                os.close(go_write)
+            self._rebuild_and_exit(write_end, go_read)
         os.close(write_end)
-        self._running = rebuild = _Rebuild(pid, read_end)
+        if go_read is not None:
+            os.close(go_read)
+        rebuild = _Rebuild(pid, read_end, go=go_write)
         loop = self._loop()
         loop.add_handler(read_end, lambda fd, events: self._hear(rebuild), loop.READ)
+        return rebuild
 
     # --- in the rebuild's process ---------------------------------------------------
-    def _rebuild_and_exit(self, fd: int):
+    def _rebuild_and_exit(self, fd: int, go: int | None = None):
         code = 1
         try:
             # Signals here must not wake the server's loop through its wake-up pipe.
@@ -121,15 +170,23 @@ class PreviewBuilds:
                 def tell(**message):
                     pipe.write(json.dumps(message) + "\n")
 
+                def ready():  # a standby's: wait for the word to go, or stop
+                    word = os.read(go, 1)
+                    os.close(go)
+                    if word != b"g":
+                        raise _Stopped
+
                 try:
                     with pages_of_saved_files_first(lambda pages: tell(early=pages)):
-                        self._run(collect=False)
+                        self._run(collect=False, ready=ready if go is not None else None)
                 except Exception:  # noqa: BLE001 - the server must hear of it, and go on
                     traceback.print_exc()
                     self.status.error = (
                         "The rebuild stopped with an unexpected error (see the terminal)."
                     )
                 tell(done=True, error=self.status.error)
+            code = 0
+        except _Stopped:
             code = 0
         finally:
             sys.stdout.flush()
@@ -139,6 +196,16 @@ class PreviewBuilds:
     # --- in the server's process ----------------------------------------------------
     def _hear(self, rebuild: "_Rebuild"):
         data = os.read(rebuild.pipe, 65536)
+        if rebuild is not self._running:  # a standby, before its word to go
+            if rebuild is self._standby:  # it says something: a problem before the
+                self._standby = None  # save, which a rebuild forked then shows
+                os.close(rebuild.go)
+                rebuild.go = None
+            if not data:
+                self._loop().remove_handler(rebuild.pipe)
+                os.close(rebuild.pipe)
+                os.waitpid(rebuild.pid, 0)
+            return
         rebuild.pending += data
         *lines, rest = rebuild.pending.split(b"\n")
         rebuild.pending = rest
@@ -171,16 +238,22 @@ class PreviewBuilds:
         self.status.early.clear()  # the new site is in place, or the old one stays
         self.status.changed()
         self._reload()
+        outside, self._again_outside = self._again_outside, False
+        if not (self._again and outside):
+            self._make_standby()
         if self._again:
             self._again = False
-            self()
+            self(changes=None if outside else ())
 
-    def _run(self, collect: bool) -> None:
+    def _run(self, collect: bool, ready=None) -> None:
         from invoke import Exit
 
         try:
             with echoed_stderr() as captured:
-                self._build(collect)
+                if ready is None:
+                    self._build(collect)
+                else:
+                    self._build(collect, ready=ready)
             self.status.error = None
         except Exit as err:
             # The previous good site stays in output/ and keeps being served, with
@@ -192,12 +265,19 @@ class PreviewBuilds:
 
 @dataclass
 class _Rebuild:
-    """A rebuild's process, the read end of its pipe, and what it said so far."""
+    """A rebuild's process, the read end of its pipe, and what it said so far;
+    ``go``: a standby's, the pipe to tell it to go (a byte) or to stop (closed)."""
 
     pid: int
     pipe: int
     pending: bytes = b""
     done: bool = False
+    go: int | None = None
+
+
+class _Stopped(BaseException):
+    """A standby rebuild told to stop: it leaves as a failed build does (nothing
+    written to the output), and says nothing."""
 
 
 def _ended(status: int) -> str:
@@ -302,7 +382,7 @@ class PreviewWatcher(LivereloadWatcher):
     at N = 10,000: 12 % of a core while nobody edits, and a save waited 0.4 s
     on average for the next poll). Under ``folders`` (content, theme,
     plugins) watchfiles, which Pelican also depends on, calls ``changed()``
-    on the server's loop 50 ms after a batch of changes. What ``watch()``
+    on the server's loop 50 ms after a batch of changes, with their paths. What ``watch()``
     names (the settings file: an editor's save replaces it, which a kernel
     watch of the file itself would lose) is still polled. Either way the
     browser's reload is left to ``changed`` (PreviewBuilds).
@@ -325,13 +405,13 @@ class PreviewWatcher(LivereloadWatcher):
 
 
 def notify_changes(folders, changed, loop, stop) -> threading.Thread:
-    """A thread that calls ``changed()`` on ``loop`` (``add_callback``) after each
-    batch of changes under ``folders``, until ``stop`` is set."""
+    """A thread that calls ``changed(paths)`` on ``loop`` (``add_callback``) after
+    each batch of changes under ``folders``, until ``stop`` is set."""
     import watchfiles
 
     def watch():
-        for _batch in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False):
-            loop.add_callback(changed)
+        for batch in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False):
+            loop.add_callback(changed, sorted({path for _change, path in batch}))
 
     thread = threading.Thread(target=watch, name="kiosk-preview-watch", daemon=True)
     thread.start()

@@ -266,20 +266,22 @@ def _find_digest(data: bytes, follow: bool, sizes: dict | None) -> str:
     return _listing_digest([b"\0".join(line) for line in lines])
 
 
-def inputs(settings: dict, settings_file: Path, root: Path, walk: TreeWalk | None = None) -> dict:
+def inputs(settings: dict, settings_file: Path, root: Path, walk: TreeWalk | None = None,
+           content: bool = True) -> dict:  # fmt: skip
     """Everything a build reads, as fingerprints (see the module docstring).
 
     ``walk``: a walk of the content started earlier; used if it is of
-    ``PATH`` (with links followed), else stopped.
+    ``PATH`` (with links followed), else stopped. ``content=False``: the
+    content's fingerprint is left None, for the caller to fill in later.
     """
-    content = Path(os.path.abspath(settings["PATH"]))
-    if walk is not None and (walk.folder, walk.follow) != (content, True):
+    folder = Path(os.path.abspath(settings["PATH"]))
+    if walk is not None and (not content or (walk.folder, walk.follow) != (folder, True)):
         walk.cancel()
         walk = None
     return {
         "code": code_fingerprint(settings, settings_file, root),
         "settings": settings_fingerprint(settings),
-        "content": (walk or TreeWalk(content, follow=True)).fingerprint(),
+        "content": (walk or TreeWalk(folder, follow=True)).fingerprint() if content else None,
     }
 
 

@@ -54,22 +54,110 @@ class Loop:
         del self.handlers[fd]
 
     def run_while(self, builds, seconds=120):
+        """Until the rebuild is done and every process but a standby has ended."""
         deadline = time.monotonic() + seconds
-        while builds.running or self.handlers:
+
+        def others():
+            standby = builds._standby
+            return [fd for fd in self.handlers if standby is None or fd != standby.pipe]
+
+        while builds.running or others():
             assert time.monotonic() < deadline, "the rebuild did not finish"
             ready, _, _ = select.select(list(self.handlers), [], [], 1)
             for fd in ready:
                 self.handlers[fd](fd, self.READ)
 
+    def hear_out(self, process, seconds=30):
+        """Pass on what ``process`` (a standby) says until its pipe closes."""
+        while process.pipe in self.handlers:
+            ready, _, _ = select.select([process.pipe], [], [], seconds)
+            assert ready, "the process did not end"
+            self.handlers[process.pipe](process.pipe, self.READ)
 
-def builds_with(build, status=None):
+
+def builds_with(build, status=None, content=None):
     """PreviewBuilds on a select() loop; its reloads are listed with what was
     served early at each."""
     loop, reloads = Loop(), []
     status = status or BuildStatus()
     builds = PreviewBuilds(build, status, lambda: reloads.append(dict(status.early)),
-                           lambda: loop)  # fmt: skip
+                           lambda: loop, content=content)  # fmt: skip
     return builds, loop, reloads
+
+
+def logged(path):
+    """A function that appends a line to ``path`` (one write: forked processes share it)."""
+
+    def log(line):
+        with path.open("a") as handle:
+            handle.write(f"{line}\n")
+
+    return log
+
+
+def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_changes(tmp_path):
+    """After each build a standby rebuild does what needs no content and waits;
+    a save under the content folder sends it on. A change elsewhere (a
+    template, the settings) or one not named makes it stale: it stops without
+    building, and a rebuild started then builds everything."""
+    content, log = tmp_path / "content", tmp_path / "log"
+    say = logged(log)
+
+    def build(collect, ready=None):
+        say(f"{os.getpid()} {'standby' if ready else 'build'}")
+        if ready is not None:
+            ready()
+            say(f"{os.getpid()} go")
+
+    builds, loop, reloads = builds_with(build, content=content)
+
+    def lines(count):
+        wait_for(lambda: len(log.read_text().splitlines()) >= count, 30, f"{count} lines")
+        time.sleep(0.2)  # and no more
+        return [line.split() for line in log.read_text().splitlines()]
+
+    builds.first()
+    (_, first), (standby, waits) = lines(2)
+    assert (first, waits) == ("build", "standby") and int(standby) != os.getpid()
+    builds([str(content / "articles" / "a.md")])
+    loop.run_while(builds)
+    assert lines(4)[2] == [standby, "go"] and reloads == [{}]  # it built, nothing else did
+    next_standby = lines(4)[3]
+    assert next_standby[1] == "standby" and next_standby[0] != standby
+    builds([str(content / "a.md"), str(tmp_path / "theme" / "templates" / "base.html")])
+    loop.run_while(builds)
+    assert [kind for _, kind in lines(6)[4:]] == ["build", "standby"]  # stopped, not gone on
+    builds()  # the settings file (polled: no paths)
+    loop.run_while(builds)
+    assert [kind for _, kind in lines(8)[6:]] == ["build", "standby"]
+    assert not any(kind == "go" for _, kind in lines(8)[4:])
+    standby = builds._standby
+    builds.stop()
+    loop.hear_out(standby)  # it stopped, and was waited for
+    assert len(lines(8)) == 8  # and built nothing
+
+
+def test_a_standby_that_fails_before_the_save_leaves_the_save_to_a_new_rebuild(tmp_path):
+    """A problem while getting ready (settings a plugin rejects, say) is shown by
+    the rebuild the next change starts, not by the standby."""
+    content, log = tmp_path / "content", tmp_path / "log"
+    say = logged(log)
+
+    def build(collect, ready=None):
+        if ready is not None:
+            raise Exit("Build failed: a setting is wrong.")
+        say(f"{os.getpid()} build")
+
+    builds, loop, reloads = builds_with(build, content=content)
+    builds.first()
+    standby = builds._standby
+    loop.hear_out(standby)  # what it says, then the end of its pipe
+    assert builds._standby is None  # not used for the next change
+    builds([str(content / "a.md")])
+    loop.run_while(builds)
+    assert len(log.read_text().splitlines()) == 2  # the first build, and a new rebuild's
+    assert builds.status.error is None and reloads == [{}]
+    builds.stop()
 
 
 def test_the_first_build_runs_here_and_rebuilds_in_a_process_of_their_own(tmp_path):
@@ -140,27 +228,48 @@ def test_a_rebuild_whose_process_dies_says_so_and_the_next_save_builds_again(cap
     assert builds.status.error is None
 
 
-def test_the_saved_article_is_served_before_the_rest_is_built(tmp_path):
+@pytest.mark.parametrize("standby", [False, True], ids=["forked-then", "ready-before"])
+def test_the_saved_article_is_served_before_the_rest_is_built(tmp_path, standby, monkeypatch):
     """The rebuild writes the saved article's page first: the browser reloads
-    to it while the rest is built, then once more; the site is the same."""
-    content, output = publishable_site(tmp_path), tmp_path / "output"
-    settings = ROOT / "pelicanconf.py"
+    to it while the rest is built, then once more; the site is the same.
+    So it is when the rebuild got ready before the save (a standby)."""
+    import kiosk_readcache
+    from kiosk_readcache import store
 
-    def build(collect, folder=output):
+    # A file's stat stands for its bytes even if it was written just now (the
+    # test's files were; an editor's, but the one just saved, were not).
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)
+
+    content, output = publishable_site(tmp_path), tmp_path / "output"
+    settings, waiting = ROOT / "pelicanconf.py", tmp_path / "waiting"
+
+    def build(collect, folder=output, ready=None):
+        def ready_and_waiting():
+            waiting.write_text("yes")
+            ready()
+
         build_site(settings, folder, content, quiet=True, collect=collect,
-                   KIOSK_SEARCH={"enabled": False})  # fmt: skip
+                   ready=ready and ready_and_waiting, KIOSK_SEARCH={"enabled": False})  # fmt: skip
+        if ready is not None:  # in the standby's process: what it took ahead
+            waiting.write_text(str(kiosk_readcache.last_stats["ahead"]))
 
     status = BuildStatus()
     texts = []
-    builds, loop, reloads = builds_with(build, status)
+    builds, loop, reloads = builds_with(build, status, content=content if standby else None)
     builds._reload = lambda: texts.append(
         {name: file.read_text() for name, file in status.early.items()}
     )
     builds.first()
+    if standby:
+        wait_for(waiting.exists, 60, "the standby rebuild getting ready")
     edit(content.joinpath(*ARTICLE_FILE), "The body of the piece.",
          "The body of the piece, edited live.")  # fmt: skip
-    builds()
+    builds([str(content.joinpath(*ARTICLE_FILE))])
     loop.run_while(builds)
+    builds.stop()
+    if standby:  # every other article came unpickled ahead
+        articles = len(list((content / "articles").rglob("*.md")))
+        assert int(waiting.read_text()) == articles - 1
     early, last = texts
     assert list(early) == [PAGE.strip("/") + "/index.html"]  # its page, and only it
     assert "edited live" in early[PAGE.strip("/") + "/index.html"]
@@ -227,8 +336,8 @@ def test_the_kernel_s_notice_of_a_save_starts_one_rebuild_on_the_server_s_loop(t
     calls = []
 
     class Loop:
-        def add_callback(self, function):
-            calls.append(function)
+        def add_callback(self, function, *args):
+            calls.append(args)
 
     stop = threading.Event()
     thread = notify_changes([content], lambda: None, Loop(), stop)
@@ -238,7 +347,8 @@ def test_the_kernel_s_notice_of_a_save_starts_one_rebuild_on_the_server_s_loop(t
         (content / "articles" / "a.md").write_text("Title: A\n\nBody.\n")
         wait_for(lambda: calls, 10, "the change being noticed")
         time.sleep(0.5)
-        assert len(calls) == 1  # one batch, and nothing for the output's file
+        # One batch, with the path saved, and nothing for the output's file.
+        assert calls == [([str(content / "articles" / "a.md")],)]
     finally:
         stop.set()
         thread.join(10)

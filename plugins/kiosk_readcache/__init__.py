@@ -30,9 +30,12 @@ each (:mod:`.terms`; cached or not, Pelican makes a copy per article).
 
 Settings: ``KIOSK_READCACHE`` (see ``DEFAULTS``). ``last_stats`` holds the last
 build's counts (files, hashed: the sources whose
-stat changed, hits, read_here, read_in_workers, workers), ``last_read`` the
+stat changed, hits, read_here, read_in_workers, workers, ahead: the hits
+unpickled ahead), ``last_read`` the
 source paths of the files it read rather than took from the cache (what an
 editor just saved: the live preview writes their pages first).
+``unpickle_ahead`` takes the stored articles out of the cache before the
+build lists the files (the live preview's standby rebuild, kiosk_standby).
 """
 
 import gc
@@ -47,7 +50,8 @@ from kiosk_settings import given_settings
 from .batch import BuildState, CachedReads
 from .terms import share_terms
 
-__all__ = ["DEFAULTS", "register", "last_read", "last_stats", "readcache_settings"]
+__all__ = ["DEFAULTS", "register", "last_read", "last_stats", "readcache_settings",
+           "unpickle_ahead"]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +131,14 @@ def cache_articles(generator):
 
 def cache_pages(generator):
     _install(generator, "PAGE_PATHS", "PAGE_EXCLUDES")
+
+
+def unpickle_ahead(generator, content_class) -> int:
+    """Unpickle the stored Contents of ``generator``'s files now, before it lists
+    them: how many (kiosk_standby). Its build takes each one only if the
+    file's key is still that entry's when it reads."""
+    reads = generator.readers.read_file
+    return reads.unpickle_ahead(content_class) if isinstance(reads, CachedReads) else 0
 
 
 def share_articles_terms(generator):

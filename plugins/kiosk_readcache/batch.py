@@ -36,7 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from kiosk_logrecords import replay
 
 from . import fingerprint, store
-from .notes import ReadNotes, read_identity
+from .notes import READ_RECORD, ReadNotes, read_identity
 from .reading import loads_content, read_captured, shared_objects
 
 logger = logging.getLogger(__name__)
@@ -69,9 +69,13 @@ class BuildState:
         self.stamps = {}  # path -> stamp of the files entries depend on, asked once per build
         self.committed = False
         self.stats = {
-            "files": 0, "hashed": 0, "hits": 0, "read_here": 0, "read_in_workers": 0, "workers": 0
+            "files": 0, "hashed": 0, "hits": 0, "read_here": 0, "read_in_workers": 0, "workers": 0,
+            "ahead": 0,  # hits unpickled before the build went on (unpickle_ahead)
         }  # fmt: skip
         self.read_now = set()  # source paths of the files read, not answered by the cache
+        # Stored Contents unpickled before the build was told to go, by entry key
+        # (CachedReads.unpickle_ahead: the live preview's standby rebuild).
+        self.ahead = {}
         self._prefix = hashlib.sha256(f"{self.code_fp}\0{self.settings_fp}\0".encode())
 
     def key(self, content_class, relative_path, digest):
@@ -107,8 +111,8 @@ class BuildState:
             self.sources[path] = (stat, digest)
         return self.key(content_class, relative_path, digest)
 
-    def valid_blob(self, key, now):
-        """The stored blob of ``key`` if its entry holds: intact, deps unchanged, not expired."""
+    def valid_entry(self, key, now):
+        """The stored entry of ``key`` if it holds: deps unchanged, not expired."""
         entry = self.store.entries.get(key)
         if entry is None:
             return None
@@ -116,8 +120,26 @@ class BuildState:
             return None
         if not store.deps_unchanged(entry.deps, self.stamps):
             return None
-        blob = self.store.blob(key)
+        return entry
+
+    def valid_blob(self, key, now):
+        """The stored blob of ``key`` if its entry holds and is intact."""
+        entry = self.valid_entry(key, now)
+        blob = None if entry is None else self.store.blob(key)
         return None if blob is None else (entry, blob)
+
+    def stored_key(self, content_class, base_path, relative_path):
+        """The key of a source file as the last build stored it, if its stat is
+        the one recorded then (nothing is read or hashed, nothing recorded)."""
+        path = os.path.join(base_path, relative_path)
+        try:
+            stat = store.file_stat(os.stat(path))
+        except OSError:
+            return None
+        known = self.store.sources.get(path)
+        if known is None or known[0] != stat:
+            return None
+        return self.key(content_class, relative_path, known[1])
 
     def commit(self):
         """Write what this build read and drop what it did not use (once per build)."""
@@ -200,8 +222,66 @@ class CachedReads:
         # The entry this Content is a copy of: the identity of its read (notes.py).
         entry = outcome.get("entry") or (self.state.store.added.get(key) if key else None)
         if entry is not None and self.state.notes is not None:
-            self.state.notes.record(content, read_identity(key, entry))
+            attached = getattr(content, READ_RECORD, None)  # unpickled ahead, with its record
+            if attached is not None:
+                self.state.notes.enter(attached)
+            else:
+                self.state.notes.record(content, read_identity(key, entry))
         return content
+
+    def _stored(self, key, now, shared):
+        """The stored Content of ``key`` if its entry holds, or None."""
+        state = self.state
+        if key is None:
+            return None
+        ahead = state.ahead.pop(key, None)  # unpickled ahead from this very entry
+        if ahead is not None and state.valid_entry(key, now) is not None:
+            state.stats["ahead"] += 1
+            return ahead
+        found = state.valid_blob(key, now)
+        if found is None:
+            return None
+        try:
+            return loads_content(found[1], shared)
+        except Exception:  # noqa: BLE001 - e.g. a class gone: read it again
+            return None
+
+    # --- before the build goes ------------------------------------------------------
+    def unpickle_ahead(self, content_class):
+        """Unpickle every stored Content whose file's stat is the one the last
+        build recorded, before the files are listed for the build (the live
+        preview's standby rebuild, kiosk_standby). ``_prepare`` takes one only
+        for the entry key it computes then, from the file as it is then: a file
+        saved meanwhile has a new key, and is read.
+        """
+        generator, state = self.generator, self.state
+        if not state.use_cache:
+            return 0
+        files = generator.get_files(
+            generator.settings[self.paths_setting],
+            exclude=generator.settings[self.excludes_setting],
+        )
+        shared = shared_objects(generator)
+        collecting = gc.isenabled()
+        gc.disable()  # thousands of objects made and kept: see _prepare
+        try:
+            for relative in files:
+                key = state.stored_key(content_class, generator.path, relative)
+                blob = state.store.blob(key) if key else None
+                if blob is None:
+                    continue
+                try:
+                    loaded = loads_content(blob, shared)
+                except Exception:  # noqa: BLE001 - read again once the build goes
+                    continue
+                if state.notes is not None:  # entered only if the build returns it
+                    state.notes.attach(loaded, read_identity(key, state.store.entries[key]))
+                state.ahead[key] = loaded
+        finally:
+            if collecting:
+                gc.enable()
+        gc.freeze()  # kept for the build: later collections need not scan them
+        return len(state.ahead)
 
     # --- the first call -----------------------------------------------------------
     def _prepare(self, kwargs):
@@ -227,22 +307,19 @@ class CachedReads:
                 key = None
                 if state.use_cache:
                     key = state.source_key(content_class, generator.path, relative, now)
-                    found = state.valid_blob(key, now) if key else None
-                    if found is not None:
-                        try:
-                            loaded = loads_content(found[1], shared)
-                        except Exception:  # noqa: BLE001 - e.g. a class gone: read it again
-                            loaded = None
-                        if loaded is not None:
-                            outcome = {"hit": True, "error": None, "loaded": loaded}
-                            outcome.update(records=found[0].records, entry=found[0])
-                            self.table[relative] = (key, outcome)
-                            continue
+                    loaded = self._stored(key, now, shared)
+                    if loaded is not None:
+                        entry = state.store.entries[key]
+                        outcome = {"hit": True, "error": None, "loaded": loaded}
+                        outcome.update(records=entry.records, entry=entry)
+                        self.table[relative] = (key, outcome)
+                        continue
                 self.table[relative] = (key, None)
                 misses.append(relative)
         finally:
             if collecting:
                 gc.enable()
+        state.ahead.clear()  # of files gone or saved since: garbage
         if len(files) > len(misses):
             # They stay to the end of the build: later collections need not scan
             # them again (kiosk_memory.release unfreezes them at ``finalized``).

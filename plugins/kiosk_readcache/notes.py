@@ -117,9 +117,19 @@ class ReadNotes:
 
     def record(self, content, identity: str) -> ReadRecord:
         """Attach the record of ``content``'s read (``identity``) to it and return it."""
+        return self.enter(self.attach(content, identity))
+
+    def enter(self, record: ReadRecord) -> ReadRecord:
+        """Count ``record``'s read as one this build returned (its notes are kept)."""
+        if record.identity not in self.current:
+            self.current[record.identity] = dict(record.known)
+        self.records.append(record)
+        return record
+
+    def attach(self, content, identity: str) -> ReadRecord:
+        """The record of ``content``'s read, attached to it but not yet entered
+        (an article unpickled before the build knows whether it will return it)."""
         known = self.previous.get(identity) or {}
-        if identity not in self.current:
-            self.current[identity] = dict(known)
         # One pass over the attributes (10,000 articles a build); a leaf is never notable.
         values, leaf_names, leaf_values = {}, [], []
         for name, value in vars(content).items():
@@ -132,7 +142,6 @@ class ReadNotes:
         names = self._names.setdefault(names, names)  # most articles: one tuple for all
         record = ReadRecord(identity, values, known, self, (names, tuple(leaf_values)))
         setattr(content, READ_RECORD, record)
-        self.records.append(record)
         return record
 
     def add(self, identity: str, name: str, text: str) -> None:

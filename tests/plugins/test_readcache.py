@@ -132,6 +132,41 @@ def test_editing_one_file_rereads_exactly_that_file(site):
     assert digest == fresh
 
 
+def test_articles_unpickled_before_a_save_are_taken_only_if_their_file_is_unchanged(
+    site, stat_trusted_at_once
+):
+    """The live preview's standby rebuild takes the stored articles out of the
+    cache, then waits for the editor: what is saved meanwhile is read as it is
+    then — an edit, a new file, a deletion — and the site is a clean build's."""
+    import kiosk_standby
+
+    files = site_files()
+    site(files)
+    articles = site.root / "content" / "articles"
+    waited = []
+
+    def save():  # what the editor does while the build waits
+        waited.append(True)
+        (articles / "a2.md").write_text(
+            files["articles/a2.md"].replace("More text.", "More text, saved."), encoding="utf-8"
+        )
+        (articles / "a6.md").write_text(
+            header("A new piece.", title="Article 6", date="2024-05-07 10:00"), encoding="utf-8"
+        )
+        (articles / "a0.md").unlink()
+
+    with kiosk_standby.ahead(save):
+        digest, stats = site()
+    assert waited == [True]
+    # a1, a3, a4, a5 as unpickled ahead; the page from the cache; a2 and a6 read.
+    assert (stats["ahead"], stats["hits"], reads(stats)) == (4, 5, 2)
+    page = (site.root / "output" / "article-2" / "index.html").read_text("utf-8")
+    assert "More text, saved." in page
+    assert not (site.root / "output" / "article-0").exists()
+    fresh, _ = site(readcache={"cache": False}, output="fresh")
+    assert digest == fresh
+
+
 def test_changing_a_referenced_image_rereads_the_articles_that_use_it(site):
     site(site_files())
     # Only the odd articles have top.jpg as their top image; a new size changes their srcset.
