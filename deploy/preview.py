@@ -70,15 +70,16 @@ class PreviewBuilds:
     ``status`` (the banner). ``reload()`` tells the open browsers to reload;
     ``loop()`` returns the server's tornado IOLoop (``add_handler``, ``remove_handler``).
 
-    The first build runs in this process, before anything is served. Each
-    rebuild runs in a forked process, so the server goes on answering while
-    it builds (the browser's requests, the editor's clicks), and the
-    rebuild's garbage goes with that process. The rebuild writes the pages
-    of the files it read again (the ones just saved) first, before the 17,920
-    others it links from the render memo at N = 10,000, and says so over a
-    pipe: the server serves those pages from the staging folder and reloads
-    the browser at once, and again when the whole site is in place. A change
-    saved while a rebuild runs starts one more once it is done.
+    Every build runs in a forked process: the first one before anything is
+    served, each rebuild while the server goes on answering (the browser's
+    requests, the editor's clicks). Its garbage goes with that process, and
+    the server, which every rebuild is forked from, holds no build's objects.
+    The rebuild writes the pages of the files it read again (the ones just
+    saved) first, before the 17,920 others it links from the render memo at
+    N = 10,000, and says so over a pipe: the server serves those pages from
+    the staging folder and reloads the browser at once, and again when the
+    whole site is in place. A change saved while a rebuild runs starts one
+    more once it is done.
 
     With ``content`` (the content folder), the next rebuild's process is
     started as soon as a build ends, and gets ready while the editor writes
@@ -104,8 +105,19 @@ class PreviewBuilds:
         return self._running is not None
 
     def first(self) -> None:
-        self._run(collect=True)
-        self._make_standby()
+        """The first build, before anything is served: in a process of its own as
+        well, so that the server, which every later rebuild is forked from,
+        holds none of a build's objects (nor does a standby, beyond its own)."""
+        reload, self._reload = self._reload, lambda: None  # no browser to tell yet
+        try:
+            self._running = rebuild = self._fork(listen=False)
+            while self._running is rebuild:
+                data = os.read(rebuild.pipe, 65536)
+                self._take(rebuild, data)
+                if not data:
+                    self._end(rebuild)
+        finally:
+            self._reload = reload
 
     def __call__(self, changes=None) -> None:
         """A change: ``changes``, the paths changed; None when not known."""
@@ -141,7 +153,7 @@ class PreviewBuilds:
         if self._content is not None and self._standby is None:
             self._standby = self._fork(standby=True)
 
-    def _fork(self, standby: bool = False) -> "_Rebuild":
+    def _fork(self, standby: bool = False, listen: bool = True) -> "_Rebuild":
         read_end, write_end = os.pipe()
         go_read, go_write = os.pipe() if standby else (None, None)
         pid = os.fork()
@@ -154,8 +166,9 @@ class PreviewBuilds:
         if go_read is not None:
             os.close(go_read)
         rebuild = _Rebuild(pid, read_end, go=go_write)
-        loop = self._loop()
-        loop.add_handler(read_end, lambda fd, events: self._hear(rebuild), loop.READ)
+        if listen:
+            loop = self._loop()
+            loop.add_handler(read_end, lambda fd, events: self._hear(rebuild), loop.READ)
         return rebuild
 
     # --- in the rebuild's process ---------------------------------------------------
@@ -206,6 +219,13 @@ class PreviewBuilds:
                 os.close(rebuild.pipe)
                 os.waitpid(rebuild.pid, 0)
             return
+        self._take(rebuild, data)
+        if not data:  # the process is gone (its pipe closed)
+            self._loop().remove_handler(rebuild.pipe)
+            self._end(rebuild)
+
+    def _take(self, rebuild: "_Rebuild", data: bytes) -> None:
+        """What the running rebuild said: pages written early, its end."""
         rebuild.pending += data
         *lines, rest = rebuild.pending.split(b"\n")
         rebuild.pending = rest
@@ -219,10 +239,8 @@ class PreviewBuilds:
                 rebuild.done = True
                 self.status.error = message["error"]
                 self._finished()
-        if data:
-            return
-        # The process is gone (its pipe closed).
-        self._loop().remove_handler(rebuild.pipe)
+
+    def _end(self, rebuild: "_Rebuild") -> None:
         os.close(rebuild.pipe)
         _, status = os.waitpid(rebuild.pid, 0)
         if not rebuild.done:

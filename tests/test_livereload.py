@@ -160,7 +160,9 @@ def test_a_standby_that_fails_before_the_save_leaves_the_save_to_a_new_rebuild(t
     builds.stop()
 
 
-def test_the_first_build_runs_here_and_rebuilds_in_a_process_of_their_own(tmp_path):
+def test_every_build_runs_in_a_process_of_its_own(tmp_path):
+    """The server forks every rebuild, so it must hold no build's objects: the
+    first build, before anything is served, runs in a process of its own too."""
     pids = tmp_path / "pids"
 
     def build(collect):
@@ -169,14 +171,15 @@ def test_the_first_build_runs_here_and_rebuilds_in_a_process_of_their_own(tmp_pa
 
     builds, loop, reloads = builds_with(build, BuildStatus(error="an earlier failure"))
     builds.first()
+    assert not builds.running and not loop.handlers  # done and waited for
+    assert builds.status.error is None
     builds()
     assert builds.running  # the server goes on serving meanwhile
     loop.run_while(builds)
-    here, rebuilt = pids.read_text().splitlines()
-    assert here == f"{os.getpid()} True"
-    pid, collect = rebuilt.split()
-    assert int(pid) != os.getpid() and collect == "False"  # its garbage goes with it
-    assert builds.status.error is None and reloads == [{}]  # one reload, when done
+    first, rebuilt = (line.split() for line in pids.read_text().splitlines())
+    assert os.getpid() not in (int(first[0]), int(rebuilt[0])) and first[0] != rebuilt[0]
+    assert first[1] == rebuilt[1] == "False"  # their garbage goes with them
+    assert builds.status.error is None and reloads == [{}]  # one, when the rebuild is done
 
 
 def test_a_change_saved_during_a_rebuild_is_built_once_it_is_done(tmp_path):
