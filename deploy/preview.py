@@ -111,11 +111,11 @@ class PreviewBuilds:
         reload, self._reload = self._reload, lambda: None  # no browser to tell yet
         try:
             self._running = rebuild = self._fork(listen=False)
-            while self._running is rebuild:
+            data = None
+            while data != b"":  # to the end of its pipe: it is then waited for
                 data = os.read(rebuild.pipe, 65536)
                 self._take(rebuild, data)
-                if not data:
-                    self._end(rebuild)
+            self._end(rebuild)
         finally:
             self._reload = reload
 
@@ -188,6 +188,12 @@ class PreviewBuilds:
                     os.close(go)
                     if word != b"g":
                         raise _Stopped
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+                if go is not None:
+                    # Ctrl-C in the terminal stops the server, whose end stops a
+                    # standby (the end of its pipe): no "Build interrupted" then.
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
                 try:
                     with pages_of_saved_files_first(lambda pages: tell(early=pages)):

@@ -20,6 +20,7 @@ such a build only for changes under the content folder. Not a Pelican plugin.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 
 __all__ = ["ahead", "defer", "waiting"]
@@ -47,27 +48,47 @@ def ahead(wait: Callable[[], object]):
 
     ``wait`` returns when the build may go on, or raises to abandon it.
     """
+    import pelican
     from pelican.contents import Article
     from pelican.generators import ArticlesGenerator
 
     import kiosk_readcache
 
     generate_context = ArticlesGenerator.generate_context
+    clock = _ClockWithoutTheWait()
 
     def ready_then_go(generator):
         if waiting():
             kiosk_readcache.unpickle_ahead(generator, Article)
             after = _build["after"]
             _build.clear()
+            started = time.time()
             wait()
+            clock.waited += time.time() - started
             for function in after:
                 function()
         return generate_context(generator)
 
     _build.update(wait=wait, after=[])
     ArticlesGenerator.generate_context = ready_then_go
+    pelican.time = clock
     try:
         yield
     finally:
         ArticlesGenerator.generate_context = generate_context
+        pelican.time = time
         _build.clear()
+
+
+class _ClockWithoutTheWait:
+    """The ``time`` module as Pelican's ``run`` sees it, for its "Done: … in N
+    seconds" line: the minutes spent waiting for the save are left out."""
+
+    def __init__(self):
+        self.waited = 0.0
+
+    def time(self) -> float:
+        return time.time() - self.waited
+
+    def __getattr__(self, name):
+        return getattr(time, name)

@@ -5,6 +5,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -119,6 +120,11 @@ def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_chang
     builds.first()
     (_, first), (standby, waits) = lines(2)
     assert (first, waits) == ("build", "standby") and int(standby) != os.getpid()
+    # Ctrl-C in the terminal reaches every process of the preview: the server
+    # stops, and so does a standby then (the end of its pipe), quietly; alone,
+    # it is no reason for a standby to stop.
+    os.kill(int(standby), signal.SIGINT)
+    time.sleep(0.2)
     builds([str(content / "articles" / "a.md")])
     loop.run_while(builds)
     assert lines(4)[2] == [standby, "go"] and reloads == [{}]  # it built, nothing else did
@@ -178,6 +184,9 @@ def test_every_build_runs_in_a_process_of_its_own(tmp_path):
     loop.run_while(builds)
     first, rebuilt = (line.split() for line in pids.read_text().splitlines())
     assert os.getpid() not in (int(first[0]), int(rebuilt[0])) and first[0] != rebuilt[0]
+    for pid in (first[0], rebuilt[0]):
+        with pytest.raises(ChildProcessError):  # waited for: no zombie left
+            os.waitpid(int(pid), os.WNOHANG)
     assert first[1] == rebuilt[1] == "False"  # their garbage goes with them
     assert builds.status.error is None and reloads == [{}]  # one, when the rebuild is done
 
@@ -280,6 +289,43 @@ def test_the_saved_article_is_served_before_the_rest_is_built(tmp_path, standby,
     assert "edited live" in (output / PAGE.strip("/") / "index.html").read_text()
     build(True, tmp_path / "clean")  # in the usual order
     assert tree_digest(output) == tree_digest(tmp_path / "clean")
+
+
+def test_a_standby_build_checks_what_was_saved_while_it_waited(tmp_path, capfd):
+    """A standby build validates the content as it is when told to go, and
+    Pelican's "Done … in N seconds" leaves the wait out."""
+    import re
+
+    content, output = publishable_site(tmp_path), tmp_path / "output"
+    article = content.joinpath(*ARTICLE_FILE)
+
+    def build(ready=None):
+        build_site(ROOT / "pelicanconf.py", output, content, quiet=True, collect=False,
+                   ready=ready, KIOSK_SEARCH={"enabled": False})  # fmt: skip
+
+    build()
+    waited = []
+
+    def save_then_go(old, new):
+        def ready():
+            started = time.monotonic()
+            time.sleep(1)
+            edit(article, old, new)
+            waited.append(time.monotonic() - started)
+
+        return ready
+
+    capfd.readouterr()
+    with pytest.raises(Exit):
+        build(save_then_go("Title: ", "Titel: "))
+    assert f"{article}: Title: is required but missing or empty" in capfd.readouterr().err
+    started = time.monotonic()
+    build(save_then_go("Titel: ", "Title: "))
+    wall = time.monotonic() - started
+    assert "Titel" not in (output / PAGE.strip("/") / "index.html").read_text()
+    done = re.findall(r"Done: Processed .*? in\s+([0-9.]+)\s+seconds", capfd.readouterr().out, re.S)
+    (seconds,) = done  # Pelican's line (wrapped to the terminal's width)
+    assert float(seconds) <= wall - waited[-1] + 0.05
 
 
 def test_a_change_that_rereads_many_files_keeps_pelican_s_order_and_reloads_once(
