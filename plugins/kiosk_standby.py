@@ -13,19 +13,29 @@ is then, and a stored article unpickled ahead is used only if the file's key
 
 What a plugin does with content before that point must wait for it too:
 kiosk_editorial's validation at ``initialized`` asks :func:`defer`. Theme,
-plugin code and settings are read before ``wait()``: the preview starts
-such a build only for changes under the content folder. Not a Pelican plugin.
+plugin code and settings are read before ``wait()`` (the article templates
+are compiled then): the preview starts such a build only for changes under
+the content folder. Not a Pelican plugin.
+
+Files a plugin reads after that point (the last build's memos, the author
+profiles) can be read before it too: the plugin names a step with
+:func:`get_ready`, which calls :func:`read_ahead` while the build waits, and
+reads them through :func:`reading`, which gives what was read ahead only
+if the file's stat is still the same, else reads it again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 
-__all__ = ["ahead", "defer", "waiting"]
+__all__ = ["ahead", "defer", "get_ready", "read_ahead", "reading", "waiting"]
 
 _build: dict = {}  # while a build waits: "wait" (the function), "after" (deferred calls)
+_steps: list = []  # get_ready: what plugins do before the wait, given the articles generator
+_read: dict = {}  # read_ahead: path -> (stat, what was read)
 
 
 def waiting() -> bool:
@@ -40,6 +50,40 @@ def defer(function: Callable[[], object]) -> bool:
         return False
     _build["after"].append(function)
     return True
+
+
+def get_ready(step: Callable[[object], object]) -> None:
+    """Have a build that waits call ``step(articles generator)`` before it does."""
+    if step not in _steps:
+        _steps.append(step)
+
+
+def _stamp(path):
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def read_ahead(path, read: Callable[[object], object]) -> None:
+    """Before the wait: ``read(path)`` now, for :func:`reading` after it (a file
+    that is missing or that ``read`` fails on is just read again then)."""
+    stamp = _stamp(path)
+    if stamp is None:
+        return
+    try:
+        _read[os.fspath(path)] = (stamp, read(path))
+    except Exception:  # noqa: BLE001 - read again after the wait, failing as it will
+        return
+
+
+def reading(path, read: Callable[[object], object]):
+    """``read(path)``, or what :func:`read_ahead` read if the file is unchanged since."""
+    kept = _read.pop(os.fspath(path), None)
+    if kept is not None and kept[0] == _stamp(path):
+        return kept[1]
+    return read(path)
 
 
 @contextlib.contextmanager
@@ -60,6 +104,9 @@ def ahead(wait: Callable[[], object]):
     def ready_then_go(generator):
         if waiting():
             kiosk_readcache.unpickle_ahead(generator, Article)
+            _compile_templates(generator.env)
+            for step in _steps:
+                step(generator)
             after = _build["after"]
             _build.clear()
             started = time.time()
@@ -78,6 +125,16 @@ def ahead(wait: Callable[[], object]):
         ArticlesGenerator.generate_context = generate_context
         pelican.time = time
         _build.clear()
+        _read.clear()
+
+
+def _compile_templates(env) -> None:
+    """Compile the theme's templates into ``env``'s cache (Jinja checks each one's
+    file again when it is asked for). Pelican's own (``!simple/…``) are left."""
+    for name in env.list_templates():
+        if not name.startswith("!"):
+            with contextlib.suppress(Exception):  # an error shows when it is rendered
+                env.get_template(name)
 
 
 class _ClockWithoutTheWait:

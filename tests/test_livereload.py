@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from bs4 import BeautifulSoup
 from invoke import Exit
 from test_publish import publishable_site
 
@@ -306,11 +307,11 @@ def test_a_standby_build_checks_what_was_saved_while_it_waited(tmp_path, capfd):
     build()
     waited = []
 
-    def save_then_go(old, new):
+    def save_then_go(old, new, path=article):
         def ready():
             started = time.monotonic()
             time.sleep(1)
-            edit(article, old, new)
+            edit(path, old, new)
             waited.append(time.monotonic() - started)
 
         return ready
@@ -326,6 +327,12 @@ def test_a_standby_build_checks_what_was_saved_while_it_waited(tmp_path, capfd):
     done = re.findall(r"Done: Processed .*? in\s+([0-9.]+)\s+seconds", capfd.readouterr().out, re.S)
     (seconds,) = done  # Pelican's line (wrapped to the terminal's width)
     assert float(seconds) <= wall - waited[-1] + 0.05
+    # An author's profile is read before the wait, and again if saved during it.
+    profile = content / "authors" / "samuel-hale.md"
+    build(save_then_go("Samuel Hale writes.", "Samuel Hale writes from Vienna.", profile))
+    page = BeautifulSoup((output / "author" / "samuel-hale" / "index.html").read_text(),
+                         "html.parser")  # fmt: skip
+    assert "Samuel Hale writes from Vienna." in page.get_text()
 
 
 def test_a_change_that_rereads_many_files_keeps_pelican_s_order_and_reloads_once(

@@ -22,12 +22,14 @@ Settings: ``KIOSK_AUTHORS = {"path": "authors"}`` (folder under ``PATH``).
 """
 
 import logging
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
 from pelican import signals
 from pelican.urlwrappers import Author
 
+import kiosk_standby
 from kiosk_content import every_article
 from kiosk_settings import given_settings
 
@@ -47,9 +49,19 @@ def plugin_settings(settings):
 
 
 def read_profiles(settings):
-    """Read every profile under PATH/<path>/ and return them by slug."""
+    """Read every profile under PATH/<path>/ and return them by slug (those a
+    standby build read before the save, if unchanged: kiosk_standby)."""
     folder = Path(settings["PATH"]) / plugin_settings(settings)["path"]
-    return {path.stem: read_profile(path, settings) for path in sorted(folder.glob("*.md"))}
+    return {path.stem: kiosk_standby.reading(path, partial(read_profile, settings=settings))
+            for path in sorted(folder.glob("*.md"))}  # fmt: skip
+
+
+def read_profiles_ahead(generator):
+    """A standby build's step: every profile read before the save."""
+    settings = generator.settings
+    folder = Path(settings["PATH"]) / plugin_settings(settings)["path"]
+    for path in folder.glob("*.md"):
+        kiosk_standby.read_ahead(path, partial(read_profile, settings=settings))
 
 
 def attach_profiles(generator):
@@ -88,3 +100,4 @@ def list_every_profile(generator):
 def register():
     signals.article_generator_pretaxonomy.connect(attach_profiles)
     signals.article_generator_finalized.connect(list_every_profile)
+    kiosk_standby.get_ready(read_profiles_ahead)

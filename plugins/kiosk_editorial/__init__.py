@@ -34,6 +34,7 @@ from pelican.urlwrappers import Category
 
 import kiosk_standby
 
+from . import memo
 from .site import EditorialError, Problem, validate_site
 
 __all__ = ["EditorialError", "Problem", "validate_site", "register"]
@@ -82,5 +83,6 @@ def plain_text_headers(readers):
 
 def register():
     signals.initialized.connect(validate)
+    kiosk_standby.get_ready(memo.load_ahead)
     signals.readers_init.connect(plain_text_headers)
     signals.article_generator_context.connect(section_is_category)

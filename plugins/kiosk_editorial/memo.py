@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pelican
 
+import kiosk_standby
 from kiosk_filecache import read_sealed, write_sealed
 
 from .images import image_problem
@@ -94,9 +95,8 @@ class Memo:
     """The per-file results of one content folder."""
 
     def __init__(self, folder, root: Path, print_fingerprint):
-        name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
         self.folder = folder
-        self.path = os.path.join(folder, name + ".memo")
+        self.path = memo_path(folder, root)
         self.fingerprint = print_fingerprint
         self.files = {}
         self.kept = {}
@@ -106,7 +106,7 @@ class Memo:
         # those this run used or made (filled by images.judging), to keep.
         self.images = {}
         self.images_used = {}
-        stored = _load(self.path)
+        stored = kiosk_standby.reading(self.path, _load)  # (loaded while a standby waits)
         if stored is not None and stored.get("fingerprint") == print_fingerprint:
             self.files = stored["files"]
             if isinstance(stored.get("images"), dict):
@@ -150,6 +150,19 @@ class Memo:
             return False  # a read-only cache folder only costs time
         _prune(self.folder, keep=os.path.basename(self.path))
         return True
+
+
+def memo_path(folder, root: Path) -> str:
+    """The memo file of the content folder ``root`` in the memo folder ``folder``."""
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
+    return os.path.join(folder, name + ".memo")
+
+
+def load_ahead(generator) -> None:
+    """A standby build's step (kiosk_standby): the memo loaded before the save."""
+    folder = cache_folder(generator.settings)
+    if folder is not None:
+        kiosk_standby.read_ahead(memo_path(folder, Path(generator.settings["PATH"])), _load)
 
 
 def _load(path):

@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 from pelican import signals
 from pelican.contents import Article
 
+import kiosk_standby
 from kiosk_content import every_article
 
+from .kept import load_ahead as load_kept_ahead
 from .kept import picks as kept_picks
 from .scoring import Item
 from .settings import related_settings
@@ -28,6 +30,13 @@ def register():
     signals.initialized.connect(check_settings)
     signals.content_object_init.connect(keep_excerpt)
     signals.article_generator_finalized.connect(attach_related)
+    kiosk_standby.get_ready(_kept_picks_ahead)
+
+
+def _kept_picks_ahead(generator):
+    folder = related_settings(generator.settings)["cache_path"]
+    if folder:
+        load_kept_ahead(folder)
 
 
 def check_settings(pelican):

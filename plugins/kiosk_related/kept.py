@@ -16,6 +16,7 @@ import logging
 import os
 from pathlib import Path
 
+import kiosk_standby
 from kiosk_filecache import digest, source_digest, write_atomically
 
 from . import scoring
@@ -44,9 +45,19 @@ def picks(subjects, pool, options, folder):
     return result
 
 
+def load_ahead(folder) -> None:
+    """A standby build's step (kiosk_standby): the kept picks parsed before the save."""
+    for path in Path(folder).glob("*.json"):
+        kiosk_standby.read_ahead(path, _parsed)
+
+
+def _parsed(path):
+    return json.loads(path.read_text("utf-8"))
+
+
 def _load(path, subjects, pool):
     try:
-        found = json.loads(path.read_text("utf-8"))
+        found = kiosk_standby.reading(path, _parsed)
     except (OSError, ValueError):
         return None
     sound = (
