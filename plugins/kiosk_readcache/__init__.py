@@ -142,8 +142,15 @@ def unpickle_ahead(generator, content_class) -> int:
 
 
 def share_articles_terms(generator):
-    """Before any plugin looks at them: equal terms of all articles are one object."""
-    share_terms(every_article(generator))
+    """Before any plugin looks at them: equal terms of all articles are one object
+    (those unpickled ahead were shared then: kiosk_standby)."""
+    state = _state if _state is not None and _state.settings is generator.settings else None
+    if state is None:
+        share_terms(every_article(generator))
+        return
+    done = {id(content) for content in state.ahead_used}
+    share_terms(every_article(generator), shared=state.terms, skip=done)
+    state.ahead_used = []
 
 
 def commit(generators):

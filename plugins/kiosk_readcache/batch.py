@@ -38,6 +38,7 @@ from kiosk_logrecords import replay
 from . import fingerprint, store
 from .notes import READ_RECORD, ReadNotes, read_identity
 from .reading import loads_content, read_captured, shared_objects
+from .terms import share_terms
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class BuildState:
         # Stored Contents unpickled before the build was told to go, by entry key
         # (CachedReads.unpickle_ahead: the live preview's standby rebuild).
         self.ahead = {}
+        self.ahead_used = []  # … those the build took (kept alive to share_articles_terms)
+        self.terms = {}  # the terms shared so far (terms.share_terms)
         self._prefix = hashlib.sha256(f"{self.code_fp}\0{self.settings_fp}\0".encode())
 
     def key(self, content_class, relative_path, digest):
@@ -237,6 +240,7 @@ class CachedReads:
         ahead = state.ahead.pop(key, None)  # unpickled ahead from this very entry
         if ahead is not None and state.valid_entry(key, now) is not None:
             state.stats["ahead"] += 1
+            state.ahead_used.append(ahead)
             return ahead
         found = state.valid_blob(key, now)
         if found is None:
@@ -277,6 +281,8 @@ class CachedReads:
                 if state.notes is not None:  # entered only if the build returns it
                     state.notes.attach(loaded, read_identity(key, state.store.entries[key]))
                 state.ahead[key] = loaded
+            # Their equal terms one object each now (share_articles_terms does the rest).
+            share_terms(state.ahead.values(), shared=state.terms)
         finally:
             if collecting:
                 gc.enable()

@@ -25,9 +25,14 @@ _SCALARS = ("category", "author")
 _LISTS = ("tags", "authors")
 
 
-def share_terms(contents) -> int:
-    """Give equal terms of ``contents`` one object each; return how many were replaced."""
-    shared: dict[tuple, URLWrapper] = {}
+def share_terms(contents, shared: dict | None = None, skip=frozenset()) -> int:
+    """Give equal terms of ``contents`` one object each; return how many were replaced.
+
+    ``shared``: the terms met so far, by what makes them equal (filled in),
+    when a build shares in two passes: the articles it unpickled ahead, then
+    the others (those in ``skip``, ids, are done).
+    """
+    shared = {} if shared is None else shared
     replaced = 0
 
     def one(term):
@@ -48,6 +53,8 @@ def share_terms(contents) -> int:
         return first
 
     for content in contents:
+        if id(content) in skip:
+            continue
         fields = vars(content)
         metadata = fields.get("metadata")
         if type(metadata) is not dict:
