@@ -59,7 +59,9 @@ def attach_related(generator):
     # advertise a scheduled piece under a published one.
     pool = [a for a in generator.articles if a.status == "published" and a.date <= now]
     subjects = list(every_article(generator))
-    picks = kept_picks([as_item(a) for a in subjects], [as_item(a) for a in pool], options,
+    items = {id(article): as_item(article) for article in subjects}  # the pool is among them
+    picks = kept_picks([items[id(a)] for a in subjects],
+                       [items.get(id(a)) or as_item(a) for a in pool], options,
                        options["cache_path"])  # fmt: skip
     teasers = {}  # a popular piece is related to many: build its teaser once
     for article, indices in zip(subjects, picks, strict=True):
