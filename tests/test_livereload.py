@@ -144,6 +144,35 @@ def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_chang
     assert len(lines(8)) == 8  # and built nothing
 
 
+def test_a_change_to_the_build_s_code_is_run_by_the_next_rebuild(tmp_path, monkeypatch):
+    """The server imports none of the build's code (every build is forked), so a
+    plugin edited while the preview runs is imported afresh by the rebuild the
+    edit starts; the standby, which imported the old code, is stopped."""
+    import importlib
+
+    plugins, content, log = tmp_path / "plugins", tmp_path / "content", tmp_path / "log"
+    plugins.mkdir()
+    (plugins / "probe_plugin.py").write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(plugins))
+    say = logged(log)
+
+    def build(collect, ready=None):
+        if ready is not None:
+            importlib.import_module("probe_plugin")
+            ready()
+        say(importlib.import_module("probe_plugin").VERSION)
+
+    builds, loop, reloads = builds_with(build, content=content)
+    builds.first()
+    assert "probe_plugin" not in sys.modules  # imported in the build's process only
+    time.sleep(0.3)  # the standby has imported version 1
+    (plugins / "probe_plugin.py").write_text("VERSION = 2  # another size: no stale .pyc\n")
+    builds([str(plugins / "probe_plugin.py")])
+    loop.run_while(builds)
+    builds.stop()
+    assert log.read_text().split() == ["1", "2"]
+
+
 def test_a_standby_that_fails_before_the_save_leaves_the_save_to_a_new_rebuild(tmp_path):
     """A problem while getting ready (settings a plugin rejects, say) is shown by
     the rebuild the next change starts, not by the standby."""
