@@ -48,20 +48,22 @@ def plugin_settings(settings):
     return {**DEFAULTS, **given}
 
 
+def _profile_files(settings):
+    return sorted((Path(settings["PATH"]) / plugin_settings(settings)["path"]).glob("*.md"))
+
+
 def read_profiles(settings):
     """Read every profile under PATH/<path>/ and return them by slug (those a
     standby build read before the save, if unchanged: kiosk_standby)."""
-    folder = Path(settings["PATH"]) / plugin_settings(settings)["path"]
-    return {path.stem: kiosk_standby.reading(path, partial(read_profile, settings=settings))
-            for path in sorted(folder.glob("*.md"))}  # fmt: skip
+    read = partial(read_profile, settings=settings)
+    return {path.stem: kiosk_standby.reading(path, read) for path in _profile_files(settings)}
 
 
 def read_profiles_ahead(generator):
     """A standby build's step: every profile read before the save."""
-    settings = generator.settings
-    folder = Path(settings["PATH"]) / plugin_settings(settings)["path"]
-    for path in folder.glob("*.md"):
-        kiosk_standby.read_ahead(path, partial(read_profile, settings=settings))
+    read = partial(read_profile, settings=generator.settings)
+    for path in _profile_files(generator.settings):
+        kiosk_standby.read_ahead(path, read)
 
 
 def attach_profiles(generator):
