@@ -144,6 +144,33 @@ def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_chang
     assert len(lines(8)) == 8  # and built nothing
 
 
+def test_saves_during_a_standby_s_rebuild_are_built_by_the_next_standby(tmp_path):
+    """Two saves while a rebuild runs make one more rebuild once it is done: the
+    standby forked then goes at once, without waiting for another save."""
+    content, log = tmp_path / "content", tmp_path / "log"
+    say = logged(log)
+
+    def build(collect, ready=None):
+        if ready is not None:
+            ready()
+            say(f"{os.getpid()} go")
+            time.sleep(0.5)
+        say(f"{os.getpid()} end")
+
+    builds, loop, reloads = builds_with(build, content=content)
+    builds.first()
+    builds([str(content / "a.md")])
+    builds([str(content / "a.md")])  # while it runs: one more after it
+    builds([str(content / "b.md")])
+    loop.run_while(builds)
+    builds.stop()
+    lines = [line.split() for line in log.read_text().splitlines()]
+    first, one, one_end, two, two_end = lines
+    assert [kind for _, kind in lines] == ["end", "go", "end", "go", "end"]
+    assert one[0] == one_end[0] != two[0] == two_end[0]  # two standbys, one build each
+    assert len(reloads) == 2
+
+
 def test_a_change_to_the_build_s_code_is_run_by_the_next_rebuild(tmp_path, monkeypatch):
     """The server imports none of the build's code (every build is forked), so a
     plugin edited while the preview runs is imported afresh by the rebuild the
