@@ -13,7 +13,7 @@ is then, and a stored article unpickled ahead is used only if the file's key
 
 What a plugin does with content before that point must wait for it too:
 kiosk_editorial's validation at ``initialized`` asks :func:`defer`. Theme,
-plugin code and settings are read before ``wait()`` (the article templates
+plugin code and settings are read before ``wait()`` (the theme's templates
 are compiled then): the preview starts such a build only for changes under
 the content folder. Not a Pelican plugin.
 
