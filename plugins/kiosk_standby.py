@@ -31,11 +31,12 @@ import os
 import time
 from collections.abc import Callable
 
-__all__ = ["ahead", "defer", "get_ready", "read_ahead", "reading", "waiting"]
+__all__ = ["ahead", "defer", "get_ready", "on_failure", "read_ahead", "reading", "waiting"]
 
 _build: dict = {}  # while a build waits: "wait" (the function), "after" (deferred calls)
 _steps: list = []  # get_ready: what plugins do before the wait, given the articles generator
 _read: dict = {}  # read_ahead: path -> (stat, what was read)
+_on_failure: list = []  # on_failure: what may explain a failure of the build that went on
 
 
 def waiting() -> bool:
@@ -50,6 +51,12 @@ def defer(function: Callable[[], object]) -> bool:
         return False
     _build["after"].append(function)
     return True
+
+
+def on_failure(check: Callable[[], object]) -> None:
+    """If the build that went on fails, call ``check()`` first: it may raise an
+    error that says more (kiosk_editorial's validation, run beside the build)."""
+    _on_failure.append(check)
 
 
 def get_ready(step: Callable[[object], object]) -> None:
@@ -121,7 +128,13 @@ def ahead(wait: Callable[[], object]):
     pelican.time = clock
     try:
         yield
+    except Exception:
+        checks, _on_failure[:] = list(_on_failure), []
+        for check in checks:
+            check()  # raises the error that explains it better, if there is one
+        raise
     finally:
+        _on_failure.clear()
         ArticlesGenerator.generate_context = generate_context
         pelican.time = time
         _build.clear()

@@ -385,6 +385,12 @@ def test_a_standby_build_checks_what_was_saved_while_it_waited(tmp_path, capfd):
     done = re.findall(r"Done: Processed .*? in\s+([0-9.]+)\s+seconds", capfd.readouterr().out, re.S)
     (seconds,) = done  # Pelican's line (wrapped to the terminal's width)
     assert float(seconds) <= wall - waited[-1] + 0.05
+    # A value Pelican takes but the contract does not: validation (which runs
+    # beside the reading in a standby) stops the build before it writes.
+    with pytest.raises(Exit):
+        build(save_then_go("Region: Europe", "Region: Europe\nSubtitel: A dek"))
+    assert f"{'/'.join(ARTICLE_FILE)}: Subtitel: is not a known key" in capfd.readouterr().err
+    edit(article, "Region: Europe\nSubtitel: A dek", "Region: Europe")
     # An author's profile is read before the wait, and again if saved during it.
     profile = content / "authors" / "samuel-hale.md"
     build(save_then_go("Samuel Hale writes.", "Samuel Hale writes from Vienna.", profile))
