@@ -6,7 +6,10 @@ content/ is validated: required keys, configured vocabularies (``SECTIONS``,
 and credit, bylines without a profile, duplicate or reserved slugs, aliases,
 ``{filename}`` links, empty and non-UTF-8 files. All problems are collected and
 raised together as one ``EditorialError`` (one line each,
-``path: Field: message``), so an editor fixes a whole batch per build.
+``path: Field: message``), so an editor fixes a whole batch per build. (The
+live preview's standby build, which starts before the editor saves, validates
+once told to go, in a forked process beside its reading, and takes the verdict
+before it writes anything or when it fails: kiosk_standby.)
 
 While reading (signal ``article_generator_context``), ``Section:`` becomes
 Pelican's category, which gives sections their pages and feeds for free.
