@@ -31,6 +31,8 @@ import os
 import time
 from collections.abc import Callable
 
+from kiosk_filecache import stat_stamp
+
 __all__ = ["ahead", "defer", "get_ready", "on_failure", "read_ahead", "reading", "waiting"]
 
 _build: dict = {}  # while a build waits: "wait" (the function), "after" (deferred calls)
@@ -67,10 +69,9 @@ def get_ready(step: Callable[[object], object]) -> None:
 
 def _stamp(path):
     try:
-        status = os.stat(path)
+        return stat_stamp(os.stat(path))
     except OSError:
         return None
-    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def read_ahead(path, read: Callable[[object], object]) -> None:
