@@ -45,6 +45,24 @@ def _settings(settings_file, content=None, **override):
             for key, value in settings.items()}  # fmt: skip
 
 
+@contextlib.contextmanager
+def _interrupts_held():
+    """Ctrl-C (SIGINT) does nothing while this lasts: the build it would stop is
+    done but for renaming folders, and it finishes. Elsewhere than in the main
+    thread, where Python delivers signals, there is nothing to hold."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _relative(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
@@ -178,6 +196,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
                                                    follow=True)  # fmt: skip
 
         standby = kiosk_standby.ahead(go)
+    interrupted = False
     try:
         # A standby build shows no "Building…" while it waits for a save.
         building = console.status("Building…") if ready is None else contextlib.nullcontext()
@@ -197,14 +216,16 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
             # The build's articles and pages are garbage now: hand their memory
             # back before the stamp walks the whole output (kiosk_memory).
             kiosk_memory.release(freeze=False)
-        staging.prune()
-        kiosk_uptodate.forget(output)
-        staging.swap_in()
-        kiosk_uptodate.record(output, found, started_at, moments, sizes, digest)
+        with _interrupts_held():  # a swap cut short would leave no site at all
+            staging.prune()
+            kiosk_uptodate.forget(output)
+            staging.swap_in()
+            kiosk_uptodate.record(output, found, started_at, moments, sizes, digest)
     except EditorialError as err:
         _print_problems(err.problems)
         raise Exit(code=1) from None
     except KeyboardInterrupt:
+        interrupted = True  # whoever stopped it waits for nothing more
         raise Exit("Build interrupted; the previous output/ is unchanged.", code=130) from None
     except Exception as err:  # noqa: BLE001 - any failure must leave output/ alone
         # Pelican's fatal log stops the build with "Warning or error encountered":
@@ -215,7 +236,7 @@ def build_site(settings_file, output, content=None, quiet=False, force=False, co
         for started_walk in (kiosk_uptodate.finished_walk(staging.folder), content_walk):
             if started_walk is not None:  # of a build that failed
                 started_walk.cancel()
-        staging.discard()
+        staging.discard(background=interrupted)
         signals.content_written.disconnect(count)
         signals.article_generator_finalized.disconnect(count_articles)
         logging.getLogger().removeHandler(counter)

@@ -79,7 +79,11 @@ class PreviewBuilds:
     N = 10,000, and says so over a pipe: the server serves those pages from
     the staging folder and reloads the browser at once, and again when the
     whole site is in place. A change saved while a rebuild runs starts one
-    more once it is done.
+    more once it is done; once its saved pages are served, such a change
+    stops it instead (its other pages would be replaced at once, and at
+    N = 10,000 they take most of its time): the rebuild ends as a build
+    interrupted with Ctrl-C does, its site not swapped in, and the spare
+    standby goes.
 
     With ``content`` (the content folder), the next rebuild's process is
     started as soon as a build ends, and gets ready while the editor writes
@@ -87,7 +91,12 @@ class PreviewBuilds:
     templates and the stored articles unpickled), then waits. A change
     under ``content`` tells it to go; any other change (a template, the
     settings, or one the caller does not name) makes it stale: it is
-    stopped, and the rebuild forked then does everything.
+    stopped, and the rebuild forked then does everything. The standby of the
+    build after a rebuild is forked as soon as the rebuild has served its
+    saved pages (the *spare*: the rebuild's reads are stored by then, so it
+    gets ready from them on the idle core while the rest of the site is
+    written); it goes for a change saved during the rebuild, or waits for
+    the next one once the rebuild is done.
     """
 
     name = "rebuild"  # what livereload's log calls it
@@ -97,8 +106,12 @@ class PreviewBuilds:
         self._content = Path(content).resolve() if content is not None else None
         self._running = None  # the rebuild's process, while it runs
         self._standby = None  # the next one's, ready and waiting (with ``content``)
+        self._spare = None  # the one after, forked while the rebuild runs (above)
+        self._next = None  # the spare gone for a save while the rebuild ran
+        self._serving = False  # after the first build
         self._again = False  # a change came while it ran …
         self._again_outside = False  # … and one of them was not under ``content``
+        self._superseded = False  # in a rebuild's process: the server told it to stop
 
     @property
     def running(self) -> bool:
@@ -118,11 +131,18 @@ class PreviewBuilds:
             self._end(rebuild)
         finally:
             self._reload = reload
+            self._serving = True
 
     def __call__(self, changes=None) -> None:
         """A change: ``changes``, the paths changed; None when not known."""
         outside = not self._only_content(changes)
-        if self._running is not None:
+        running = self._running
+        if running is not None:
+            if outside:
+                self._stop(self._spare)  # it may hold the code or settings changed
+                self._spare = None
+            elif self._next is None and self._spare is not None and self._overtake(running):
+                return
             self._again = True
             self._again_outside = self._again_outside or outside
             return
@@ -137,10 +157,50 @@ class PreviewBuilds:
         if self._running is None:
             self._running = self._fork()
 
+    def _overtake(self, running: "_Rebuild") -> bool:
+        """A save while ``running`` writes the rest of its site: the spare goes now.
+
+        ``running`` is paused meanwhile (the spare has both cores), and stopped
+        once the spare has written its saved pages; if the spare fails before
+        that (the save made a file invalid, say), it goes on, and its site,
+        which has the earlier save, is the last good one under the banner.
+        False if the spare has just ended (a problem before the save).
+        """
+        spare, self._spare = self._spare, None
+        try:
+            os.write(spare.go, b"g")
+        except OSError:
+            return False
+        finally:
+            self._stop(spare)
+        self._next = spare
+        running.paused = True
+        _signal(running, signal.SIGSTOP)
+        return True
+
+    def _supersede(self, rebuild: "_Rebuild") -> None:
+        """Stop ``rebuild``: a newer build has written its saved pages, or is done."""
+        if not rebuild.stopping:
+            rebuild.stopping = True
+            _signal(rebuild, signal.SIGINT)  # delivered once it is continued
+        self._resume(rebuild)
+
+    @staticmethod
+    def _resume(rebuild: "_Rebuild") -> None:
+        if rebuild.paused:
+            rebuild.paused = False
+            _signal(rebuild, signal.SIGCONT)
+
     def stop(self) -> None:
-        """Stop the standby rebuild, if one waits (it goes on its own when the server does)."""
-        standby, self._standby = self._standby, None
-        if standby is not None:
+        """Stop the standby rebuilds that wait (they go on their own when the server does)."""
+        standby, spare, self._standby, self._spare = self._standby, self._spare, None, None
+        self._stop(standby)
+        self._stop(spare)
+
+    @staticmethod
+    def _stop(standby: "_Rebuild | None") -> None:
+        """A standby told to stop reads the end of its go pipe, and leaves."""
+        if standby is not None and standby.go is not None:
             os.close(standby.go)
             standby.go = None
 
@@ -183,17 +243,25 @@ class PreviewBuilds:
                 def tell(**message):
                     pipe.write(json.dumps(message) + "\n")
 
+                def stop_for_a_newer_save(signum, frame):
+                    # The server's word (or Ctrl-C, which stops the server too):
+                    # the build ends as an interrupted one, without a word.
+                    self._superseded = True
+                    raise KeyboardInterrupt
+
                 def ready():  # a standby's: wait for the word to go, or stop
                     word = os.read(go, 1)
                     os.close(go)
                     if word != b"g":
                         raise _Stopped
-                    signal.signal(signal.SIGINT, signal.default_int_handler)
+                    signal.signal(signal.SIGINT, stop_for_a_newer_save)
 
                 if go is not None:
                     # Ctrl-C in the terminal stops the server, whose end stops a
                     # standby (the end of its pipe): no "Build interrupted" then.
                     signal.signal(signal.SIGINT, signal.SIG_IGN)
+                else:
+                    signal.signal(signal.SIGINT, stop_for_a_newer_save)
 
                 try:
                     with pages_of_saved_files_first(lambda pages: tell(early=pages)):
@@ -215,11 +283,15 @@ class PreviewBuilds:
     # --- in the server's process ----------------------------------------------------
     def _hear(self, rebuild: "_Rebuild"):
         data = os.read(rebuild.pipe, 65536)
-        if rebuild is not self._running:  # a standby, before its word to go
-            if rebuild is self._standby:  # it says something: a problem before the
-                self._standby = None  # save, which a rebuild forked then shows
-                os.close(rebuild.go)
-                rebuild.go = None
+        if rebuild is not self._running and rebuild is not self._next:  # a standby, waiting
+            if rebuild is self._standby or rebuild is self._spare:
+                # It says something: a problem before the save, which a
+                # rebuild forked then shows.
+                if rebuild is self._standby:
+                    self._standby = None
+                else:
+                    self._spare = None
+                self._stop(rebuild)
             if not data:
                 self._loop().remove_handler(rebuild.pipe)
                 os.close(rebuild.pipe)
@@ -231,38 +303,77 @@ class PreviewBuilds:
             self._end(rebuild)
 
     def _take(self, rebuild: "_Rebuild", data: bytes) -> None:
-        """What the running rebuild said: pages written early, its end."""
+        """What a running rebuild said: pages written early, its end."""
         rebuild.pending += data
         *lines, rest = rebuild.pending.split(b"\n")
         rebuild.pending = rest
         for line in lines:
             message = json.loads(line)
             if "early" in message:
+                if rebuild is self._next:  # the newer save's pages: the older build stops
+                    self._supersede(self._running)
+                    self.status.early.clear()
                 self.status.early.update((name, Path(file)) for name, file in message["early"])
                 self.status.changed()
                 self._reload()
+                if (self._serving and self._content is not None and self._spare is None
+                        and not self._again_outside):  # fmt: skip
+                    self._spare = self._fork(standby=True)
             if message.get("done"):
                 rebuild.done = True
-                self.status.error = message["error"]
-                self._finished()
+                self._settle(rebuild, message["error"])
 
     def _end(self, rebuild: "_Rebuild") -> None:
         os.close(rebuild.pipe)
         _, status = os.waitpid(rebuild.pid, 0)
-        if not rebuild.done:
-            self.status.error = (
-                f"The rebuild's process stopped before it finished ({_ended(status)}); "
-                "still serving the previous site. Save again to retry."
-            )
-            print(self.status.error, file=sys.stderr)
-            self._finished()
+        if rebuild.done:
+            return
+        if rebuild.stopping:  # told to stop: wherever it was, nothing to say
+            self._settle(rebuild, "stopped for a newer save")
+            return
+        error = (f"The rebuild's process stopped before it finished ({_ended(status)}); "
+                 "still serving the previous site. Save again to retry.")  # fmt: skip
+        print(error, file=sys.stderr)
+        self._settle(rebuild, error)
 
-    def _finished(self):
+    def _settle(self, rebuild: "_Rebuild", error: str | None) -> None:
+        """``rebuild`` has ended, with ``error`` (None: its site is in place)."""
+        rebuild.ended, rebuild.error = True, error
+        # Stopped for a newer save: its interruption is not the site's problem.
+        rebuild.stopped = rebuild.stopping and error is not None
+        if rebuild is self._next:  # the newer one, while the older one is paused
+            if error is None:
+                self._supersede(self._running)  # done: the older one must not swap after it
+            else:
+                self._resume(self._running)  # its site has the earlier save
+            return
+        newer, self._next = self._next, None
+        if newer is None:
+            if not rebuild.stopped:
+                self.status.error = error
+            self._finished(rebuild)
+            return
+        # The older of two: the newer one is the running rebuild now.
+        self._running = newer
+        if not rebuild.stopped:
+            self.status.error = error  # until the newer one says otherwise
+        if newer.ended:
+            self._settle(newer, newer.error)
+
+    def _finished(self, rebuild: "_Rebuild"):
+        """The newest build has ended: its site, or the last good one, is served."""
         self._running = None
         self.status.early.clear()  # the new site is in place, or the old one stays
-        self.status.changed()
-        self._reload()
+        if not rebuild.stopped:  # else the browsers wait for the next build's pages
+            self.status.changed()
+            self._reload()
         outside, self._again_outside = self._again_outside, False
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            # Forked once the rebuild's reads were stored, it is the standby of
+            # the build after it, whether the rebuild went on to the end or not.
+            self._stop(self._standby)
+            self._standby = spare
         if not (self._again and outside):
             self._make_standby()
         if self._again:
@@ -283,7 +394,8 @@ class PreviewBuilds:
             # The previous good site stays in output/ and keeps being served, with
             # the problem on a banner in every page as well as in the terminal.
             message = err.message or "Build failed; still serving the previous site."
-            print(message, file=sys.stderr)
+            if not self._superseded:
+                print(message, file=sys.stderr)
             self.status.error = f"{captured.getvalue()}{message}"
 
 
@@ -297,11 +409,21 @@ class _Rebuild:
     pending: bytes = b""
     done: bool = False
     go: int | None = None
+    paused: bool = False  # SIGSTOP: a newer save's build has both cores
+    stopping: bool = False  # told to stop (SIGINT) for a newer save
+    ended: bool = False  # its outcome is known: ``error`` (None: its site is in place)
+    error: str | None = None
+    stopped: bool = False  # … it ended as an interrupted build, told to stop
 
 
 class _Stopped(BaseException):
     """A standby rebuild told to stop: it leaves as a failed build does (nothing
     written to the output), and says nothing."""
+
+
+def _signal(rebuild: _Rebuild, number: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(rebuild.pid, number)
 
 
 def _ended(status: int) -> str:

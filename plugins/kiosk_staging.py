@@ -21,6 +21,7 @@ and publish's hard links stay as they were made). BENCHMARKS.md, lever 70.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -141,9 +142,18 @@ class Staging:
         self.folder.rename(output)
         strip_in_background(old, skeleton)
 
-    def discard(self) -> None:
-        """After a failed build: the staging folder goes."""
+    def discard(self, background: bool = False) -> None:
+        """After a failed build: the staging folder goes; with ``background``, it is
+        renamed out of the way at once and deleted in a process of its own (an
+        interrupted build: up to a whole site's files, and whoever stopped it,
+        an editor or the preview's next rebuild, waits for nothing more)."""
         self._unlock()
+        if background and self.folder.exists():
+            old = self.output.parent / f"{OLD_PREFIX}{os.getpid()}-{time.time_ns()}"
+            with contextlib.suppress(OSError):
+                self.folder.rename(old)
+                delete_in_background(old)
+                return
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _unlock(self) -> None:

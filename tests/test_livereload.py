@@ -1,6 +1,7 @@
 """`invoke livereload`, the editor's loop: save a file, see the page change;
 break a file, see what is wrong on the page while the last good page stays."""
 
+import contextlib
 import json
 import os
 import select
@@ -66,6 +67,15 @@ class Loop:
         while builds.running or others():
             assert time.monotonic() < deadline, "the rebuild did not finish"
             ready, _, _ = select.select(list(self.handlers), [], [], 1)
+            for fd in ready:
+                self.handlers[fd](fd, self.READ)
+
+    def run_until(self, predicate, seconds=30):
+        """Pass on what the processes say until ``predicate()`` holds."""
+        deadline = time.monotonic() + seconds
+        while not predicate():
+            assert time.monotonic() < deadline, "it did not happen"
+            ready, _, _ = select.select(list(self.handlers), [], [], 0.1)
             for fd in ready:
                 self.handlers[fd](fd, self.READ)
 
@@ -221,6 +231,106 @@ def test_a_standby_that_fails_before_the_save_leaves_the_save_to_a_new_rebuild(t
     assert len(log.read_text().splitlines()) == 2  # the first build, and a new rebuild's
     assert builds.status.error is None and reloads == [{}]
     builds.stop()
+
+
+@pytest.fixture
+def announcing(monkeypatch):
+    """The way a fake build says it has written its saved pages early (as
+    Pelican's articles generator does in a rebuild): ``announcing[0](pages)``."""
+    import deploy.preview
+
+    announce = []
+
+    @contextlib.contextmanager
+    def saved_pages_first(tell):
+        announce[:] = [tell]
+        yield
+
+    monkeypatch.setattr(deploy.preview, "pages_of_saved_files_first", saved_pages_first)
+    return announce
+
+
+def overtaken_builds(tmp_path, announcing, fails=()):
+    """A fake rebuild that writes its saved page early, then the rest of its site
+    for two seconds, logging ticks; the builds numbered in ``fails`` fail before
+    writing anything (a file made invalid)."""
+    content, log = tmp_path / "content", tmp_path / "log"
+    say = logged(log)
+    number = iter(range(1, 100))
+
+    def build(collect, ready=None):
+        count = next(number) if ready is None else None
+        if ready is not None:
+            ready()
+            count = len([line for line in log.read_text().splitlines() if "go" in line]) + 1
+        me = f"{count}:{os.getpid()}"
+        say(f"{me} go")
+        time.sleep(0.3)  # listing, validating and reading
+        if count in fails:
+            say(f"{me} failed")
+            raise Exit(f"Build failed: build {count} found a problem.")
+        page = tmp_path / f"page-{count}.html"
+        page.write_text(f"build {count}")
+        announcing[0]([("article/index.html", str(page))])
+        try:
+            for _ in range(40):  # the rest of the site
+                time.sleep(0.05)
+                say(f"{me} tick")
+        except KeyboardInterrupt:
+            say(f"{me} stopped")
+            raise Exit("Build interrupted; the previous output/ is unchanged.", code=130) from None
+        say(f"{me} end")
+
+    log.touch()
+    builds, loop, reloads = builds_with(build, content=content)
+    return builds, loop, reloads, log
+
+
+def events(log):
+    return [line.split() for line in log.read_text().splitlines() if "tick" not in line]
+
+
+def test_a_save_while_a_rebuild_writes_the_rest_of_its_site_overtakes_it(tmp_path, announcing):
+    """Once a rebuild has served the saved page, a standby is forked for the
+    next one. A save while the rebuild writes its other pages sends that
+    spare on at once; the older rebuild is paused meanwhile and stopped once
+    the spare has written its own saved page: its other pages would have
+    been replaced anyway. Its interruption is no problem of the site's."""
+    builds, loop, reloads, log = overtaken_builds(tmp_path, announcing)
+    builds.first()
+    builds([str(tmp_path / "content" / "a.md")])
+    loop.run_until(lambda: builds._spare is not None)  # its saved page is served
+    builds([str(tmp_path / "content" / "a.md")])
+    loop.run_while(builds)
+    builds.stop()
+    lines = log.read_text().splitlines()
+    assert [event for _, event in events(log)] == ["go", "end", "go", "go", "stopped", "end"]
+    _, _, (older, _), (newer, _), *_ = events(log)
+    newer_went, older_stopped = lines.index(f"{newer} go"), lines.index(f"{older} stopped")
+    assert not any(line.startswith(older) for line in lines[newer_went + 1 : older_stopped])
+    assert builds.status.error is None
+    assert [dict(reload) for reload in reloads] == [
+        {"article/index.html": tmp_path / "page-2.html"},  # the older one's saved page
+        {"article/index.html": tmp_path / "page-3.html"},  # the newer one's
+        {},  # the newer one's whole site
+    ]
+    assert not builds.running
+
+
+def test_a_newer_save_that_fails_lets_the_older_rebuild_finish(tmp_path, announcing):
+    """If the save that overtook a rebuild fails before its saved pages are
+    written (it made a file invalid), the older rebuild goes on: its site,
+    with the earlier save, is the last good one, under the newer one's banner."""
+    builds, loop, reloads, log = overtaken_builds(tmp_path, announcing, fails={3})
+    builds.first()
+    builds([str(tmp_path / "content" / "a.md")])
+    loop.run_until(lambda: builds._spare is not None)
+    builds([str(tmp_path / "content" / "a.md")])
+    loop.run_while(builds)
+    builds.stop()
+    assert [event for _, event in events(log)] == ["go", "end", "go", "go", "failed", "end"]
+    assert builds.status.error.endswith("Build failed: build 3 found a problem.")
+    assert reloads[-1] == {} and len(reloads) == 2  # its saved page, then its whole site
 
 
 def test_every_build_runs_in_a_process_of_its_own(tmp_path):

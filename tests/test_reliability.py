@@ -117,6 +117,10 @@ def site_online(previous, tmp_path):
 
 def assert_untouched(output: Path, before: dict):
     assert tree_digest(output) == before, "the failed build changed output/"
+    # An interrupted build's staging folder is deleted in the background.
+    deadline = time.monotonic() + 30
+    while list(output.parent.glob(".output-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not list(output.parent.glob(".output-*")), "a staging folder was left behind"
 
 
@@ -178,6 +182,44 @@ def test_ctrl_c_during_a_build_leaves_output_as_it_was(site_online, tmp_path):
     assert build.returncode == 130, stderr
     assert "Build interrupted; the previous output/ is unchanged." in stderr
     assert_untouched(output, before)
+
+
+# In a child process: a real SIGINT reaches the build while its staging folder
+# is being swapped in (the moment an editor's Ctrl-C, or the preview's newer
+# save, could otherwise leave no site: the output renamed away, the new one not
+# yet in its place).
+RUN_BUILD_INTERRUPTED_AT_THE_SWAP = textwrap.dedent("""
+    import os, signal, sys
+    import tasks  # first: it puts the plugins on the import path
+    import kiosk_staging
+
+    swap_in = kiosk_staging.Staging.swap_in
+
+    def interrupted_swap(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        swap_in(self)
+
+    kiosk_staging.Staging.swap_in = interrupted_swap
+    tasks.build_site(sys.argv[1], sys.argv[2], sys.argv[3], quiet=True, force=True)
+    print("built")
+""")
+
+
+def test_ctrl_c_during_the_swap_is_held_until_the_new_site_is_in_place(site_online, tmp_path):
+    content, output, before = site_online
+    content = shutil.copytree(content, tmp_path / "content")
+    (content / "pages" / "about.md").write_text(
+        (content / "pages" / "about.md").read_text(encoding="utf-8") + "\nOne more line.\n",
+        encoding="utf-8",
+    )
+    conf = settings_file(tmp_path)
+    command = [sys.executable, "-c", RUN_BUILD_INTERRUPTED_AT_THE_SWAP, str(conf), str(output),
+               str(content)]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "built"
+    assert "One more line." in soup(output / "about" / "index.html").get_text()
+    assert tree_digest(output) != before
 
 
 # --- 2. Reproducible builds ----------------------------------------------------
