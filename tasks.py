@@ -355,7 +355,10 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
     # handler as well, every line would show twice among the build's messages.
     for name in ("livereload", "tornado"):
         logging.getLogger(name).propagate = False
-    server.serve(host=CONFIG["host"], port=int(port), debug=False)
+    try:
+        server.serve(host=CONFIG["host"], port=int(port), debug=False)
+    finally:
+        rebuild.close()
 
 
 @task(

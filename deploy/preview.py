@@ -79,11 +79,14 @@ class PreviewBuilds:
     N = 10,000, and says so over a pipe: the server serves those pages from
     the staging folder and reloads the browser at once, and again when the
     whole site is in place. A change saved while a rebuild runs starts one
-    more once it is done; once its saved pages are served, such a change
-    stops it instead (its other pages would be replaced at once, and at
-    N = 10,000 they take most of its time): the rebuild ends as a build
-    interrupted with Ctrl-C does, its site not swapped in, and the spare
-    standby goes.
+    more once it is done, unless the rebuild has served its saved pages and
+    its spare (below) is there: then the spare goes at once (an editor's
+    second save, the typo just seen, does not wait for the 17,920 other
+    pages at N = 10,000, which would be replaced anyway), the older rebuild
+    is paused meanwhile, and stopped, as Ctrl-C stops a build (nothing
+    swapped in), once the spare has written its own saved pages or is done.
+    If the spare fails first, the older rebuild goes on: its site, with the
+    earlier save, is the last good one.
 
     With ``content`` (the content folder), the next rebuild's process is
     started as soon as a build ends, and gets ready while the editor writes
@@ -174,6 +177,7 @@ class PreviewBuilds:
         finally:
             self._stop(spare)
         self._next = spare
+        self._again = False  # every change so far was under ``content``: it sees them all
         running.paused = True
         _signal(running, signal.SIGSTOP)
         return True
@@ -196,6 +200,13 @@ class PreviewBuilds:
         standby, spare, self._standby, self._spare = self._standby, self._spare, None, None
         self._stop(standby)
         self._stop(spare)
+
+    def close(self) -> None:
+        """The server stops: so do the standbys, and the rebuilds, a paused one too."""
+        self.stop()
+        for rebuild in (self._running, self._next):
+            if rebuild is not None:
+                self._supersede(rebuild)
 
     @staticmethod
     def _stop(standby: "_Rebuild | None") -> None:

@@ -120,8 +120,9 @@ def test_the_memory_timeline_lists_a_stretch_too_short_to_sample(capsys):
 
 
 def test_the_preview_benchmark_times_each_save_until_the_page_shows_it(small_corpus):
-    """Both previews really run: each edit's reload came and the page showed the correction
-    (bench/preview.py fails otherwise), and the corpus is left as it was."""
+    """Both previews really run: each edit's reload came and the page showed the correction,
+    and so did a second save's soon after (bench/preview.py fails otherwise), and the
+    corpus is left as it was."""
     root, _ = small_corpus
     before = tree_digest(root / "kiosk"), tree_digest(root / "hugo" / "content")
     # The tiny site rebuilds in well under a second: 3 s of silence end an edit.
@@ -134,8 +135,10 @@ def test_the_preview_benchmark_times_each_save_until_the_page_shows_it(small_cor
         ("kiosk", "1/2]"),
         ("kiosk", "2/2]"),
     ]
-    assert all(0 < float(words[-2]) < 300 for words in timed), timed
+    assert all(0 < float(words[-2]) < 300 for words in timed), timed  # the second save's
+    assert all(" saved again -> page " in " ".join(words) for words in timed), timed
     assert any(line.startswith("kiosk / hugo server: ") for line in lines), lines
+    assert any(line.startswith("saved again 1 s after that page -> page") for line in lines)
     held = {line.split()[0]: float(line.split()[3]) for line in lines if " preview holds " in line}
     assert held.keys() == {"kiosk", "hugo"} and all(mb > 10 for mb in held.values()), held
     assert (tree_digest(root / "kiosk"), tree_digest(root / "hugo" / "content")) == before

@@ -333,6 +333,23 @@ def test_a_newer_save_that_fails_lets_the_older_rebuild_finish(tmp_path, announc
     assert reloads[-1] == {} and len(reloads) == 2  # its saved page, then its whole site
 
 
+def test_a_paused_rebuild_is_not_left_behind_when_the_server_stops(tmp_path, announcing):
+    builds, loop, reloads, log = overtaken_builds(tmp_path, announcing)
+    builds.first()
+    builds([str(tmp_path / "content" / "a.md")])
+    loop.run_until(lambda: builds._spare is not None)
+    builds([str(tmp_path / "content" / "a.md")])
+    older, newer = builds._running, builds._next
+    assert older.paused
+    builds.close()  # as the server does when it stops: the newer one stops too
+    loop.run_while(builds)
+    assert [event for _, event in events(log)][:3] == ["go", "end", "go"]
+    assert f"{events(log)[2][0]} stopped" in log.read_text().splitlines()
+    for process in (older, newer):
+        with pytest.raises(ChildProcessError):  # it ended and was waited for
+            os.waitpid(process.pid, os.WNOHANG)
+
+
 def test_every_build_runs_in_a_process_of_its_own(tmp_path):
     """The server forks every rebuild, so it must hold no build's objects: the
     first build, before anything is served, runs in a process of its own too."""
