@@ -78,15 +78,15 @@ class PreviewBuilds:
     saved) first, before the 17,920 others it links from the render memo at
     N = 10,000, and says so over a pipe: the server serves those pages from
     the staging folder and reloads the browser at once, and again when the
-    whole site is in place. A change saved while a rebuild runs starts one
-    more once it is done, unless the rebuild has served its saved pages and
-    its spare (below) is there: then the spare goes at once (an editor's
-    second save, the typo just seen, does not wait for the 17,920 other
-    pages at N = 10,000, which would be replaced anyway), the older rebuild
-    is paused meanwhile, and stopped, as Ctrl-C stops a build (nothing
-    swapped in), once the spare has written its own saved pages or is done.
-    If the spare fails first, the older rebuild goes on: its site, with the
-    earlier save, is the last good one.
+    whole site is in place. A change saved while a rebuild runs goes to the
+    spare standby (below) at once: an editor's second save, the typo just
+    seen on the page, does not wait for the 17,920 other pages at N =
+    10,000, which would be replaced anyway. The older rebuild is paused
+    meanwhile, and stopped, as Ctrl-C stops a build (nothing swapped in),
+    once the spare has written its own saved pages or is done; if the spare
+    fails first, the older rebuild goes on: its site, with the earlier save,
+    is the last good one. Without a spare, the change starts one more
+    rebuild once the running one is done.
 
     With ``content`` (the content folder), the next rebuild's process is
     started as soon as a build ends, and gets ready while the editor writes
@@ -94,12 +94,13 @@ class PreviewBuilds:
     templates and the stored articles unpickled), then waits. A change
     under ``content`` tells it to go; any other change (a template, the
     settings, or one the caller does not name) makes it stale: it is
-    stopped, and the rebuild forked then does everything. The standby of the
-    build after a rebuild is forked as soon as the rebuild has served its
-    saved pages (the *spare*: the rebuild's reads are stored by then, so it
-    gets ready from them on the idle core while the rest of the site is
-    written); it goes for a change saved during the rebuild, or waits for
-    the next one once the rebuild is done.
+    stopped, and the rebuild forked then does everything. A second standby,
+    the *spare*, is forked beside it and gets ready on the other core; it
+    goes for a change saved while the standby's rebuild runs, and is
+    replaced by a fresh one when that rebuild ends (it read the cache as it
+    was before). A spare that went is replaced as soon as its rebuild has
+    served its saved pages (its reads are stored by then): that one is the
+    next standby.
     """
 
     name = "rebuild"  # what livereload's log calls it
@@ -161,7 +162,7 @@ class PreviewBuilds:
             self._running = self._fork()
 
     def _overtake(self, running: "_Rebuild") -> bool:
-        """A save while ``running`` writes the rest of its site: the spare goes now.
+        """A save while ``running`` builds: the spare goes now.
 
         ``running`` is paused meanwhile (the spare has both cores), and stopped
         once the spare has written its saved pages; if the spare fails before
@@ -221,8 +222,11 @@ class PreviewBuilds:
         return all(Path(path).resolve().is_relative_to(self._content) for path in changes)
 
     def _make_standby(self) -> None:
+        """A standby for the next save, and a spare for a save during its rebuild."""
         if self._content is not None and self._standby is None:
             self._standby = self._fork(standby=True)
+        if self._content is not None and self._spare is None:
+            self._spare = self._fork(standby=True)
 
     def _fork(self, standby: bool = False, listen: bool = True) -> "_Rebuild":
         read_end, write_end = os.pipe()
@@ -330,6 +334,7 @@ class PreviewBuilds:
                 if (self._serving and self._content is not None and self._spare is None
                         and not self._again_outside):  # fmt: skip
                     self._spare = self._fork(standby=True)
+                    self._spare.after = rebuild
             if message.get("done"):
                 rebuild.done = True
                 self._settle(rebuild, message["error"])
@@ -380,11 +385,13 @@ class PreviewBuilds:
             self._reload()
         outside, self._again_outside = self._again_outside, False
         spare, self._spare = self._spare, None
-        if spare is not None:
+        if spare is not None and spare.after is rebuild:
             # Forked once the rebuild's reads were stored, it is the standby of
             # the build after it, whether the rebuild went on to the end or not.
             self._stop(self._standby)
             self._standby = spare
+        else:  # it got ready before the rebuild: fresh ones are forked now
+            self._stop(spare)
         if not (self._again and outside):
             self._make_standby()
         if self._again:
@@ -425,6 +432,7 @@ class _Rebuild:
     ended: bool = False  # its outcome is known: ``error`` (None: its site is in place)
     error: str | None = None
     stopped: bool = False  # … it ended as an interrupted build, told to stop
+    after: "_Rebuild | None" = None  # a spare forked once this rebuild's reads were stored
 
 
 class _Stopped(BaseException):

@@ -61,8 +61,8 @@ class Loop:
         deadline = time.monotonic() + seconds
 
         def others():
-            standby = builds._standby
-            return [fd for fd in self.handlers if standby is None or fd != standby.pipe]
+            waiting = {rebuild.pipe for rebuild in (builds._standby, builds._spare) if rebuild}
+            return [fd for fd in self.handlers if fd not in waiting]
 
         while builds.running or others():
             assert time.monotonic() < deadline, "the rebuild did not finish"
@@ -108,10 +108,11 @@ def logged(path):
 
 
 def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_changes(tmp_path):
-    """After each build a standby rebuild does what needs no content and waits;
-    a save under the content folder sends it on. A change elsewhere (a
-    template, the settings) or one not named makes it stale: it stops without
-    building, and a rebuild started then builds everything."""
+    """After each build a standby rebuild does what needs no content and waits
+    (with a spare beside it, for a save during its rebuild); a save under the
+    content folder sends the standby on. A change elsewhere (a template, the
+    settings) or one not named makes both stale: they stop without building,
+    and a rebuild started then builds everything."""
     content, log = tmp_path / "content", tmp_path / "log"
     say = logged(log)
 
@@ -128,9 +129,15 @@ def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_chang
         time.sleep(0.2)  # and no more
         return [line.split() for line in log.read_text().splitlines()]
 
+    def kinds(lines):
+        return sorted(kind for _, kind in lines)
+
     builds.first()
-    (_, first), (standby, waits) = lines(2)
-    assert (first, waits) == ("build", "standby") and int(standby) != os.getpid()
+    first, *waiting = lines(3)
+    standby, spare = str(builds._standby.pid), str(builds._spare.pid)
+    assert first[1] == "build" and sorted(waiting) == sorted([[standby, "standby"],
+                                                              [spare, "standby"]])  # fmt: skip
+    assert os.getpid() not in (int(standby), int(spare))
     # Ctrl-C in the terminal reaches every process of the preview: the server
     # stops, and so does a standby then (the end of its pipe), quietly; alone,
     # it is no reason for a standby to stop.
@@ -138,20 +145,23 @@ def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_chang
     time.sleep(0.2)
     builds([str(content / "articles" / "a.md")])
     loop.run_while(builds)
-    assert lines(4)[2] == [standby, "go"] and reloads == [{}]  # it built, nothing else did
-    next_standby = lines(4)[3]
-    assert next_standby[1] == "standby" and next_standby[0] != standby
+    # It built, nothing else did; the spare, which got ready before that build,
+    # is replaced by a standby and a spare forked after it.
+    assert lines(6)[3] == [standby, "go"] and reloads == [{}]
+    assert kinds(lines(6)[4:]) == ["standby", "standby"]
+    assert standby not in (str(builds._standby.pid), str(builds._spare.pid))
     builds([str(content / "a.md"), str(tmp_path / "theme" / "templates" / "base.html")])
     loop.run_while(builds)
-    assert [kind for _, kind in lines(6)[4:]] == ["build", "standby"]  # stopped, not gone on
+    assert kinds(lines(9)[6:]) == ["build", "standby", "standby"]  # stopped, not gone on
     builds()  # the settings file (polled: no paths)
     loop.run_while(builds)
-    assert [kind for _, kind in lines(8)[6:]] == ["build", "standby"]
-    assert not any(kind == "go" for _, kind in lines(8)[4:])
-    standby = builds._standby
+    assert kinds(lines(12)[9:]) == ["build", "standby", "standby"]
+    assert not any(kind == "go" for _, kind in lines(12)[4:])
+    waiting = builds._standby, builds._spare
     builds.stop()
-    loop.hear_out(standby)  # it stopped, and was waited for
-    assert len(lines(8)) == 8  # and built nothing
+    for process in waiting:
+        loop.hear_out(process)  # it stopped, and was waited for
+    assert len(lines(12)) == 12  # and built nothing
 
 
 def test_saves_during_a_standby_s_rebuild_are_built_by_the_next_standby(tmp_path):
@@ -291,15 +301,14 @@ def events(log):
 
 
 def test_a_save_while_a_rebuild_writes_the_rest_of_its_site_overtakes_it(tmp_path, announcing):
-    """Once a rebuild has served the saved page, a standby is forked for the
-    next one. A save while the rebuild writes its other pages sends that
-    spare on at once; the older rebuild is paused meanwhile and stopped once
-    the spare has written its own saved page: its other pages would have
-    been replaced anyway. Its interruption is no problem of the site's."""
+    """A save while a rebuild writes its other pages sends the spare standby on
+    at once; the older rebuild is paused meanwhile and stopped once the spare
+    has written its own saved page: its other pages would have been replaced
+    anyway. Its interruption is no problem of the site's."""
     builds, loop, reloads, log = overtaken_builds(tmp_path, announcing)
     builds.first()
     builds([str(tmp_path / "content" / "a.md")])
-    loop.run_until(lambda: builds._spare is not None)  # its saved page is served
+    loop.run_until(lambda: len(reloads) == 1)  # its saved page is served
     builds([str(tmp_path / "content" / "a.md")])
     loop.run_while(builds)
     builds.stop()
@@ -324,7 +333,7 @@ def test_a_newer_save_that_fails_lets_the_older_rebuild_finish(tmp_path, announc
     builds, loop, reloads, log = overtaken_builds(tmp_path, announcing, fails={3})
     builds.first()
     builds([str(tmp_path / "content" / "a.md")])
-    loop.run_until(lambda: builds._spare is not None)
+    loop.run_until(lambda: len(reloads) == 1)
     builds([str(tmp_path / "content" / "a.md")])
     loop.run_while(builds)
     builds.stop()
@@ -337,7 +346,7 @@ def test_a_paused_rebuild_is_not_left_behind_when_the_server_stops(tmp_path, ann
     builds, loop, reloads, log = overtaken_builds(tmp_path, announcing)
     builds.first()
     builds([str(tmp_path / "content" / "a.md")])
-    loop.run_until(lambda: builds._spare is not None)
+    loop.run_until(lambda: len(reloads) == 1)
     builds([str(tmp_path / "content" / "a.md")])
     older, newer = builds._running, builds._next
     assert older.paused
