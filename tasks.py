@@ -47,20 +47,24 @@ def _settings(settings_file, content=None, **override):
 
 @contextlib.contextmanager
 def _interrupts_held():
-    """Ctrl-C (SIGINT) does nothing while this lasts: the build it would stop is
-    done but for renaming folders, and it finishes. Elsewhere than in the main
-    thread, where Python delivers signals, there is nothing to hold."""
+    """Ctrl-C (SIGINT), and the live preview's word to stop for a newer save
+    (SIGUSR1, deploy/preview.py), do nothing while this lasts: the build they
+    would stop is done but for renaming folders, and it finishes. Elsewhere
+    than in the main thread, where Python delivers signals, there is nothing
+    to hold."""
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    held = (signal.SIGINT, signal.SIGUSR1)
+    previous = [signal.signal(number, lambda *_: None) for number in held]
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in zip(held, previous, strict=True):
+            signal.signal(number, handler)
 
 
 def _relative(path: Path) -> Path:

@@ -157,7 +157,14 @@ class PreviewBuilds:
                 self._running = standby
             except OSError:  # it has just ended (a problem before the save)
                 pass
-        self.stop()  # told to go, or stale: it reads the end of its pipe and stops
+        # Told to go, or stale: it reads the end of its pipe (and stops). The
+        # spare waits for a save during this rebuild, unless the change was
+        # not content: then it is stale too.
+        self._stop(standby)
+        self._standby = None
+        if self._running is None or outside:
+            self._stop(self._spare)
+            self._spare = None
         if self._running is None:
             self._running = self._fork()
 
@@ -187,7 +194,7 @@ class PreviewBuilds:
         """Stop ``rebuild``: a newer build has written its saved pages, or is done."""
         if not rebuild.stopping:
             rebuild.stopping = True
-            _signal(rebuild, signal.SIGINT)  # delivered once it is continued
+            _signal(rebuild, signal.SIGUSR1)  # delivered once it is continued
         self._resume(rebuild)
 
     @staticmethod
@@ -258,25 +265,33 @@ class PreviewBuilds:
                 def tell(**message):
                     pipe.write(json.dumps(message) + "\n")
 
+                going = go is None
+
                 def stop_for_a_newer_save(signum, frame):
-                    # The server's word (or Ctrl-C, which stops the server too):
-                    # the build ends as an interrupted one, without a word.
+                    # The server's word (SIGUSR1): the build ends as an
+                    # interrupted one does, without a word; told before the word
+                    # to go was read, as soon as it is.
+                    nonlocal going
                     self._superseded = True
-                    raise KeyboardInterrupt
+                    if going:
+                        raise KeyboardInterrupt
 
                 def ready():  # a standby's: wait for the word to go, or stop
+                    nonlocal going
                     word = os.read(go, 1)
                     os.close(go)
                     if word != b"g":
                         raise _Stopped
-                    signal.signal(signal.SIGINT, stop_for_a_newer_save)
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+                    going = True
+                    if self._superseded:
+                        raise KeyboardInterrupt
 
+                signal.signal(signal.SIGUSR1, stop_for_a_newer_save)
                 if go is not None:
                     # Ctrl-C in the terminal stops the server, whose end stops a
                     # standby (the end of its pipe): no "Build interrupted" then.
                     signal.signal(signal.SIGINT, signal.SIG_IGN)
-                else:
-                    signal.signal(signal.SIGINT, stop_for_a_newer_save)
 
                 try:
                     with pages_of_saved_files_first(lambda pages: tell(early=pages)):
@@ -428,7 +443,7 @@ class _Rebuild:
     done: bool = False
     go: int | None = None
     paused: bool = False  # SIGSTOP: a newer save's build has both cores
-    stopping: bool = False  # told to stop (SIGINT) for a newer save
+    stopping: bool = False  # told to stop (SIGUSR1) for a newer save
     ended: bool = False  # its outcome is known: ``error`` (None: its site is in place)
     error: str | None = None
     stopped: bool = False  # … it ended as an interrupted build, told to stop

@@ -164,9 +164,11 @@ def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_chang
     assert len(lines(12)) == 12  # and built nothing
 
 
-def test_saves_during_a_standby_s_rebuild_are_built_by_the_next_standby(tmp_path):
-    """Two saves while a rebuild runs make one more rebuild once it is done: the
-    standby forked then goes at once, without waiting for another save."""
+def test_saves_during_a_standby_s_rebuild_are_built_by_the_spare_then_the_next_standby(tmp_path):
+    """The first save while a rebuild runs sends the spare on at once (the older
+    rebuild is stopped when the spare is done); saves while the spare builds
+    make one more rebuild once it is done: the standby forked then goes at
+    once, without waiting for another save."""
     content, log = tmp_path / "content", tmp_path / "log"
     say = logged(log)
 
@@ -180,15 +182,44 @@ def test_saves_during_a_standby_s_rebuild_are_built_by_the_next_standby(tmp_path
     builds, loop, reloads = builds_with(build, content=content)
     builds.first()
     builds([str(content / "a.md")])
-    builds([str(content / "a.md")])  # while it runs: one more after it
-    builds([str(content / "b.md")])
+    wait_for(lambda: len(log.read_text().splitlines()) == 2, 30, "the rebuild going")
+    builds([str(content / "a.md")])  # while it runs: the spare goes
+    builds([str(content / "b.md")])  # while both run: one more after them
     loop.run_while(builds)
     builds.stop()
     lines = [line.split() for line in log.read_text().splitlines()]
-    first, one, one_end, two, two_end = lines
-    assert [kind for _, kind in lines] == ["end", "go", "end", "go", "end"]
-    assert one[0] == one_end[0] != two[0] == two_end[0]  # two standbys, one build each
-    assert len(reloads) == 2
+    assert [kind for _, kind in lines] == ["end", "go", "go", "end", "go", "end"]
+    (_, _), (one, _), (two, _), (two_ended, _), (three, _), (three_ended, _) = lines
+    assert two == two_ended and three == three_ended and len({one, two, three}) == 3
+    assert len(reloads) == 2  # the stopped one reloads nothing
+
+
+def test_a_rebuild_overtaken_before_it_read_its_word_to_go_stops_there(tmp_path):
+    """Two saves in a row, faster than the standby reads the first one's word:
+    the spare goes for the second, and the standby stops as soon as it reads
+    its word (it never builds, so it never swaps an older site in)."""
+    content, log = tmp_path / "content", tmp_path / "log"
+    say = logged(log)
+
+    def build(collect, ready=None):
+        if ready is not None:
+            time.sleep(0.3)  # still getting ready
+            ready()
+            say(f"{os.getpid()} go")
+        say(f"{os.getpid()} end")
+
+    builds, loop, reloads = builds_with(build, content=content)
+    builds.first()
+    standby, spare = builds._standby.pid, builds._spare.pid
+    builds([str(content / "a.md")])
+    builds([str(content / "a.md")])
+    loop.run_while(builds)
+    builds.stop()
+    lines = [line.split() for line in log.read_text().splitlines()]
+    assert lines[1:] == [[str(spare), "go"], [str(spare), "end"]]
+    assert builds.status.error is None and len(reloads) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(standby, os.WNOHANG)
 
 
 def test_a_change_to_the_build_s_code_is_run_by_the_next_rebuild(tmp_path, monkeypatch):
@@ -307,9 +338,12 @@ def test_a_save_while_a_rebuild_writes_the_rest_of_its_site_overtakes_it(tmp_pat
     anyway. Its interruption is no problem of the site's."""
     builds, loop, reloads, log = overtaken_builds(tmp_path, announcing)
     builds.first()
+    spare = builds._spare  # forked beside the standby, ready before the first save
     builds([str(tmp_path / "content" / "a.md")])
     loop.run_until(lambda: len(reloads) == 1)  # its saved page is served
+    assert builds._spare is spare
     builds([str(tmp_path / "content" / "a.md")])
+    assert builds._next is spare and builds._running.paused
     loop.run_while(builds)
     builds.stop()
     lines = log.read_text().splitlines()

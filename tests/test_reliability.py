@@ -184,10 +184,10 @@ def test_ctrl_c_during_a_build_leaves_output_as_it_was(site_online, tmp_path):
     assert_untouched(output, before)
 
 
-# In a child process: a real SIGINT reaches the build while its staging folder
-# is being swapped in (the moment an editor's Ctrl-C, or the preview's newer
-# save, could otherwise leave no site: the output renamed away, the new one not
-# yet in its place).
+# In a child process: a real SIGINT and SIGUSR1 reach the build while its
+# staging folder is being swapped in (the moment an editor's Ctrl-C, or the
+# preview's word to stop for a newer save, could otherwise leave no site: the
+# output renamed away, the new one not yet in its place).
 RUN_BUILD_INTERRUPTED_AT_THE_SWAP = textwrap.dedent("""
     import os, signal, sys
     import tasks  # first: it puts the plugins on the import path
@@ -196,7 +196,8 @@ RUN_BUILD_INTERRUPTED_AT_THE_SWAP = textwrap.dedent("""
     swap_in = kiosk_staging.Staging.swap_in
 
     def interrupted_swap(self):
-        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+        os.kill(os.getpid(), signal.SIGUSR1)  # the live preview's newer save
         swap_in(self)
 
     kiosk_staging.Staging.swap_in = interrupted_swap
