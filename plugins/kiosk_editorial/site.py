@@ -209,6 +209,7 @@ def _validate_site(settings, root, found, known) -> list[Problem]:
                                           "digit); add a Slug")])  # fmt: skip
             pieces.append((path, cross))
     found.problems.extend(_links_to_unpublished(pieces, settings, found))
+    found.problems.extend(_updated_in_the_future(pieces, settings, found))
     folders = ["authors", *settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"],
                *(settings.get("STATIC_PATHS") or ())]  # fmt: skip
     found.problems.extend(p for p in _links_outside(root, folders) if p not in found.problems)
@@ -249,6 +250,24 @@ def _links_to_unpublished(pieces, settings, found):
                               f"links to {found.shown(Path(target))}, which is {held[target]}: "
                               "on the published site that link would lead to the home page; "
                               "add it once the piece is published")  # fmt: skip
+
+
+def _updated_in_the_future(pieces, settings, found):
+    """A published piece whose ``Modified`` is later than now (a mistyped year,
+    most often): readers, feeds and search engines would be told of an update
+    that has not happened. A scheduled piece is checked once it is published."""
+    now = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC"))
+    for path, cross in pieces:
+        if not cross.get("modified") or _held_back(cross, now):
+            continue
+        try:
+            modified = rules.parse_date(cross["modified"])
+        except ValueError:
+            continue  # reported as the field's own problem
+        if (modified if modified.tzinfo else modified.replace(tzinfo=now.tzinfo)) > now:
+            yield Problem(found.shown(path), "Modified",
+                          f"{cross['modified']!r} is later than now ({now:%Y-%m-%d %H:%M}): "
+                          "an update is dated when it was made")  # fmt: skip
 
 
 def _markdown_elsewhere(root: Path, read, ignore, found):
@@ -318,6 +337,7 @@ def _check_file(kind, path, found, root, vocabulary, extras, settings):
                 "file": os.path.normpath(path),
                 "status": (header.get("status") or "published").strip().lower(),
                 "date": header.get("date"),
+                "modified": header.get("modified"),
                 "links": sorted(set(rules.filename_links(source.body, path.parent, root))),
             }
     facts["problems"] = [(p.field, p.message) for p in own.problems]

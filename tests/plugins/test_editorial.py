@@ -105,6 +105,20 @@ def test_an_update_before_publication_is_an_error(tmp_path):
     assert only_problem(content).field == "Modified"
 
 
+def test_an_update_dated_in_the_future_is_an_error(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Date="2024-06-14 09:30", Modified="2204-06-15 11:00")  # for 2024
+    problem = only_problem(content)
+    assert problem.field == "Modified"
+    assert problem.message.startswith("'2204-06-15 11:00' is later than now (")
+
+
+def test_a_scheduled_piece_s_update_is_not_in_the_past_yet(tmp_path):
+    content = write_site(tmp_path)
+    article_with(content, Date="2999-01-01 08:00", Modified="2999-01-02 08:00")
+    assert problems_in(content) == []
+
+
 def test_an_unknown_key_is_a_typo_with_a_suggestion(tmp_path):
     content = write_site(tmp_path)
     article_with(content, Regoin="Europe", Region=None)
