@@ -113,6 +113,7 @@ class PreviewBuilds:
         self._spare = None  # the one after, forked while the rebuild runs (above)
         self._next = None  # the spare gone for a save while the rebuild ran
         self._serving = False  # after the first build
+        self._closed = False  # the server has stopped
         self._again = False  # a change came while it ran …
         self._again_outside = False  # … and one of them was not under ``content``
         self._superseded = False  # in a rebuild's process: the server told it to stop
@@ -139,6 +140,8 @@ class PreviewBuilds:
 
     def __call__(self, changes=None) -> None:
         """A change: ``changes``, the paths changed; None when not known."""
+        if self._closed:
+            return
         outside = not self._only_content(changes)
         running = self._running
         if running is not None:
@@ -210,7 +213,9 @@ class PreviewBuilds:
         self._stop(spare)
 
     def close(self) -> None:
-        """The server stops: so do the standbys, and the rebuilds, a paused one too."""
+        """The server stops: so do the standbys, and the rebuilds, a paused one too;
+        none is started after this."""
+        self._closed = True
         self.stop()
         for rebuild in (self._running, self._next):
             if rebuild is not None:
@@ -230,6 +235,8 @@ class PreviewBuilds:
 
     def _make_standby(self) -> None:
         """A standby for the next save, and a spare for a save during its rebuild."""
+        if self._closed:
+            return
         if self._content is not None and self._standby is None:
             self._standby = self._fork(standby=True)
         if self._content is not None and self._spare is None:
@@ -347,7 +354,7 @@ class PreviewBuilds:
                 self.status.changed()
                 self._reload()
                 if (self._serving and self._content is not None and self._spare is None
-                        and not self._again_outside):  # fmt: skip
+                        and not self._again_outside and not self._closed):  # fmt: skip
                     self._spare = self._fork(standby=True)
                     self._spare.after = rebuild
             if message.get("done"):
@@ -409,7 +416,7 @@ class PreviewBuilds:
             self._stop(spare)
         if not (self._again and outside):
             self._make_standby()
-        if self._again:
+        if self._again and not self._closed:
             self._again = False
             self(changes=None if outside else ())
 

@@ -386,6 +386,7 @@ def test_a_paused_rebuild_is_not_left_behind_when_the_server_stops(tmp_path, ann
     assert older.paused
     builds.close()  # as the server does when it stops: the newer one stops too
     loop.run_while(builds)
+    assert builds._standby is None and builds._spare is None  # none started after it
     assert [event for _, event in events(log)][:3] == ["go", "end", "go"]
     assert f"{events(log)[2][0]} stopped" in log.read_text().splitlines()
     for process in (older, newer):
