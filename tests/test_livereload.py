@@ -306,14 +306,14 @@ def overtaken_builds(tmp_path, announcing, fails=()):
             count = len([line for line in log.read_text().splitlines() if "go" in line]) + 1
         me = f"{count}:{os.getpid()}"
         say(f"{me} go")
-        time.sleep(0.3)  # listing, validating and reading
-        if count in fails:
-            say(f"{me} failed")
-            raise Exit(f"Build failed: build {count} found a problem.")
-        page = tmp_path / f"page-{count}.html"
-        page.write_text(f"build {count}")
-        announcing[0]([("article/index.html", str(page))])
-        try:
+        try:  # the server's word to stop may come at any point from here
+            time.sleep(0.3)  # listing, validating and reading
+            if count in fails:
+                say(f"{me} failed")
+                raise Exit(f"Build failed: build {count} found a problem.")
+            page = tmp_path / f"page-{count}.html"
+            page.write_text(f"build {count}")
+            announcing[0]([("article/index.html", str(page))])
             for _ in range(40):  # the rest of the site
                 time.sleep(0.05)
                 say(f"{me} tick")
