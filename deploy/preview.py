@@ -110,7 +110,7 @@ class PreviewBuilds:
         self._content = Path(content).resolve() if content is not None else None
         self._running = None  # the rebuild's process, while it runs
         self._standby = None  # the next one's, ready and waiting (with ``content``)
-        self._spare = None  # the one after, forked while the rebuild runs (above)
+        self._spare = None  # another, for a save while the standby's rebuild runs
         self._next = None  # the spare gone for a save while the rebuild ran
         self._serving = False  # after the first build
         self._closed = False  # the server has stopped
