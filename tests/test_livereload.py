@@ -519,6 +519,69 @@ def test_the_saved_article_is_served_before_the_rest_is_built(tmp_path, standby,
     assert tree_digest(output) == tree_digest(tmp_path / "clean")
 
 
+def test_a_real_rebuild_overtaken_by_a_second_save_leaves_a_clean_build_s_site(
+    tmp_path, monkeypatch
+):
+    """Real builds of a small magazine: a second save while the first save's
+    rebuild writes the rest of its site goes to the spare, which read the cache
+    before that rebuild; the older rebuild is stopped; the site in place is
+    byte for byte a clean build's, with both saves."""
+    import deploy.preview
+    from kiosk_readcache import store
+
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)  # as in the test above
+    pages_first = deploy.preview.pages_of_saved_files_first
+
+    @contextlib.contextmanager
+    def slow_after_the_saved_pages(announce):
+        def announce_then_take_time(pages):
+            announce(pages)
+            time.sleep(3)  # the rest of a large site
+
+        with pages_first(announce_then_take_time):
+            yield
+
+    monkeypatch.setattr(deploy.preview, "pages_of_saved_files_first", slow_after_the_saved_pages)
+    content, output = publishable_site(tmp_path), tmp_path / "output"
+    settings, ready_folder = ROOT / "pelicanconf.py", tmp_path / "ready"
+    ready_folder.mkdir()
+
+    def build(collect, folder=output, ready=None):
+        def ready_and_waiting():
+            (ready_folder / str(os.getpid())).touch()
+            ready()
+
+        build_site(settings, folder, content, quiet=True, collect=collect,
+                   ready=ready and ready_and_waiting, KIOSK_SEARCH={"enabled": False})  # fmt: skip
+
+    status = BuildStatus()
+    texts = []
+    builds, loop, reloads = builds_with(build, status, content=content)
+    builds._reload = lambda: texts.append(
+        {name: file.read_text() for name, file in status.early.items()}
+    )
+    builds.first()
+    wait_for(lambda: len(list(ready_folder.iterdir())) == 2, 60, "standby and spare ready")
+    article = content.joinpath(*ARTICLE_FILE)
+    edit(article, "The body of the piece.", "The body of the piece, edited live.")
+    builds([str(article)])
+    loop.run_until(lambda: len(texts) == 1, 60)  # its saved page is served
+    older = builds._running
+    edit(article, "edited live.", "edited live, twice.")
+    builds([str(article)])
+    assert builds._next is not None and older.paused
+    loop.run_while(builds)
+    builds.stop()
+    assert older.stopped and status.error is None
+    page = PAGE.strip("/") + "/index.html"
+    first, second, last = texts
+    assert "edited live." in first[page] and "edited live, twice." in second[page]
+    assert last == {}
+    assert "edited live, twice." in (output / page).read_text()
+    build(True, tmp_path / "clean")
+    assert tree_digest(output) == tree_digest(tmp_path / "clean")
+
+
 def test_a_standby_build_checks_what_was_saved_while_it_waited(tmp_path, capfd):
     """A standby build validates the content as it is when told to go, and
     Pelican's "Done … in N seconds" leaves the wait out."""
