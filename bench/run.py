@@ -206,7 +206,10 @@ class Hugo(System):
         site = work / "hugo"
         shutil.copy(HERE / "hugo" / "hugo.toml", site / "hugo.toml")
         layouts = site / "layouts"
-        if not layouts.exists():
+        # This checkout's templates, even if another checkout (a worktree, since
+        # removed) shared the corpus and linked its own.
+        if layouts.is_symlink() or not layouts.exists():
+            layouts.unlink(missing_ok=True)
             layouts.symlink_to(HERE / "hugo" / "layouts", target_is_directory=True)
 
     @staticmethod

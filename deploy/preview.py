@@ -94,13 +94,14 @@ class PreviewBuilds:
     templates and the stored articles unpickled), then waits. A change
     under ``content`` tells it to go; any other change (a template, the
     settings, or one the caller does not name) makes it stale: it is
-    stopped, and the rebuild forked then does everything. A second standby,
-    the *spare*, is forked beside it and gets ready on the other core; it
-    goes for a change saved while the standby's rebuild runs, and is
-    replaced by a fresh one when that rebuild ends (it read the cache as it
-    was before). A spare that went is replaced as soon as its rebuild has
-    served its saved pages (its reads are stored by then): that one is the
-    next standby.
+    stopped, and the rebuild forked then does everything. When the standby
+    goes, a second one, the *spare*, is forked and gets ready on the other
+    core while the rebuild works on the saved page; it goes for a change
+    saved while that rebuild runs, or is stopped when it ends (the next
+    standby, forked then, reads the cache as that rebuild left it). A spare
+    that went is followed by one forked as soon as its rebuild has served
+    its saved pages (its reads are stored by then): that one is the next
+    standby.
     """
 
     name = "rebuild"  # what livereload's log calls it
@@ -160,6 +161,8 @@ class PreviewBuilds:
                 self._running = standby
             except OSError:  # it has just ended (a problem before the save)
                 pass
+            else:  # for a save during this rebuild: ready by the time one comes
+                self._fork_spare()
         # Told to go, or stale: it reads the end of its pipe (and stops). The
         # spare waits for a save during this rebuild, unless the change was
         # not content: then it is stale too.
@@ -234,13 +237,15 @@ class PreviewBuilds:
         return all(Path(path).resolve().is_relative_to(self._content) for path in changes)
 
     def _make_standby(self) -> None:
-        """A standby for the next save, and a spare for a save during its rebuild."""
-        if self._closed:
-            return
-        if self._content is not None and self._standby is None:
+        if self._content is not None and self._standby is None and not self._closed:
             self._standby = self._fork(standby=True)
-        if self._content is not None and self._spare is None:
+
+    def _fork_spare(self, after: "_Rebuild | None" = None) -> None:
+        """A standby for a save while the running rebuild builds (``after``: forked
+        once that rebuild's reads were stored; None: as the rebuild starts)."""
+        if self._content is not None and self._spare is None and not self._closed:
             self._spare = self._fork(standby=True)
+            self._spare.after = after
 
     def _fork(self, standby: bool = False, listen: bool = True) -> "_Rebuild":
         read_end, write_end = os.pipe()
@@ -353,10 +358,8 @@ class PreviewBuilds:
                 self.status.early.update((name, Path(file)) for name, file in message["early"])
                 self.status.changed()
                 self._reload()
-                if (self._serving and self._content is not None and self._spare is None
-                        and not self._again_outside and not self._closed):  # fmt: skip
-                    self._spare = self._fork(standby=True)
-                    self._spare.after = rebuild
+                if self._serving and not self._again_outside:
+                    self._fork_spare(after=rebuild)
             if message.get("done"):
                 rebuild.done = True
                 self._settle(rebuild, message["error"])

@@ -108,11 +108,11 @@ def logged(path):
 
 
 def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_changes(tmp_path):
-    """After each build a standby rebuild does what needs no content and waits
-    (with a spare beside it, for a save during its rebuild); a save under the
-    content folder sends the standby on. A change elsewhere (a template, the
-    settings) or one not named makes both stale: they stop without building,
-    and a rebuild started then builds everything."""
+    """After each build a standby rebuild does what needs no content and waits;
+    a save under the content folder sends it on (and starts a spare, for a
+    save during that rebuild, stopped when it ends). A change elsewhere (a
+    template, the settings) or one not named makes the standby stale: it
+    stops without building, and a rebuild started then builds everything."""
     content, log = tmp_path / "content", tmp_path / "log"
     say = logged(log)
 
@@ -133,35 +133,33 @@ def test_the_next_rebuild_gets_ready_before_the_save_and_goes_when_content_chang
         return sorted(kind for _, kind in lines)
 
     builds.first()
-    first, *waiting = lines(3)
-    standby, spare = str(builds._standby.pid), str(builds._spare.pid)
-    assert first[1] == "build" and sorted(waiting) == sorted([[standby, "standby"],
-                                                              [spare, "standby"]])  # fmt: skip
-    assert os.getpid() not in (int(standby), int(spare))
+    (_, first), (standby, waits) = lines(2)
+    assert (first, waits) == ("build", "standby") and int(standby) != os.getpid()
+    assert builds._spare is None  # none while nothing builds
     # Ctrl-C in the terminal reaches every process of the preview: the server
     # stops, and so does a standby then (the end of its pipe), quietly; alone,
     # it is no reason for a standby to stop.
     os.kill(int(standby), signal.SIGINT)
     time.sleep(0.2)
     builds([str(content / "articles" / "a.md")])
+    spare = str(builds._spare.pid)
     loop.run_while(builds)
-    # It built, nothing else did; the spare, which got ready before that build,
-    # is replaced by a standby and a spare forked after it.
-    assert lines(6)[3] == [standby, "go"] and reloads == [{}]
-    assert kinds(lines(6)[4:]) == ["standby", "standby"]
-    assert standby not in (str(builds._standby.pid), str(builds._spare.pid))
+    # It built, nothing else did: the spare waited, and was stopped at its end,
+    # when the next standby was forked.
+    assert [standby, "go"] in lines(5) and [spare, "standby"] in lines(5)
+    assert kinds(lines(5)[2:]) == ["go", "standby", "standby"] and reloads == [{}]
+    assert builds._spare is None and str(builds._standby.pid) not in (standby, spare)
     builds([str(content / "a.md"), str(tmp_path / "theme" / "templates" / "base.html")])
     loop.run_while(builds)
-    assert kinds(lines(9)[6:]) == ["build", "standby", "standby"]  # stopped, not gone on
+    assert kinds(lines(7)[5:]) == ["build", "standby"]  # stopped, not gone on
     builds()  # the settings file (polled: no paths)
     loop.run_while(builds)
-    assert kinds(lines(12)[9:]) == ["build", "standby", "standby"]
-    assert not any(kind == "go" for _, kind in lines(12)[4:])
-    waiting = builds._standby, builds._spare
+    assert kinds(lines(9)[7:]) == ["build", "standby"]
+    assert [kind for _, kind in lines(9)].count("go") == 1
+    standby = builds._standby
     builds.stop()
-    for process in waiting:
-        loop.hear_out(process)  # it stopped, and was waited for
-    assert len(lines(12)) == 12  # and built nothing
+    loop.hear_out(standby)  # it stopped, and was waited for
+    assert len(lines(9)) == 9  # and built nothing
 
 
 def test_saves_during_a_standby_s_rebuild_are_built_by_the_spare_then_the_next_standby(tmp_path):
@@ -210,8 +208,9 @@ def test_a_rebuild_overtaken_before_it_read_its_word_to_go_stops_there(tmp_path)
 
     builds, loop, reloads = builds_with(build, content=content)
     builds.first()
-    standby, spare = builds._standby.pid, builds._spare.pid
+    standby = builds._standby.pid
     builds([str(content / "a.md")])
+    spare = builds._spare.pid  # forked as the standby went
     builds([str(content / "a.md")])
     loop.run_while(builds)
     builds.stop()
@@ -338,8 +337,8 @@ def test_a_save_while_a_rebuild_writes_the_rest_of_its_site_overtakes_it(tmp_pat
     anyway. Its interruption is no problem of the site's."""
     builds, loop, reloads, log = overtaken_builds(tmp_path, announcing)
     builds.first()
-    spare = builds._spare  # forked beside the standby, ready before the first save
     builds([str(tmp_path / "content" / "a.md")])
+    spare = builds._spare  # forked as the standby went, ready by the second save
     loop.run_until(lambda: len(reloads) == 1)  # its saved page is served
     assert builds._spare is spare
     builds([str(tmp_path / "content" / "a.md")])
@@ -561,7 +560,7 @@ def test_a_real_rebuild_overtaken_by_a_second_save_leaves_a_clean_build_s_site(
         {name: file.read_text() for name, file in status.early.items()}
     )
     builds.first()
-    wait_for(lambda: len(list(ready_folder.iterdir())) == 2, 60, "standby and spare ready")
+    wait_for(lambda: len(list(ready_folder.iterdir())) == 1, 60, "the standby ready")
     article = content.joinpath(*ARTICLE_FILE)
     edit(article, "The body of the piece.", "The body of the piece, edited live.")
     builds([str(article)])
