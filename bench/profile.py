@@ -35,7 +35,7 @@ PHASES = {
     "render_all": "image variants",
     "_index": "kiosk_search (Pagefind)",
     "finish_site": "kiosk_publish",
-    "precompress_all": "  precompression",
+    "_compress": "  precompression",
     "minify_page": "  minify",
     "_verify": "kiosk_verify",
 }

@@ -74,14 +74,14 @@ def test_minified_page_keeps_closing_tags_and_json_ld():
 def test_precompressed_siblings_decompress_to_the_original(tmp_path):
     page = tmp_path / "index.html"
     page.write_text("<p>Kiosk</p>\n" * 500)
-    gz_size, br_size = precompress(page)
+    gz_size, br_size = precompress(page, page.read_bytes())
     original = page.read_bytes()
     assert gzip.decompress((tmp_path / "index.html.gz").read_bytes()) == original
     assert brotli.decompress((tmp_path / "index.html.br").read_bytes()) == original
     assert 0 < br_size < len(original) and 0 < gz_size < len(original)
     # Same content, same bytes: a checksum deploy must not re-send unchanged pages.
     before = (tmp_path / "index.html.gz").read_bytes()
-    precompress(page)
+    precompress(page, page.read_bytes())
     assert (tmp_path / "index.html.gz").read_bytes() == before
 
 
@@ -232,7 +232,16 @@ def test_a_fingerprinted_asset_keeps_the_bytes_its_name_was_hashed_from(tmp_path
 def test_precompression_reuses_its_cache_with_identical_bytes_and_prunes_it(tmp_path):
     import brotli
 
-    from kiosk_publish.precompress import precompress_all
+    from kiosk_filecache import EntryStore
+    from kiosk_publish.precompress import Compressed
+
+    def precompress_all(pages, cache_path):
+        """As kiosk_publish's pipeline does: siblings from the cache, the cache pruned."""
+        compressed = Compressed(EntryStore(cache_path), brotli_quality=8)
+        results = [compressed.siblings(page, page.read_bytes()) for page in pages]
+        compressed.store.prune({key for key, _ in results})
+        reused = sum(hit for _, hit in results)
+        return {"compressed": len(pages) - reused, "reused": reused}
 
     site, cache = tmp_path / "site", tmp_path / "cache"
     site.mkdir()

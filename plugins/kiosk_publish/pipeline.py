@@ -47,7 +47,7 @@ from kiosk_filecache import (
 from kiosk_memory import resident_mb
 
 from . import fingerprint, minify
-from .precompress import Compressed, _compress, _write_siblings
+from .precompress import Compressed, precompress
 
 DIGEST_BYTES = 32
 
@@ -192,7 +192,7 @@ def finish_file(plan: Plan, job: tuple) -> tuple:
             os.chmod(path, mode & 0o7777)
             stat = os.stat(path)
     if plan.compressed is None:
-        _write_siblings(path, *_compress(final, plan.brotli_quality))
+        precompress(path, final, plan.brotli_quality)
     else:
         _, siblings_reused = plan.compressed.siblings(path, final, final_digest)
         done |= SIBLINGS_REUSED if siblings_reused else 0

@@ -7,8 +7,7 @@ every request, and lets any host that looks for the sibling (nginx
 Two things keep this from dominating a publish (BENCHMARKS.md, lever 2):
 
 * files are compressed on every core at once (kiosk_publish spreads its files
-  over forked processes; ``precompress_all`` alone uses threads, as brotli
-  and zlib release the GIL while they compress);
+  over forked processes);
 * with a cache folder, the compressed bytes are kept under the digest of the
   file's bytes (and the compressor's version and settings), so a rebuild in
   which a page did not change hard-links its siblings from the cache (or
@@ -21,25 +20,25 @@ Two things keep this from dominating a publish (BENCHMARKS.md, lever 2):
 
 import gzip
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import brotli
 
-from kiosk_filecache import EntryStore, LinkedEntries, digest, variant, workers_available
+from kiosk_filecache import EntryStore, LinkedEntries, digest, variant
 
 GZIP_LEVEL = 9
 SUFFIXES = (".gz", ".br")
 
 
-def precompress(path: Path, brotli_quality: int = 8) -> tuple[int, int]:
-    """Write ``path.gz`` and ``path.br`` next to ``path``; return their sizes.
+def precompress(path: Path, data: bytes, brotli_quality: int = 8) -> tuple[int, int]:
+    """Write ``path.gz`` and ``path.br``, the compressed ``data`` (the bytes of
+    ``path``), next to it; return their sizes. Without a cache (``Compressed``).
 
     ``mtime=0`` makes the gzip output a function of the content alone, so an
     unchanged page yields a byte-identical .gz and a checksum-based deploy
     (rsync --checksum) skips it.
     """
-    gz, br = _compress(path.read_bytes(), brotli_quality)
+    gz, br = _compress(data, brotli_quality)
     _write_siblings(path, gz, br)
     return len(gz), len(br)
 
@@ -93,27 +92,3 @@ class Compressed:
         else:
             _write_siblings(path, *pair)
         return key, False
-
-
-def precompress_all(paths, brotli_quality: int = 8, cache_path=None, workers=None) -> dict:
-    """Precompress every file in ``paths``, on every core, reusing ``cache_path``.
-
-    Returns {"compressed": n, "reused": n}. ``cache_path`` None: no cache.
-    """
-    compressed = Compressed(EntryStore(cache_path), brotli_quality) if cache_path else None
-
-    def one(path: Path):
-        """Write the siblings of ``path``; (key, True if they came from the cache)."""
-        data = path.read_bytes()
-        if compressed is None:
-            _write_siblings(path, *_compress(data, brotli_quality))
-            return None, False
-        return compressed.siblings(path, data)
-
-    paths = list(paths)
-    with ThreadPoolExecutor(max_workers=workers or workers_available()) as pool:
-        results = list(pool.map(one, paths))
-    if compressed is not None:
-        compressed.store.prune({key for key, _ in results})
-    hits = sum(hit for _, hit in results)
-    return {"compressed": len(paths) - hits, "reused": hits}
