@@ -208,8 +208,9 @@ def _validate_site(settings, root, found, known) -> list[Problem]:
                 found.add(path, [("Slug", "the Title makes no web address (it has no letter or "
                                           "digit); add a Slug")])  # fmt: skip
             pieces.append((path, cross))
-    found.problems.extend(_links_to_unpublished(pieces, settings, found))
-    found.problems.extend(_updated_in_the_future(pieces, settings, found))
+    now = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC"))
+    found.problems.extend(_links_to_unpublished(pieces, now, found))
+    found.problems.extend(_updated_in_the_future(pieces, now, found))
     folders = ["authors", *settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"],
                *(settings.get("STATIC_PATHS") or ())]  # fmt: skip
     found.problems.extend(p for p in _links_outside(root, folders) if p not in found.problems)
@@ -223,23 +224,29 @@ def _validate_site(settings, root, found, known) -> list[Problem]:
     return sorted(found.problems)
 
 
+def _later_than_now(value, now) -> bool:
+    """Whether the date ``value`` (a header's text; without an offset, in the
+    site's time zone) is after ``now``; False if it is no date (reported as the
+    field's own problem)."""
+    try:
+        date = rules.parse_date(value or "")
+    except ValueError:
+        return False
+    return (date if date.tzinfo else date.replace(tzinfo=now.tzinfo)) > now
+
+
 def _held_back(cross, now):
     """Why a piece is not on the published site ('a draft', 'scheduled for …'), or None."""
     if cross["status"] == "draft":
         return "a draft"
-    try:
-        date = rules.parse_date(cross["date"] or "")
-    except ValueError:
-        return None  # reported as the Date's own problem
-    if (date if date.tzinfo else date.replace(tzinfo=now.tzinfo)) > now:
+    if _later_than_now(cross["date"], now):
         return f"scheduled for {cross['date']}"
     return None
 
 
-def _links_to_unpublished(pieces, settings, found):
+def _links_to_unpublished(pieces, now, found):
     """A published piece's ``{filename}`` link to a draft or a scheduled piece: once
     published, Pelican has no address for the target and links to the home page."""
-    now = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC"))
     held = {cross["file"]: why for _, cross in pieces if (why := _held_back(cross, now))}
     for path, cross in pieces:
         if cross["file"] in held:
@@ -252,19 +259,12 @@ def _links_to_unpublished(pieces, settings, found):
                               "add it once the piece is published")  # fmt: skip
 
 
-def _updated_in_the_future(pieces, settings, found):
+def _updated_in_the_future(pieces, now, found):
     """A published piece whose ``Modified`` is later than now (a mistyped year,
     most often): readers, feeds and search engines would be told of an update
     that has not happened. A scheduled piece is checked once it is published."""
-    now = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC"))
     for path, cross in pieces:
-        if not cross.get("modified") or _held_back(cross, now):
-            continue
-        try:
-            modified = rules.parse_date(cross["modified"])
-        except ValueError:
-            continue  # reported as the field's own problem
-        if (modified if modified.tzinfo else modified.replace(tzinfo=now.tzinfo)) > now:
+        if _later_than_now(cross["modified"], now) and not _held_back(cross, now):
             yield Problem(found.shown(path), "Modified",
                           f"{cross['modified']!r} is later than now ({now:%Y-%m-%d %H:%M}): "
                           "an update is dated when it was made")  # fmt: skip
