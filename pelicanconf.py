@@ -185,14 +185,9 @@ PLUGINS = [
 ]
 
 # --- Markdown and typography --------------------------------------------------
-MARKDOWN = {
-    "extension_configs": {
-        "markdown.extensions.extra": {},
-        "markdown.extensions.smarty": {},
-        "markdown.extensions.sane_lists": {},
-    },
-    "output_format": "html5",
-}
+# Markdown is CommonMark with tables, footnotes and smart punctuation, rendered
+# by cmark-gfm (plugins/kiosk_markdown.py; what editors may write:
+# docs/editors.md). Pelican's MARKDOWN setting is not used.
 TYPOGRIFY = True
 # Typogrify's widont and caps wrapping change headline text for screen readers
 # and search snippets; keep the quote and dash work only.

@@ -38,9 +38,9 @@ def _settings(settings_file, content=None, **override):
     os.chdir(ROOT)
     settings = read_settings(str(settings_file), override=override or None)
     # The settings module is imported once per process, so its dicts and lists
-    # are shared by every build in it (livereload, tests), and Pelican mutates
-    # some (its Markdown reader adds MARKDOWN["extensions"]). Each build gets
-    # its own copies, so no build sees what the previous one did to them.
+    # are shared by every build in it (livereload, tests), and Pelican and
+    # plugins may mutate some. Each build gets its own copies, so no build sees
+    # what the previous one did to them.
     return {key: copy.deepcopy(value) if isinstance(value, (dict, list)) else value
             for key, value in settings.items()}  # fmt: skip
 

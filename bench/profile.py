@@ -23,7 +23,7 @@ ROOT = HERE.parent
 PHASES = {
     "generate_context": "reading (all generators)",
     "read_file": "  Pelican readers, per file",
-    "convert": "    Python-Markdown",
+    "to_html": "    Markdown (kiosk_markdown)",
     "typogrify": "    typogrify",
     "process_content": "    kiosk_figures (content_object_init)",
     "attach_related": "  kiosk_related",

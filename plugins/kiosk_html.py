@@ -3,7 +3,7 @@
 The reading plugins (kiosk_figures, kiosk_related) change article bodies with
 BeautifulSoup, and every byte they write is BeautifulSoup's serialisation. At
 1,000 articles that cost ~5 s of CPU, most of it building bs4's objects.
-Python-Markdown and typogrify only ever produce a small, regular part of HTML,
+cmark-gfm (kiosk_markdown) and typogrify only ever produce a small, regular part of HTML,
 so :func:`parse` reads that part itself (``str.find`` for text, one regular
 expression for markup) into a tree of small objects that :func:`serialize`
 writes out byte for byte as BeautifulSoup with ``html.parser`` and its default

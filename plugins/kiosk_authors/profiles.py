@@ -1,12 +1,12 @@
 """Read one author profile file into a :class:`Profile`."""
 
-import copy
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pelican.readers import MarkdownReader
 from PIL import Image
+
+from kiosk_markdown import MarkdownReader
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +35,8 @@ class Profile:
 
 
 def read_profile(path, settings):
-    """Parse ``path`` (header + Markdown bio) with Pelican's Markdown reader."""
-    # MarkdownReader adds its extensions to the MARKDOWN setting it is given;
-    # hand it a copy so the site's settings stay as configured.
-    reader = MarkdownReader({**settings, "MARKDOWN": copy.deepcopy(settings["MARKDOWN"])})
-    bio_html, meta = reader.read(str(path))
+    """Parse ``path`` (header + Markdown bio) with Kiosk's Markdown reader."""
+    bio_html, meta = MarkdownReader(settings).read(str(path))
     name = meta.get("name", "").strip() or path.stem
     return Profile(
         name=name,

@@ -15,7 +15,8 @@ While reading (signal ``article_generator_context``), ``Section:`` becomes
 Pelican's category, which gives sections their pages and feeds for free.
 
 Header values are text, not HTML (CONTENT.md: "plain text (no HTML)"): the
-Markdown reader is swapped (signal ``readers_init``) for one that escapes
+Markdown files are read (signal ``readers_init``) by a kiosk_markdown reader
+that escapes
 ``<``, ``>`` and ``&`` in the title before typogrify adds typographic quotes,
 and in the Summary before Markdown renders it (so *emphasis* still works but
 raw HTML does not). ``article.title`` and ``article.summary`` are therefore
@@ -34,10 +35,10 @@ import pickle
 
 import smartypants
 from pelican import signals
-from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
 
 import kiosk_standby
+from kiosk_markdown import MarkdownReader
 
 from . import memo
 from .site import EditorialError, Problem, validate_site
@@ -115,7 +116,7 @@ def section_is_category(generator, metadata):
 
 
 class PlainTextHeaderReader(MarkdownReader):
-    """Pelican's Markdown reader, but the title and summary are text, not HTML."""
+    """Kiosk's Markdown reader, but the title and summary are text, not HTML."""
 
     def _parse_metadata(self, meta):
         # Summary is rendered as Markdown by the parent: escape raw HTML first.
@@ -136,9 +137,20 @@ class PlainTextHeaderReader(MarkdownReader):
 
 
 def plain_text_headers(readers):
+    # Every Markdown extension, unless the site's READERS chose another reader
+    # (or none) for it.
+    chosen = readers.settings.get("READERS") or {}
     for extension in PlainTextHeaderReader.file_extensions:
-        if readers.reader_classes.get(extension) is MarkdownReader:
+        if extension not in chosen:
             readers.reader_classes[extension] = PlainTextHeaderReader
+
+
+def no_warning_for_a_replaced_reader(generator):
+    # Pelican warns about every file of a reader whose package is missing
+    # (Python-Markdown is not installed), even when another reader reads it.
+    readers = generator.readers
+    for extension in [e for e in readers.disabled_readers if e in readers.readers]:
+        del readers.disabled_readers[extension]
 
 
 def register():
@@ -146,4 +158,5 @@ def register():
     signals.all_generators_finalized.connect(verdict_before_writing)
     kiosk_standby.get_ready(memo.load_ahead)
     signals.readers_init.connect(plain_text_headers)
+    signals.generator_init.connect(no_warning_for_a_replaced_reader)
     signals.article_generator_context.connect(section_is_category)

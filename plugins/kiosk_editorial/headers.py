@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The shape Python-Markdown's meta extension accepts for a key.
+# The shape a key has (kiosk_markdown reads the header by the same rules).
 KEY_LINE = re.compile(r"^(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
-# Markdown's meta extension continues a value on lines indented by 4+ spaces.
+# A value continues on lines indented by 4+ spaces.
 CONTINUATION = re.compile(r"^ {4,}(?P<value>\S.*)$")
 
 

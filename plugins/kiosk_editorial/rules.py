@@ -45,6 +45,11 @@ MD_IMAGE = re.compile(
     r"!\[(?P<alt>[^\]]*)\]\(\s*(?P<src>[^)\s]+)"
     r"""(?:\s+(?:"(?P<title>[^"]*)"|'[^']*'|\([^)]*\)))?\s*\)"""
 )
+# An image whose address has a space (and no <>): Markdown shows it as text.
+MD_IMAGE_SPACED = re.compile(
+    r"!\[[^\]]*\]\(\s*(?P<src>[^)<>\s]+(?:\s+[^)\s\"'(][^)\s]*)+)"
+    r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)"""
+)
 # A reference-style image, ![alt][name] (or ![alt][] for [alt]), and the
 # definitions that give its file: [name]: images/x.jpg "Caption".
 MD_IMAGE_REF = re.compile(r"!\[(?P<alt>[^\]]*)\]\[(?P<ref>[^\]]*)\]")
@@ -312,6 +317,12 @@ def check_body(body, first_line, file_dir, root):
     for offset, line in _lines_to_check(body):
         where = f"line {first_line + offset}"
         images = [(m.group("alt"), m.group("src")) for m in MD_IMAGE.finditer(line)]
+        for spaced in MD_IMAGE_SPACED.finditer(line):
+            yield (
+                "Body",
+                f"image {spaced.group('src')!r} ({where}) has a space in its address, which "
+                "Markdown cannot read: rename the file without spaces",
+            )
         for found in MD_IMAGE_REF.finditer(line):
             if definitions is None:
                 definitions = {m.group("ref").lower(): m.group("src")

@@ -128,13 +128,8 @@ def _is_media(node):
 
 
 def _is_footnote_marker(node):
-    """``sup:has(> a.footnote-ref)``."""
-    return node.name == "sup" and any(
-        type(child) is Element
-        and child.name == "a"
-        and "footnote-ref" in child.attrs.get("class", ())
-        for child in node.children
-    )
+    """``sup.footnote-ref``, a footnote's number in the text (kiosk_markdown)."""
+    return node.name == "sup" and "footnote-ref" in node.attrs.get("class", ())
 
 
 def _drop(element, matches):
@@ -160,7 +155,7 @@ def first_paragraphs_soup(html, count):
             continue
         for node in block.find_all(["img", "picture", "figure"]):
             node.decompose()
-        for marker in block.select("sup:has(> a.footnote-ref)"):
+        for marker in block.select("sup.footnote-ref"):
             marker.decompose()
         for node in [block, *block.find_all(True)]:
             node.attrs.pop("id", None)

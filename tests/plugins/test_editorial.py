@@ -339,6 +339,22 @@ def test_a_reference_style_image_must_exist_and_be_defined(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("image", [
+    "![The hall](images/2024/the hall.jpg)",
+    '![The hall](images/2024/the hall.jpg "Caption. | Credit")',
+])  # fmt: skip
+def test_an_image_address_with_a_space_is_an_error(tmp_path, image):
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8") + f"\n{image}\n", encoding="utf-8")
+    problem = only_problem(content)
+    assert problem.field == "Body"
+    assert problem.message == (
+        "image 'images/2024/the hall.jpg' (line 19) has a space in its address, which "
+        "Markdown cannot read: rename the file without spaces"
+    )
+
+
 def test_a_missing_body_image_is_an_error(tmp_path):
     content = write_site(tmp_path)
     path = article_with(content)

@@ -24,8 +24,8 @@ def assert_reads_like_bs4(html):
     assert list(kiosk_html.strings(root)) == soup_text_strings(html)
 
 
-# What Python-Markdown, its extra/smarty extensions and typogrify write, and the
-# raw HTML an editor may add, each with the detail bs4 changes on the way.
+# What the Markdown renderers (cmark-gfm, Python-Markdown before it) and typogrify
+# write, and the raw HTML an editor may add, each with the detail bs4 changes on the way.
 READ_FAST = {
     "paragraphs and headings": "<h2>Subhead</h2>\n<p>One.</p>\n<p>Two.</p>",
     "nested inline markup": '<p>A <em>very <strong>strong <a href="x">x</a></strong></em> case</p>',

@@ -181,7 +181,8 @@ def test_unknown_setting_is_rejected():
 
 # --- Excerpts --------------------------------------------------------------------
 
-BODY = """<p id="intro">First<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>.</p>
+MARK = '<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" data-footnote-ref>1</a></sup>'
+BODY = f"""<p id="intro">First{MARK}.</p>
 <figure class="figure"><img alt="x" src="/x.jpg"><figcaption>Caption</figcaption></figure>
 <h2>Subhead</h2>
 <blockquote class="pullquote"><p>Quoted again.</p></blockquote>
@@ -209,8 +210,8 @@ def test_excerpt_skips_an_author_note_and_empty_paragraphs():
 EDGE_EXCERPTS = {
     "ids at every depth": '<p id="a">A <em id="b">b <strong id="c">c</strong></em></p>',
     "footnote marks, nested and not": (
-        '<p>A<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>'
-        ' <sup>2<a href="#x">x</a></sup> <sup><em><a class="footnote-ref">3</a></em></sup></p>'
+        '<p>A<sup class="footnote-ref"><a href="#fn-1" id="fnref-1">1</a></sup>'
+        ' <sup>2<a href="#x">x</a></sup> <em><sup class="footnote-ref">3</sup></em></p>'
     ),
     "images, pictures and figures inside a paragraph": (
         '<p>See <a href="/x"><img alt="x" src="/x.jpg"></a> and <picture><img src="/y.jpg">'
