@@ -23,6 +23,7 @@ import logging
 import re
 
 import cmarkgfm
+import smartypants
 from cmarkgfm.cmark import Options
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, BaseReader
 from pelican.utils import pelican_open
@@ -61,8 +62,9 @@ def _site_link(match):
 
 
 def to_html(text: str) -> str:
-    """Render Markdown ``text`` to HTML."""
+    """Render Markdown ``text`` to HTML (without the final newline, as Python-Markdown)."""
     html = cmarkgfm.markdown_to_html_with_extensions(text, options=OPTIONS, extensions=EXTENSIONS)
+    html = html.removesuffix("\n")
     return _SITE_LINK.sub(_site_link, html) if "%7" in html else html
 
 
@@ -102,7 +104,10 @@ class MarkdownReader(BaseReader):
     Metadata as Pelican's own Markdown reader gives it: formatted fields
     (``FORMATTED_FIELDS``: the summary) rendered as Markdown, the values of
     keys that may appear once taken from their first line, the others a list
-    when repeated.
+    when repeated. When ``TYPOGRIFY`` is on, the title gets the curly quotes
+    and dashes that the Markdown gets from cmark-gfm, from smartypants with
+    Pelican's attributes (``TYPOGRIFY_DASHES``), so that typogrify need not
+    run smartypants (``TYPOGRIFY_OMIT_FILTERS``) over the bodies again.
     """
 
     enabled = True
@@ -132,3 +137,14 @@ class MarkdownReader(BaseReader):
             else:
                 output[name] = self.process_metadata(name, values[0])
         return output
+
+    def process_metadata(self, name, value):
+        if name == "title" and self.settings.get("TYPOGRIFY"):
+            value = smartypants.smartypants(value, _pelicans_attributes(self.settings))
+        return super().process_metadata(name, value)
+
+
+def _pelicans_attributes(settings):
+    """The smartypants attributes Pelican's typogrify call uses."""
+    dashes = {"oldschool": smartypants.Attr.set2, "oldschool_inverted": smartypants.Attr.set3}
+    return dashes.get(settings.get("TYPOGRIFY_DASHES"), smartypants.Attr.set1) | smartypants.Attr.w

@@ -8,6 +8,7 @@ what an editor meets.
 
 import logging
 
+import pelican.readers
 import pytest
 from bs4 import BeautifulSoup
 
@@ -128,12 +129,17 @@ def test_images_keep_alt_and_title_for_the_figure_plugin():
 # --- On a site -----------------------------------------------------------------------
 
 
-def test_a_site_renders_bodies_and_summaries_and_links_between_pieces(tmp_path, make_site, caplog):
+def test_a_site_renders_bodies_and_summaries_and_links_between_pieces(
+    tmp_path, make_site, caplog, monkeypatch
+):
     caplog.set_level(logging.WARNING)
+    # As where Python-Markdown is not installed (scripts/setup without --test).
+    monkeypatch.setattr(pelican.readers.MarkdownReader, "enabled", False)
     write_site(tmp_path)
     files = {
         "articles/2024/budget.md": header(
-            "The *budget* text.", **{**BRIEF, "Title": "Budget", "Slug": "budget",
+            "The *budget* text, \"as tabled\".",
+            **{**BRIEF, "Title": "The \"budget\" -- again & again", "Slug": "budget",
                                      "Summary": "A *short* summary."},
         ),
         "articles/2024/vote.markdown": header(
@@ -142,7 +148,8 @@ def test_a_site_renders_bodies_and_summaries_and_links_between_pieces(tmp_path, 
         ),
     }  # fmt: skip
     article = (
-        "<div class=summary>{{ article.summary|safe }}</div><main>{{ article.content|safe }}</main>"
+        "<h1>{{ article.title|safe }}</h1><div class=summary>{{ article.summary|safe }}</div>"
+        "<main>{{ article.content|safe }}</main>"
     )
     output = make_site(files, plugins=["kiosk_editorial"], templates={"article.html": article})
 
@@ -150,6 +157,9 @@ def test_a_site_renders_bodies_and_summaries_and_links_between_pieces(tmp_path, 
         html = (output / slug / "index.html").read_text(encoding="utf-8")
         return BeautifulSoup(html, "html.parser")
 
+    # Typographic quotes and dashes in the headline (plain text) and the body.
+    assert page("budget").h1.get_text() == "The \u201cbudget\u201d \u2014 again & again"
+    assert page("budget").select_one("main > p").get_text().endswith("\u201cas tabled\u201d.")
     assert page("budget").select_one(".summary em").get_text() == "short"
     assert page("budget").select_one("main > p > em").get_text() == "budget"
     assert page("vote").select_one("main > p > a")["href"].rstrip("/").endswith("/budget")
