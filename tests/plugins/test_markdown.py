@@ -7,6 +7,7 @@ what an editor meets.
 """
 
 import logging
+import os
 
 import pelican.readers
 import pytest
@@ -165,3 +166,20 @@ def test_a_site_renders_bodies_and_summaries_and_links_between_pieces(
     assert page("vote").select_one("main > p > a")["href"].rstrip("/").endswith("/budget")
     # No reader is missing: Python-Markdown is not installed, and nothing says so.
     assert [r.getMessage() for r in caplog.records if "markdown" in r.getMessage().lower()] == []
+
+
+def resident_mb():
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_rendering_gives_its_memory_back():
+    # cmarkgfm's own wrapper kept each body's tree and HTML (~38 kB a body):
+    # a read worker of a 10,000-article build grew by 190 MB.
+    body = "\n\n".join(f"## Part {i}\n\nA *long* \"paragraph\" with a [link](/x/) -- {i}." * 3
+                       for i in range(60))  # fmt: skip
+    to_html(body)
+    before = resident_mb()
+    for _ in range(2000):
+        to_html(body)
+    assert resident_mb() - before < 10
