@@ -24,6 +24,14 @@ def only_problem(content):
     return problems[0]
 
 
+def only_problem_in_body_with(tmp_path, line):
+    """The one problem of a valid site whose article's body ends with ``line``."""
+    content = write_site(tmp_path)
+    path = article_with(content)
+    path.write_text(path.read_text("utf-8") + f"\n{line}\n", encoding="utf-8")
+    return only_problem(content)
+
+
 def article_with(content, **changes):
     """Rewrite the sample article's header: key=None drops a key."""
     header = dict(ARTICLE)
@@ -319,10 +327,7 @@ def test_a_body_image_without_alt_text_is_an_error(tmp_path):
     "![ ][hall]\n\n[hall]: <images/2024/hall.jpg>",
 ])  # fmt: skip
 def test_an_image_without_alt_text_is_found_however_it_is_written(tmp_path, image):
-    content = write_site(tmp_path)
-    path = article_with(content)
-    path.write_text(path.read_text("utf-8") + f"\n{image}\n", encoding="utf-8")
-    problem = only_problem(content)
+    problem = only_problem_in_body_with(tmp_path, image)
     assert problem.field == "Body" and "'images/2024/hall.jpg'" in problem.message
     assert "has no alt text" in problem.message
 
@@ -344,10 +349,7 @@ def test_a_reference_style_image_must_exist_and_be_defined(tmp_path):
     '![The hall](images/2024/the hall.jpg "Caption. | Credit")',
 ])  # fmt: skip
 def test_an_image_address_with_a_space_is_an_error(tmp_path, image):
-    content = write_site(tmp_path)
-    path = article_with(content)
-    path.write_text(path.read_text("utf-8") + f"\n{image}\n", encoding="utf-8")
-    problem = only_problem(content)
+    problem = only_problem_in_body_with(tmp_path, image)
     assert problem.field == "Body"
     assert problem.message == (
         "image 'images/2024/the hall.jpg' (line 19) has a space in its address, which "
