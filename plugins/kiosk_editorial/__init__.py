@@ -16,10 +16,9 @@ Pelican's category, which gives sections their pages and feeds for free.
 
 Header values are text, not HTML (CONTENT.md: "plain text (no HTML)"): the
 Markdown files are read (signal ``readers_init``) by a kiosk_markdown reader
-that escapes
-``<``, ``>`` and ``&`` in the title before it gets typographic quotes and
-dashes (kiosk_markdown) and typogrify,
-and in the Summary before Markdown renders it (so *emphasis* still works but
+that escapes ``<``, ``>`` and ``&`` in the title before it gets typographic
+quotes and dashes (kiosk_markdown) and typogrify, and in the Summary before
+Markdown renders it (so *emphasis* still works but
 raw HTML does not). ``article.title`` and ``article.summary`` are therefore
 always HTML-safe, and a headline about ``<script>`` shows those characters,
 never runs them. Every other header value is a plain string that templates
