@@ -12,7 +12,8 @@ with; prints each mark with the seconds since the start and since the mark
 before. The profilers (bench/profile.py) slow
 the many small Python calls of the fingerprints two to three times; this
 shows the phases as an editor waits for them (BENCHMARKS.md, eighth session),
-then one line of counts: files read, pages rendered and reused, feeds.
+then one line of counts: files read, pages rendered and reused, feeds, pages
+finished ahead (kiosk_ahead).
 
 ``--edit`` appends a paragraph to the middle article first and keeps the
 caches of the last run in ``<work>/timeline/``; without it they are deleted.
@@ -118,13 +119,15 @@ def main(argv=None) -> None:
     for seconds, label in marks:
         print(f"{seconds:8.2f} s  (+{seconds - previous:6.2f})  {label}")
         previous = seconds
+    import kiosk_ahead
     import kiosk_incremental
     import kiosk_readcache
 
     print(
         f"read: {dict(kiosk_readcache.last_stats)}; pages: {kiosk_incremental.last_stats}; "
         f"shared partials: {kiosk_incremental.last_shared}; "
-        f"feeds: {dict(kiosk_incremental.last_texts)}"
+        f"feeds: {dict(kiosk_incremental.last_texts)}; "
+        f"finished ahead: {dict(kiosk_ahead.last_stats) or 'no worker'}"
     )
 
 

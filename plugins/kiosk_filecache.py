@@ -738,9 +738,9 @@ def map_fresh(factory: str, args: tuple, items, workers=None, min_items=MIN_FORK
     items = list(items)
     workers = min(workers or workers_available(), len(items))
     if workers < 2 or len(items) < min_items:
-        function = _import(factory)(*args)
+        function = import_factory(factory)(*args)
         return [function(item) for item in items]
-    env = {**os.environ, "KIOSK_FRESH_PATH": _json_path(factory)}
+    env = {**os.environ, "KIOSK_FRESH_PATH": fresh_import_path(factory)}
     with tempfile.TemporaryDirectory(prefix="kiosk-fresh-") as scratch:
         children = []
         try:
@@ -764,20 +764,23 @@ def map_fresh(factory: str, args: tuple, items, workers=None, min_items=MIN_FORK
     return ordered
 
 
-def _json_path(factory: str) -> str:
-    """This process's import path, led by the folders of this module and of ``factory``'s.
+def fresh_import_path(factory: str) -> str:
+    """This process's import path as JSON, led by the folders of this module and of
+    ``factory``'s: for a fresh process to import ``factory`` (``KIOSK_FRESH_PATH``).
 
     Pelican puts plugin folders on the path only while it imports plugins.
     """
     import json
 
     module = sys.modules[factory.partition(":")[0]]
-    top = Path(module.__file__).parents[module.__name__.count(".")]
+    depth = module.__name__.count(".") + (Path(module.__file__).name == "__init__.py")
+    top = Path(module.__file__).parents[depth]
     first = [str(Path(__file__).parent), str(top)]
     return json.dumps(first + [entry for entry in sys.path if entry and entry not in first])
 
 
-def _import(factory: str):
+def import_factory(factory: str):
+    """The object ``factory`` ("module:name") names."""
     import importlib
 
     module, _, name = factory.partition(":")
@@ -790,7 +793,7 @@ def _fresh_child(job: str, result: str) -> None:
     factory, args, items = pickle.loads(Path(job).read_bytes())
 
     def share():
-        function = _import(factory)(*args)
+        function = import_factory(factory)(*args)
         return [function(item) for item in items]
 
     _write_outcome(share, result)

@@ -43,7 +43,7 @@ from .fragments import Fragments, shared
 from .memo import MemoTemplate, RenderMemo, TrackingContext
 from .parallel import Helper, available_cores
 
-__all__ = ["current_memo", "register"]
+__all__ = ["current_memo", "register", "renders_every_page_alone"]
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,17 @@ last_mismatches = []
 def current_memo():
     """The render memo of the build in progress in this process, or None (no memo)."""
     return _build.get("memo")
+
+
+def renders_every_page_alone() -> bool | None:
+    """From ``get_writer`` on: does the build in progress render every page, in
+    its own process alone? True for a cold render that has no helper (one core
+    idles while it renders: kiosk_ahead uses it), False for a rebuild or a
+    render shared with the helper, None when no render memo is in use."""
+    memo = _build.get("memo")
+    if memo is None:
+        return None
+    return not memo.previous and memo.helper is None
 
 
 def incremental_settings(settings):

@@ -26,9 +26,11 @@ import os
 import posixpath
 from pathlib import Path
 
+from kiosk_ahead import add_stage
 from kiosk_filecache import site_listing
 
-from .fingerprint import fingerprint_assets
+from . import pipeline
+from .fingerprint import fingerprint_assets, planned_renames
 from .pipeline import finish_files
 from .precompress import SUFFIXES
 from .settings import DEFAULTS, publish_settings
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 # The files of the site publish just finished, by output folder, for the next
 # step (kiosk_headers) to take instead of listing 65,000 files again (N = 10,000).
 _finished: dict[str, list[str]] = {}
+# The fingerprinted names foreseen for the build in progress (kiosk_ahead's stage).
+_forecast: dict[str, dict] = {}
 
 
 def finished_listing(output) -> list[str] | None:
@@ -55,15 +59,19 @@ def finished_listing(output) -> list[str] | None:
     return _finished.pop(os.fspath(output), None)
 
 
-def finish_site(output: Path, config: dict, workers=None) -> dict:
+def finish_site(output: Path, config: dict, workers=None, forecast=None) -> dict:
     """Run the three steps over the finished site in ``output``; return counts.
 
     A page whose digest the build's writer remembered (a page linked from the
     render memo, ``kiosk_filecache.known_digest``) is not read unless its
-    minified bytes or compressed siblings are not in the cache.
+    minified bytes or compressed siblings are not in the cache. ``forecast``:
+    the fingerprinted names kiosk_ahead's stage worked with, if it ran.
     """
     renamed = fingerprint_assets(output, config["fingerprint_dirs"],
                                  config["fingerprint_extensions"])  # fmt: skip
+    if forecast is not None and forecast != renamed:
+        log.info("kiosk_publish: the theme's assets got other names than foreseen while "
+                 "rendering: pages finished ahead (kiosk_ahead) are done again")  # fmt: skip
     # A hashed asset is never rewritten: its bytes must stay those its name
     # was computed from, or a year-long cache would keep a stale copy.
     hashed = frozenset(output / name for name in renamed.values())
@@ -83,13 +91,21 @@ def finish_site(output: Path, config: dict, workers=None) -> dict:
 
 
 def _check_settings(pelican):
-    publish_settings(pelican.settings)
+    config = publish_settings(pelican.settings)
+    _forecast.clear()
+    if config["enabled"]:
+        # Pages rendered early can be finished while the rest render (kiosk_ahead),
+        # with the fingerprinted names the theme's files will get.
+        renamed = planned_renames(pelican.settings, config["fingerprint_dirs"],
+                                  config["fingerprint_extensions"])  # fmt: skip
+        _forecast["renamed"] = renamed
+        add_stage(f"{pipeline.__name__}:ahead_step", (renamed, config))
 
 
 def _finish(pelican):
     config = publish_settings(pelican.settings)
     if config["enabled"]:
-        finish_site(Path(pelican.output_path), config)
+        finish_site(Path(pelican.output_path), config, forecast=_forecast.pop("renamed", None))
 
 
 def register():

@@ -5,8 +5,10 @@ for a year: a new build references a new name. nginx.conf's long-cache rule
 matches exactly this shape (8 lowercase hex digits before the extension).
 """
 
+import fnmatch
 import hashlib
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -35,6 +37,45 @@ def fingerprint_assets(output: Path, dirs, extensions) -> dict:
                 path.rename(target)
                 renamed[path.relative_to(output).as_posix()] = target.relative_to(output).as_posix()
     return renamed
+
+
+def planned_renames(settings, dirs, extensions) -> dict:
+    """What ``fingerprint_assets(output, dirs, extensions)`` will return, before
+    Pelican has copied the theme's static files into the output folder.
+
+    Pelican copies each of ``THEME_STATIC_PATHS`` (below ``THEME``) into
+    ``THEME_STATIC_DIR``, a folder's files at any depth and a file by its
+    name, leaving out names that match ``IGNORE_FILES``; the assets of other
+    static paths never land in the theme's folder. For kiosk_ahead's stage
+    (``pipeline.ahead_step``), which needs the names while pages are still
+    being rendered.
+    """
+    theme, target = Path(settings["THEME"]), settings["THEME_STATIC_DIR"]
+    ignores = settings.get("IGNORE_FILES") or ()
+    copied = {}
+    for static in settings.get("THEME_STATIC_PATHS") or ():
+        source = theme / static
+        if source.is_file():
+            copied[posixpath.join(target, source.name)] = source
+            continue
+        for folder, subfolders, files in os.walk(source, followlinks=True):
+            subfolders[:] = [s for s in subfolders if not _ignored(s, ignores)]
+            for name in files:
+                if not _ignored(name, ignores):
+                    path = Path(folder, name)
+                    relative = path.relative_to(source).as_posix()
+                    copied[posixpath.normpath(posixpath.join(target, relative))] = path
+    renamed = {}
+    for site_path, source in sorted(copied.items()):
+        inside = any(site_path.startswith(folder.strip("/") + "/") for folder in dirs)
+        if inside and posixpath.splitext(site_path)[1] in extensions:
+            renamed[site_path] = posixpath.join(posixpath.dirname(site_path),
+                                                fingerprinted_name(source))  # fmt: skip
+    return renamed
+
+
+def _ignored(name: str, ignores) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in ignores)
 
 
 def reference_rewriter(renamed: dict):

@@ -47,7 +47,7 @@ from kiosk_filecache import (
 from kiosk_memory import resident_mb
 
 from . import fingerprint, minify
-from .precompress import Compressed, precompress
+from .precompress import Compressed, compress, precompress
 
 DIGEST_BYTES = 32
 
@@ -73,15 +73,20 @@ def make_plan(renamed: dict, rewrite, hashed, config: dict) -> Plan:
         store = EntryStore(config["cache_path"])
         index = SumsIndex(f"{os.fspath(config['cache_path']).rstrip('/')}.index")
         known = index.load()
-    minify_variant = variant(
+    compressed = Compressed(store, config["brotli_quality"], known) if store else None
+    minified = LinkedEntries(store, (".min",), known) if store else None
+    return Plan(rewrite, frozenset(hashed), config["minify_html"], config["brotli_quality"],
+                store, index, minified, minify_variant(renamed), compressed)  # fmt: skip
+
+
+def minify_variant(renamed: dict) -> str:
+    """What a minified page depends on besides its rendered bytes: the minifier, its
+    options, this code, and the fingerprinted names its references now take."""
+    return variant(
         "minify-html", importlib.metadata.version("minify-html"), minify.OPTIONS,
         source_digest(minify.__file__, fingerprint.__file__, __file__),
         sorted(renamed.items()),
     )  # fmt: skip
-    compressed = Compressed(store, config["brotli_quality"], known) if store else None
-    minified = LinkedEntries(store, (".min",), known) if store else None
-    return Plan(rewrite, frozenset(hashed), config["minify_html"], config["brotli_quality"],
-                store, index, minified, minify_variant, compressed)  # fmt: skip
 
 
 def _learned(plan: Plan) -> tuple | None:
@@ -198,6 +203,45 @@ def finish_file(plan: Plan, job: tuple) -> tuple:
         done |= SIBLINGS_REUSED if siblings_reused else 0
     minify_from = bytes.fromhex(minify_key) if minify_key else None
     return bytes.fromhex(final_digest), stat_stamp(stat), done, minify_from, _learned(plan)
+
+
+def ahead_step(renamed: dict, config: dict):
+    """kiosk_ahead's stage: ``step(path, rendered bytes) -> final bytes`` for one site.
+
+    For a page rendered while the build still renders others: its final
+    bytes (references rewritten, minified) and their compressed siblings go
+    into the cache under the keys ``finish_file`` will look up, made with
+    ``renamed`` as ``fingerprint.planned_renames`` foresees it. Nothing is
+    written into the site: at ``finalized`` the pass finds them there (a
+    wrong forecast only makes other keys, never other bytes).
+    """
+    plan = make_plan(renamed, fingerprint.reference_rewriter(renamed), (), {**config,
+                     "cache_path": None})  # fmt: skip
+    if config["cache_path"]:
+        store = EntryStore(config["cache_path"])
+        minified = LinkedEntries(store, (".min",))
+        compressed = Compressed(store, config["brotli_quality"])
+    else:
+        minified = compressed = None
+
+    def step(path: Path, data: bytes) -> bytes:
+        data_digest = digest(data)
+        key = f"{data_digest}-{plan.minify_variant}"
+        found = minified.get(key, DIGEST_BYTES) if minified and plan.minify_html else None
+        if found is not None:
+            final, final_digest = minified.read(key, ".min", found[0][0]), found[1].hex()
+        else:
+            final = _transform(plan, data, minify_it=plan.minify_html)
+            final_digest = data_digest if final is data else digest(final)
+            if minified and plan.minify_html:
+                minified.put(key, (final,), bytes.fromhex(final_digest))
+        if compressed is not None:
+            sibling_key = compressed.key(final_digest)
+            if compressed.entries.sums(sibling_key) is None:
+                compressed.entries.put(sibling_key, compress(final, plan.brotli_quality))
+        return final
+
+    return step
 
 
 def finisher(renamed: dict, hashed, config: dict):

@@ -38,12 +38,13 @@ def precompress(path: Path, data: bytes, brotli_quality: int = 8) -> tuple[int, 
     unchanged page yields a byte-identical .gz and a checksum-based deploy
     (rsync --checksum) skips it.
     """
-    gz, br = _compress(data, brotli_quality)
+    gz, br = compress(data, brotli_quality)
     _write_siblings(path, gz, br)
     return len(gz), len(br)
 
 
-def _compress(data: bytes, brotli_quality: int) -> tuple[bytes, bytes]:
+def compress(data: bytes, brotli_quality: int) -> tuple[bytes, bytes]:
+    """(gzip, brotli) of ``data``: the bytes of its two siblings."""
     return (gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0),
             brotli.compress(data, quality=brotli_quality))  # fmt: skip
 
@@ -86,7 +87,7 @@ class Compressed:
             return key, True
         if data is None:
             data = path.read_bytes()
-        pair = _compress(data, self.brotli_quality)
+        pair = compress(data, self.brotli_quality)
         if self.entries.put(key, pair) is not None:
             self.entries.link(key, _siblings(path), pair)
         else:

@@ -18,6 +18,7 @@ Settings: ``VERIFY`` (see ``DEFAULTS``).
 
 from types import MappingProxyType
 
+from kiosk_ahead import add_stage
 from kiosk_filecache import forget
 from kiosk_settings import given_settings
 from kiosk_uptodate import site_finished
@@ -69,7 +70,10 @@ def verify_settings(settings):
 
 
 def _check_settings(pelican):
-    verify_settings(pelican.settings)
+    config = verify_settings(pelican.settings)
+    if config["enabled"] and config["cache_path"]:
+        # Each page rendered early can be parsed while the rest render (kiosk_ahead).
+        add_stage("kiosk_verify.cache:ahead_step", (config["cache_path"],))
 
 
 def _verify(pelican):

@@ -20,6 +20,7 @@ from lxml import etree
 
 from kiosk_filecache import (
     EntryStore,
+    digest,
     file_digest,
     map_forked,
     map_fresh,
@@ -70,6 +71,21 @@ def _parse(store: EntryStore | None, job) -> bytes | None:
 def parser(cache_path):
     """``_parse`` for one cache folder, made where it runs (a fresh worker process)."""
     return functools.partial(_parse, EntryStore(cache_path) if cache_path else None)
+
+
+def ahead_step(cache_path):
+    """kiosk_ahead's stage: ``step(path, page bytes)`` keeps the parse of the bytes the
+    page will have when verified (kiosk_publish's stage gives them first), under
+    the key ``ParsedPages.cached`` looks up."""
+    store = EntryStore(cache_path)
+
+    def step(path, data: bytes) -> bytes:
+        name = ParsedPages.key(digest(data)) + ".page"
+        if not store.path(name).exists():
+            store.write(name, encode(parse_page(data)))
+        return data
+
+    return step
 
 
 class ParsedPages:
