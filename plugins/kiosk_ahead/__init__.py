@@ -2,7 +2,7 @@
 
 A cold build of a big site renders every page in its own process alone
 (kiosk_incremental's helper would double its memory: ``parallel_max_mb``),
-so one of the two cores idles for the whole render, about 48 s at N =
+so one of the two cores idles for the whole render, 41–48 s at N =
 10,000; then kiosk_publish (rewrite, minify, compress) and kiosk_verify
 (parse) go through the same 17,920 pages again on both cores. What they do
 to a page depends on its bytes alone and is kept in their caches under the
@@ -16,11 +16,14 @@ those final bytes in its own.
 
 The process writes nothing into the site. Publish and verify then run as
 they always do and find those pages' work in their caches, so the output is
-byte for byte what it would be without this plugin (tests/test_ahead.py). At
-``finalized`` (after kiosk_incremental, before kiosk_memory's release and
-Pagefind) the process finishes the page in hand and stops; the pages it did
+byte for byte what it would be without this plugin
+(tests/plugins/test_ahead.py). The process goes on beside Pagefind, which
+keeps about 1.6 of two cores busy, and at ``finalized`` (after kiosk_search,
+before kiosk_publish) finishes the page in hand and stops; the pages it did
 not reach are done by publish and verify as before. A stage that fails on a
 page leaves that page to them too: they report the problem as they would.
+At N = 10,000 (BENCHMARKS.md, lever 113) it finished 14,239 of the 17,920
+pages, and publish and verify went from 42 to 13 s.
 
 It runs only where a core would idle: the render memo renders every page
 (``kiosk_incremental.renders_every_page_alone``, or no memo at all), there
