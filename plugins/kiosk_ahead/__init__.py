@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from types import MappingProxyType
 
@@ -71,7 +72,7 @@ DEFAULTS = MappingProxyType(
 # The stages plugins gave for the build in progress: (factory "module:name", args).
 _stages: list[tuple[str, tuple]] = []
 _build: dict = {}
-# The last build's worker, once stopped: pages handed over, finished, failed.
+# The last build's worker, once stopped: pages handed over, finished, failed, its CPU time.
 last_stats: dict = {}
 
 
@@ -143,7 +144,8 @@ class Worker:
             pass
 
     def stop(self) -> dict:
-        """Stop after the page in hand; return {"sent", "done", "failed"}."""
+        """Stop after the page in hand; return {"sent", "done", "failed", "cpu_seconds"}
+        (the worker's processor time, imports included; None if it died)."""
         self.stop_file.touch()
         self._paths.put(None)
         self._feeder.join()
@@ -164,8 +166,9 @@ class Worker:
             last = errors.splitlines()[-1] if errors else "no message"
             logger.warning("kiosk_ahead: the worker process stopped (status %s: %s); publish "
                            "and verify do its pages as usual", status, last)  # fmt: skip
-            counts = {"done": 0, "failed": 0}
-        return {"sent": self.sent, "done": counts["done"], "failed": counts["failed"]}
+            counts = {"done": 0, "failed": 0, "cpu_seconds": None}
+        return {"sent": self.sent, "done": counts["done"], "failed": counts["failed"],
+                "cpu_seconds": counts.get("cpu_seconds")}  # fmt: skip
 
 
 # The worker's command: the build's import path (KIOSK_FRESH_PATH), then ``_work``.
@@ -197,7 +200,8 @@ def _work(job: str, stop_file: str) -> None:
             failed += 1
         else:
             done += 1
-    sys.stdout.write(json.dumps({"done": done, "failed": failed}))
+    cpu = round(time.process_time(), 2)
+    sys.stdout.write(json.dumps({"done": done, "failed": failed, "cpu_seconds": cpu}))
     sys.stdout.flush()
 
 

@@ -104,6 +104,7 @@ def test_pages_finished_ahead_publish_the_same_bytes(content, tmp_path, work, wi
     # all but perhaps the last few, written just before the render ended.
     assert html - 5 <= stats["sent"] <= html
     assert stats["failed"] == 0 and stats["done"] >= stats["sent"] - 5 > 0
+    assert stats["cpu_seconds"] > 0  # the worker's own time, reported back
     # Publish and verify took those pages from their caches ...
     assert work["publish"]["minify_reused"] == stats["done"]
     assert work["publish"]["minified"] == html - stats["done"]
