@@ -172,8 +172,10 @@ def merge_order(names) -> list:
 
 
 def _source_digest() -> str:
-    # The bundle a cache entry holds went through stable.py: new rules, new key.
-    return hashlib.sha256((Path(__file__).parent / "stable.py").read_bytes()).hexdigest()
+    # The bundle a cache entry holds was made from indexing.py's copies of the
+    # pages and went through stable.py: new rules, new key.
+    sources = [Path(__file__).with_name(name) for name in ("indexing.py", "stable.py")]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
 
 
 def _pagefind_version() -> str:

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import http.server
 import json
+import subprocess
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from bs4 import BeautifulSoup
 
 from kiosk_filecache import digest, remember, stat_stamp
 from kiosk_search import search_settings
-from kiosk_search.indexing import draft_prefixes, run_pagefind
+from kiosk_search.indexing import draft_prefixes, run_pagefind, search_copy
 from kiosk_search.meta import plain_text, search_meta
 from kiosk_search.shards import MANIFEST, MARKS, merge_order, primary_shard, shard_names
 from tests.conftest import pagefind_search
@@ -477,3 +478,97 @@ def test_a_cut_year_is_indexed_as_one_bundle_per_month_range(tmp_path):
         "merge": ["2024/", "2023-07/", "2023-01/"]
     }
     assert (_page_count(bundle / "2023-01"), _page_count(bundle / "2023-07")) == (2, 1)
+
+
+# --- what Pagefind is given of a page (indexing.search_copy) -------------------
+
+SEARCH_METAS = (
+    '<meta name="kiosk-search-section" data-pagefind-filter="section[content]" content="Analysis">'
+    '<meta name="kiosk-search-title" data-pagefind-meta="title[content]" content="{title}">'
+    '<meta name="kiosk-search-date" data-pagefind-meta="date[content]" content="May 2, 2024">'
+    '<meta name="kiosk-search-image" data-pagefind-meta="image[content]" content="/i/{n}.jpg">'
+    '<meta name="kiosk-search-image_alt" data-pagefind-meta="image_alt[content]" '
+    'content="The harbour\'s cranes">'
+)
+
+
+def full_page(n: int, title: str, body: str, head_extra="", after_body="") -> bytes:
+    """An article page shaped as article.html makes it: the header, rails and teasers
+    around the body (each with images of their own), the body ending in the mark."""
+    return (
+        f'<!doctype html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">'
+        f"<title>{title} | Kiosk</title>{SEARCH_METAS.format(title=title, n=n)}{head_extra}"
+        '<link rel="stylesheet" href="/theme/css/kiosk.css"></head>\n<body><header><nav>'
+        '<a href="/">Kiosk</a></nav></header><main><h1>' + title + "</h1>"
+        f'<figure class="figure--top"><img src="/i/{n}.jpg" alt="Top {n}"></figure>'
+        '<div class="prose article__body" data-pagefind-body>\n' + body + "\n</div>"
+        "<!--/data-pagefind-body-->" + after_body + '<aside class="rail"><h2>Latest</h2>'
+        '<a href="/other/"><img src="/i/other.jpg" alt="Another story">Another story</a>'
+        "</aside></main><footer>Kiosk, an independent magazine</footer></body></html>\n"
+    ).encode()
+
+
+BODIES = (
+    "<p>The port of Mombasa handled more grain than ever.</p>"
+    '<figure><img src="/i/crane.jpg" alt="A crane"><figcaption><span class="caption">'
+    'Cranes at dawn.</span> <span class="credit">AFP</span></figcaption></figure>',
+    "<p>Talks in Geneva stalled over the <em>ceasefire's</em> terms.</p>"
+    "<h2>What next</h2><p>Envoys meet again in June.</p>",
+    "<p>A short news item about rice exports.</p>",
+)
+
+
+def test_pagefind_is_given_the_html_tag_the_search_metas_and_the_body():
+    page = full_page(1, "Grain at Mombasa", BODIES[0])
+    copy = search_copy(page)
+    soup = BeautifulSoup(copy, "html.parser")
+    assert soup.html["lang"] == "en-GB"
+    assert [meta["name"] for meta in soup.select("head meta")] == [
+        "kiosk-search-section", "kiosk-search-title", "kiosk-search-date",
+        "kiosk-search-image", "kiosk-search-image_alt",
+    ]  # fmt: skip
+    original = BeautifulSoup(page, "html.parser").select_one("[data-pagefind-body]")
+    assert soup.select_one("body > [data-pagefind-body]") == original
+    # Nothing else of the page: no header, rail or footer, none of their images.
+    assert [img["src"] for img in soup.select("img")] == ["/i/crane.jpg"]
+    assert soup.select("header, aside, footer, h1") == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda page: page.replace(b"<!--/data-pagefind-body-->", b""),
+        lambda page: page.replace(b'data-pagefind-meta="title[content]"', b'data-x="title"'),
+        lambda page: page.replace(b'<aside class="rail">', b'<aside data-pagefind-ignore="all">'),
+        lambda page: page.replace(b"<h1>", b'<h1 data-pagefind-meta="headline">'),
+    ],
+    ids=["no end mark", "no title meta", "an attribute in a rail", "an attribute in the header"],
+)
+def test_a_page_of_another_shape_is_given_whole(change):
+    page = change(full_page(2, "Geneva talks", BODIES[1]))
+    assert search_copy(page) == page
+
+
+def test_pagefind_indexes_the_copies_as_it_indexes_the_pages(tmp_path):
+    """The same bundle, byte for byte once stabilised, from the pages and from their copies."""
+    from pagefind.service import get_executable
+
+    from kiosk_search.indexing import INDEX_OPTIONS
+    from kiosk_search.stable import stabilise
+
+    titles = ("Grain at Mombasa", "Geneva talks stall over the ceasefire's terms", "Rice exports")
+    pages = {f"story-{n}/index.html": full_page(n, title, body)
+             for n, (title, body) in enumerate(zip(titles, BODIES, strict=True))}  # fmt: skip
+    bundles = []
+    for name, given in (("pages", lambda page: page), ("copies", search_copy)):
+        site = tmp_path / name / "site"
+        for relative, page in pages.items():
+            (site / relative).parent.mkdir(parents=True, exist_ok=True)
+            (site / relative).write_bytes(given(page))
+        bundle = tmp_path / name / "bundle"
+        subprocess.run([str(get_executable()), *INDEX_OPTIONS, "--site", str(site),
+                        "--output-path", str(bundle)], check=True)  # fmt: skip
+        stabilise(bundle)
+        bundles.append(tree_digest(bundle))
+    assert bundles[0] == bundles[1]
+    assert any(name.startswith("fragment/") for name in bundles[0])

@@ -1,5 +1,5 @@
 """What the search index says of a result: the piece's own top image, described as its
-editor wrote it.
+editor wrote it, and never another piece's.
 
 Pagefind takes a result's image from a page's first ``<img>`` unless the page
 names one, and reads that image's ``alt`` as written in the attribute, so an
@@ -46,6 +46,25 @@ def test_a_result_carries_the_pieces_top_image_with_its_alt_text_as_written(
     for url, headline, alt, src in pieces[:5]:
         meta = _result_meta(page, site_url, headline, url)
         assert meta is not None and (meta["image"], meta["image_alt"]) == (src, alt), url
+
+
+@pytest.mark.browser
+def test_a_piece_without_a_top_image_shows_no_other_pieces_picture(page, site_url, built_site):
+    """Without a top image, Pagefind took the page's first ``<img>``: the picture of
+    another story, in a rail. It now reads only the piece's own body and head
+    (kiosk_search's ``search_copy``), so a result has its piece's first figure,
+    or no image."""
+    pieces = []
+    for url, soup in article_pages(built_site):
+        if soup.select_one(".figure--top img") is None:
+            own = soup.select_one("[data-pagefind-body] img")
+            headline = soup.select_one("h1").get_text(" ", strip=True)
+            pieces.append((url, headline, own["src"] if own else None))
+    assert pieces
+    for url, headline, own in pieces:
+        meta = _result_meta(page, site_url, headline, url)
+        assert meta is not None, (headline, url)
+        assert meta.get("image") == own, url
 
 
 @pytest.fixture(scope="module")
