@@ -28,6 +28,7 @@ EXPECTED = "JPEG, PNG, GIF, WebP or SVG"
 # While a run lasts: str(path) -> (stat, problem) known before it and found in it.
 _known: dict | None = None
 _used: dict | None = None
+_noted: dict | None = None  # inside noting(): the verdicts of the file being checked
 
 
 @contextmanager
@@ -45,18 +46,42 @@ def judging(known: dict):
         _known, _used = previous
 
 
+@contextmanager
+def noting():
+    """Within the block (inside ``judging``), the verdicts used or made are also
+    collected in the dict it yields: what a forked checker hands back (site.py)."""
+    global _noted
+    previous, _noted = _noted, {}
+    try:
+        yield _noted
+    finally:
+        _noted = previous
+
+
+def keep(verdicts: dict) -> None:
+    """Add ``verdicts`` (another process's, from ``noting``) to this run's."""
+    if _used is not None:
+        _used.update(verdicts)
+
+
 def image_problem(path: Path, stamp) -> str:
     """What keeps the file at ``path`` (``stamp``: its stat) from being shown; '' if nothing."""
     key = str(path)
     if _known is not None:
         found = _used.get(key) or _known.get(key)
         if found is not None and stamp is not None and found[0] == stamp:
-            _used[key] = found
+            _use(key, found)
             return found[1]
     problem = _judge(path)
     if _used is not None and stamp is not None:
-        _used[key] = (stamp, problem)
+        _use(key, (stamp, problem))
     return problem
+
+
+def _use(key: str, verdict: tuple) -> None:
+    _used[key] = verdict
+    if _noted is not None:
+        _noted[key] = verdict
 
 
 def _judge(path: Path) -> str:

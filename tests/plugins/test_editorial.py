@@ -4,6 +4,8 @@ Every case starts from a valid site, breaks one thing, and expects exactly one
 problem that names the file and the field, the way an editor reads it.
 """
 
+from pathlib import Path
+
 import pytest
 from pelican.settings import read_settings
 
@@ -597,6 +599,44 @@ def test_a_second_run_reads_no_file_and_finds_the_same_problems(memoised, monkey
     assert seen == []
     assert second == first == memoised(memoise=False)
     assert {p.field for p in first} == {"Section", "Image"}
+
+
+def test_many_files_are_checked_on_two_cores_with_the_same_problems_and_memo(
+    memoised, monkeypatch, tmp_path
+):
+    """A run with many files to check forks a worker for half of them: the problems,
+    and the memo the next run starts from (the image verdicts the worker made
+    included), are those of a run in one process."""
+    from kiosk_editorial import memo, site
+
+    content = memoised.content
+    (content / "images" / "2024" / "scan.jpg").write_bytes(b"%PDF-1.7 not an image")
+    article_with(content, Section="Sport", Image="images/none.jpg")
+    for n in range(12):
+        header = {**BRIEF, "Title": f"Corridor note {n}", "Slug": f"corridor-note-{n}"}
+        if n % 3 == 0:
+            header.update(Image="images/2024/scan.jpg", Image_Alt="A scan",
+                          Image_Credit="Kiosk")  # fmt: skip
+        if n % 4 == 1:
+            header["Region"] = "Atlantis"
+        write_markdown(content / "articles" / "2024" / f"note-{n}.md", header, f"Note {n}.")
+    memo_file = Path(memo.memo_path(tmp_path / "memo", content))
+
+    def run(parallel_min_files):
+        monkeypatch.setattr(site, "PARALLEL_MIN_FILES", parallel_min_files)
+        memo_file.unlink(missing_ok=True)
+        problems = memoised()
+        return problems, memo._load(memo_file)
+
+    one_process = run(10**9)
+    forks = []
+    spy(monkeypatch, site, "map_forked", lambda *args, **kwargs: forks.append(len(args[1])))
+    two_processes = run(2)
+    assert forks == [17]  # every file: the memo was gone
+    assert two_processes == one_process
+    problems, stored = two_processes
+    assert {p.field for p in problems} >= {"Section", "Image", "Region"}
+    assert any(path.endswith("scan.jpg") for path in stored["images"])
 
 
 def test_an_edited_file_is_checked_again_and_only_it(memoised, monkeypatch):
