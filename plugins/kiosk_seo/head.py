@@ -35,8 +35,16 @@ class PageHead:
 
 
 def plain(html, limit=None):
-    """Text of an HTML fragment, whitespace collapsed, cut at a word if over ``limit``."""
-    text = " ".join(BeautifulSoup(html or "", "html.parser").get_text().split())
+    """Text of an HTML fragment, whitespace collapsed, cut at a word if over ``limit``.
+
+    A fragment without ``<`` or ``&`` (most titles and listing descriptions) is
+    its own text: BeautifulSoup, 2.4 s of a cold render at N = 10,000 for
+    every page's title and description, is left for the others.
+    """
+    if html and "<" not in html and "&" not in html:
+        text = " ".join(html.split())
+    else:
+        text = " ".join(BeautifulSoup(html or "", "html.parser").get_text().split())
     if limit and len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
     return text

@@ -379,3 +379,12 @@ def test_sitemap_dates_are_pelican_sitemap_s_own(moment, minutes):
     zone = None if minutes is None else timezone(timedelta(minutes=minutes))
     date = SafeDatetime.combine(moment.date(), moment.time(), tzinfo=zone)
     assert kiosk_seo._sitemap_date(date) == kiosk_seo._pelican_sitemap_date(date)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_plain_text_is_what_beautifulsoup_reads_whatever_the_fragment(fragment):
+    # The shortcut for fragments without markup or references gives the same text.
+    from kiosk_seo.head import plain
+
+    assert plain(fragment) == " ".join(BeautifulSoup(fragment, "html.parser").get_text().split())
