@@ -42,6 +42,7 @@ import logging
 import os
 import pickle
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -155,9 +156,7 @@ class Worker:
         self.process.stdout.close()
         status = self.process.wait()
         errors = self.errors.read_text(encoding="utf-8", errors="replace").strip()
-        for path in self.folder.iterdir():
-            path.unlink()
-        self.folder.rmdir()
+        shutil.rmtree(self.folder, ignore_errors=True)
         try:
             counts = json.loads(report)
         except ValueError:

@@ -253,13 +253,12 @@ PARALLEL_MIN_FILES = 400
 
 
 def _check_all(check, jobs) -> dict:
-    """``{path: check((kind, path))}`` for every job, on every core for many of them.
+    """``{path: check((kind, path))}`` for every job, on every core from
+    ``PARALLEL_MIN_FILES`` of them (below, ``map_forked`` checks them here).
 
     A forked worker checks every other file; the verdicts on image files it
     made on the way come back with its results, for the memo to keep (images.py).
     """
-    if len(jobs) < PARALLEL_MIN_FILES:
-        return {path: check((kind, path)) for kind, path in jobs}
     pairs = map_forked(functools.partial(_check_and_judge, check), jobs,
                        min_items=PARALLEL_MIN_FILES)  # fmt: skip
     results = {}

@@ -38,8 +38,8 @@ def plain(html, limit=None):
     """Text of an HTML fragment, whitespace collapsed, cut at a word if over ``limit``.
 
     A fragment without ``<`` or ``&`` (most titles and listing descriptions) is
-    its own text: BeautifulSoup, 2.4 s of a cold render at N = 10,000 for
-    every page's title and description, is left for the others.
+    its own text: BeautifulSoup (about 1.7 s of a cold render at N = 10,000 for
+    those alone, BENCHMARKS.md lever 116) is left for the others.
     """
     if html and "<" not in html and "&" not in html:
         text = " ".join(html.split())
