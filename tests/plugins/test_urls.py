@@ -2,6 +2,12 @@
 
 import types
 
+import jinja2
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Page
 from pelican.settings import DEFAULT_CONFIG
@@ -110,3 +116,58 @@ def test_a_rebuild_takes_each_unchanged_article_s_urls_from_its_read(make_site, 
     assert {slug for slug, _ in worked_out} == {"quieter"}  # the edited read only
     assert seen == {**{k: v for k, v in first.items() if k != "quiet"},
                     "quieter": ("quieter/", "quieter/index.html")}  # fmt: skip
+
+
+# --- href(url), the theme's links ----------------------------------------------------
+LINKS_PAGE = """{% for url in LINKS %}<a href="{{ href(url) }}">{{ loop.index }}</a>
+{% endfor %}"""
+
+
+def test_href_links_each_kind_of_url_from_any_template(make_site):
+    """What each kind of URL becomes in a page built with the plugin: as the
+    reader's browser and the link checker take it from the parsed page."""
+    links = [
+        "summit-ends/",
+        "author/ana-ortiz/",
+        "/search/",
+        "https://example.org/a?b=1&c=2",
+        "mailto:desk@kiosk.example",
+        "https-everywhere/",
+        "tag/r&d/",
+        Markup("tag/r&amp;d/"),
+    ]
+    output = make_site(FILES, plugins=["kiosk_urls"],
+                       settings={"SITEURL": "https://example.org/kiosk", "LINKS": links},
+                       templates={"article.html": LINKS_PAGE})  # fmt: skip
+    page = output / "summit-ends" / "index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    assert [a["href"] for a in soup.select("a")] == [
+        "/kiosk/summit-ends/", "/kiosk/author/ana-ortiz/", "/search/",
+        "https://example.org/a?b=1&c=2", "mailto:desk@kiosk.example",
+        # A slug that starts like a scheme is still a page of the site.
+        "/kiosk/https-everywhere/", "/kiosk/tag/r&d/", "/kiosk/tag/r&d/"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "siteurl, expected",
+    [
+        ("", "/analysis/"),
+        ("https://kiosk.example", "/analysis/"),
+        ("https://example.org/kiosk", "/kiosk/analysis/"),
+    ],
+)
+def test_href_is_the_path_of_siteurl_then_the_url(siteurl, expected):
+    href = kiosk_urls.make_href({"SITEURL": siteurl})
+    assert href("analysis/") == expected and isinstance(href("analysis/"), Markup)
+
+
+THEME = jinja2.Environment(autoescape=True)
+AS_IT_IS, IN_THE_SITE = THEME.from_string("{{ url }}"), THEME.from_string("/{{ url }}")
+
+
+@given(st.one_of(st.text(), st.builds(Markup, st.text()), st.none()))
+def test_href_writes_what_an_escaping_template_would(url):
+    href = kiosk_urls.make_href({"SITEURL": "https://kiosk.example"})
+    given = isinstance(url, str) and url.startswith(("https://", "http://", "mailto:", "/"))
+    assert href(url) == (AS_IT_IS if given else IN_THE_SITE).render(url=url)
+    assert isinstance(href(url), Markup)
