@@ -4,6 +4,7 @@ and drafts and scheduled pieces appear nowhere a reader or crawler could find th
 import json
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 import pytest
@@ -82,6 +83,21 @@ def test_home_latest_and_every_article_exist(published_site):
     for header in PUBLISHED:
         soup = html(published_site, f"/{header['slug']}/")
         assert soup.find("h1").get_text(" ", strip=True)
+
+
+def test_a_published_story_is_shared_by_its_absolute_url(published_site):
+    # A mail or a post carries the story's address, not a path that means
+    # nothing outside the site.
+    site = read_settings(str(ROOT / "publishconf.py"))["SITEURL"]
+    for header in PUBLISHED:
+        story = f"{site}/{header['slug']}/"
+        links = html(published_site, f"/{header['slug']}/").select(".share a")
+        share = {a.get_text(" ", strip=True): urlsplit(a["href"]) for a in links}
+        assert share["Link to this story"].geturl() == story
+        assert parse_qs(share["Share by Email"].query)["body"] == [story]
+        assert parse_qs(share["Share on X"].query)["url"] == [story]
+        assert parse_qs(share["Share on LinkedIn"].query)["url"] == [story]
+        assert parse_qs(share["Share on Bluesky"].query)["text"][0].endswith(" " + story)
 
 
 @pytest.mark.parametrize(
