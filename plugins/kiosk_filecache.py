@@ -55,6 +55,7 @@ import contextlib
 import gc
 import hashlib
 import io
+import itertools
 import marshal
 import os
 import pickle
@@ -238,6 +239,10 @@ def _umask() -> int:
 
 # Read once, while the build is still single-threaded: os.umask sets as it reads.
 FILE_MODE = 0o666 & ~_umask()
+# Temporary names: unique within a process by the counter, across processes
+# by the pid, and across a pid's reuse (a crashed build's leftovers) by the token.
+_TOKEN = os.urandom(4).hex()
+_TEMPORARIES = itertools.count()
 
 
 class EntryStore:
@@ -251,17 +256,29 @@ class EntryStore:
         return self.folder / name
 
     def write_raw(self, name: str, data: bytes) -> bool:
-        """Write ``data`` under ``name`` as it is (so it can be hard-linked); False if not."""
-        temporary = self.folder / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
+        """Write ``data`` under ``name`` as it is (so it can be hard-linked); False if not.
+
+        A new file renamed into place: a file of the output linked to the old
+        one keeps its bytes. Written with ``os.write`` (a cold render at N =
+        10,000 writes 17,920 of these, and a Python file object for each was
+        a fifth of the time).
+        """
+        folder = os.fspath(self.folder)
+        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{_TOKEN}-{next(_TEMPORARIES)}")
         try:
             # The mode a plain write would give, as a link shares it with the output.
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, self.folder / name)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view) :]
+            finally:
+                os.close(handle)
+            os.replace(temporary, os.path.join(folder, name))
             return True
         except OSError:  # a full disk, or a concurrent build's prune: costs a later build time
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
             return False
 
     def write(self, name: str, payload: bytes) -> bool:
@@ -372,11 +389,13 @@ class LinkedEntries:
         """``data``, or if that is None (unchanged, unread) the file's bytes."""
         return self.store.path(key + suffix).read_bytes() if data is None else data
 
-    def put(self, key: str, blobs, extra: bytes = b"") -> bytes | None:
+    def put(self, key: str, blobs, extra: bytes = b"", sum_file: bool = True) -> bytes | None:
         """Keep the files for later builds (the checksum last).
 
         Returns the checksum entry written (for a later ``get``), or None if
-        they could not be kept.
+        they could not be kept. ``sum_file=False``: the caller keeps the
+        entry in an index of its own, and no ``key.sum`` is written (a
+        ``get`` without ``sums`` then finds nothing under ``key``).
         """
         items = []
         for suffix, data in zip(self.suffixes, blobs, strict=True):
@@ -389,7 +408,7 @@ class LinkedEntries:
             items.append(self.ITEM.pack(len(data), zlib.crc32(data), stat.st_ino,
                                         stat.st_mtime_ns))  # fmt: skip
         sums = extra + b"".join(items)
-        if not self.store.write(key + ".sum", sums):
+        if sum_file and not self.store.write(key + ".sum", sums):
             return None
         self.learned[key] = sums
         return sums

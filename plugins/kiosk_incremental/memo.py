@@ -89,8 +89,9 @@ class RenderMemo:
         self.cache_path = Path(cache_path)
         self.root = self.cache_path / base[:24]
         # Page texts by key, each a file as it is (``<key>.html``, checked
-        # against ``<key>.sum``): atomic writes, pruning, and the output's
-        # page can be a hard link to it (kiosk_filecache.LinkingWriter).
+        # against its checksum entry: a page's in the index, a feed's in
+        # ``<key>.sum``): atomic writes, pruning, and the output's page can be
+        # a hard link to it (kiosk_filecache.LinkingWriter).
         self.store = EntryStore(self.root / "objects")
         self.texts = LinkedEntries(self.store, (".html",))
         self.index = self.root / "reads.json"
@@ -155,16 +156,19 @@ class RenderMemo:
         except (OSError, UnicodeDecodeError):
             return None
 
-    def _write(self, key: str, text: str) -> tuple:
+    def _write(self, key: str, text: str, sum_file: bool = True) -> tuple:
         """Store ``text`` under ``key``: (it as a ``StoredText``, its checksum entry).
 
         The text as it is and None if it could not be stored. The digest of
         its bytes is kept with it: the writer passes it on to the later steps
-        with the linked page (``kiosk_filecache.remember``).
+        with the linked page (``kiosk_filecache.remember``). A page's entry
+        is kept in the index only (``sum_file=False``): it is looked up under
+        the key the index gives with it, never under a key alone, and a
+        build that ends before saving its index leaves no page to reuse.
         """
         data = text.encode("utf-8")
         text_digest = digest(data)
-        sums = self.texts.put(key, (data,), bytes.fromhex(text_digest))
+        sums = self.texts.put(key, (data,), bytes.fromhex(text_digest), sum_file=sum_file)
         if sums is None:
             return text, None
         return stored_text(text, self.store.path(key + ".html"), text_digest), sums
@@ -206,7 +210,7 @@ class RenderMemo:
                 return text
         text, names = self._render_recording(render, args, kwargs)
         key = self.key(name, template.name, names, localcontext)
-        text, sums = self._write(key, text)
+        text, sums = self._write(key, text, sum_file=False)
         self.used.add(key)
         names = sorted(names)
         self.pages[name] = (template.name, self._lists.setdefault(tuple(names), names), key, sums)
