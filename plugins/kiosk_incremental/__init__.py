@@ -39,7 +39,7 @@ from kiosk_memory import resident_mb
 from kiosk_settings import given_settings
 from kiosk_uptodate import code_fingerprint, settings_fingerprint
 
-from .fragments import Fragments, shared
+from .fragments import Fragments, shared, shared_call
 from .memo import MemoTemplate, RenderMemo, TrackingContext
 from .parallel import Helper, available_cores
 
@@ -146,8 +146,10 @@ def start(pelican):
 
 
 def install(generator):
-    # Templates call ``shared()`` for the header, footer and rails, memo or not.
+    # Templates call ``shared()`` for the header, footer and rails and
+    # ``shared_call()`` for a listing's cards, memo or not.
     generator.env.globals["shared"] = shared
+    generator.env.globals["shared_call"] = shared_call
     memo = _build.get("memo")
     if memo is None:
         return
@@ -192,9 +194,12 @@ def finish(pelican):
     memo.save()
     memo.release()
     fragments.release()
-    last_shared.update(rendered=fragments.rendered, reused=fragments.reused)
-    logger.debug("kiosk_incremental: shared partials: %d rendered, %d reused",
-                 fragments.rendered, fragments.reused)  # fmt: skip
+    last_shared.update(rendered=fragments.rendered, reused=fragments.reused,
+                       calls_made=fragments.calls_made,
+                       calls_reused=fragments.calls_reused)  # fmt: skip
+    logger.debug("kiosk_incremental: shared partials: %d rendered, %d reused; shared calls: "
+                 "%d made, %d reused", fragments.rendered, fragments.reused,
+                 fragments.calls_made, fragments.calls_reused)  # fmt: skip
     last_texts.update(memo.texts_stats)
     stats = memo.stats
     last_stats.update(rendered=stats["rendered"] + stats["helped"], reused=stats["reused"])

@@ -21,15 +21,28 @@ key covers them exactly as if the partial had been included. In check mode
 (``KIOSK_INCREMENTAL["check"]``) every kept text is rendered again and
 compared, and a difference fails the build.
 
+A macro call can be shared too: ``{{ shared_call(story_card, a, "list",
+lazy=true) }}`` calls ``story_card(a, "list", lazy=true)`` once per build for
+each story (its first argument, taken by identity) and each set of other
+arguments, and gives that text to every later call with the same ones. A
+story's card is the same on each listing that shows it (its section, region,
+tags, authors, the latest pages: about eight at N = 10,000), and the cards
+were most of a listing page's render. A macro imported without context reads
+only its arguments and the environment's globals, whose values are the
+build's; the story does not change while pages are written. The names the
+call read are added to the page's record, as a partial's are, and in check
+mode every reused text is made again and compared.
+
 Without the render memo (``KIOSK_INCREMENTAL["enabled"] = False``, or a
-template rendered outside a build) ``shared`` renders the partial each time.
+template rendered outside a build) ``shared`` renders the partial each time
+and ``shared_call`` calls the macro each time.
 """
 
 from __future__ import annotations
 
 import logging
 
-from jinja2 import pass_context
+from jinja2 import pass_context, pass_environment
 from markupsafe import Markup
 
 from .fingerprint import _h
@@ -50,10 +63,14 @@ class Fragments:
         self.texts: dict[str, str] = {}  # key -> text
         self.rendered = 0
         self.reused = 0
+        # (macro, id of the first argument, the others) -> (text, names read, that argument)
+        self.calls: dict[tuple, tuple] = {}
+        self.calls_made = 0
+        self.calls_reused = 0
 
     def release(self) -> None:
         """The build is over: let go of the rendered texts."""
-        self.reads, self.texts = {}, {}
+        self.reads, self.texts, self.calls = {}, {}, {}
 
     def _key(self, name: str, names: tuple, values: dict) -> str:
         of = self.of
@@ -78,6 +95,32 @@ class Fragments:
         self.rendered += 1
         return text
 
+    def call(self, macro, args: tuple, kwargs: dict) -> str:
+        """``macro(*args, **kwargs)``, made once per build for the same arguments."""
+        try:
+            key = (macro, id(args[0]), args[1:], tuple(sorted(kwargs.items())))
+            found = self.calls.get(key)
+        except (IndexError, TypeError):  # no argument, or one that cannot be a key
+            return macro(*args, **kwargs)
+        if found is not None:
+            text, names, _ = found
+            self.calls_reused += 1
+            if _RECORDING:
+                _RECORDING[-1].update(names)
+            if self.check:
+                fresh, _ = _call_recording(macro, args, kwargs)
+                if fresh != text:
+                    self.mismatches.append(macro.name)
+                    logger.error("kiosk_incremental: the shared call of macro %s differs from "
+                                 "a fresh one (it reads something besides its arguments)",
+                                 macro.name)  # fmt: skip
+            return text
+        text, names = _call_recording(macro, args, kwargs)
+        # The argument is kept with its text: while it lives, no other object has its id.
+        self.calls[key] = (text, names, args[0])
+        self.calls_made += 1
+        return text
+
     def _check(self, template, values: dict, text: str) -> None:
         fresh, _ = _render_recording(template, values)
         if fresh != text:
@@ -99,6 +142,27 @@ def _render_recording(template, values: dict) -> tuple[str, tuple]:
     if _RECORDING:
         _RECORDING[-1].update(names)
     return text, tuple(sorted(names))
+
+
+def _call_recording(macro, args: tuple, kwargs: dict) -> tuple[str, tuple]:
+    """The macro's text and the names it read (also added to the page's record)."""
+    _RECORDING.append(set())
+    try:
+        text = macro(*args, **kwargs)
+    finally:
+        names = _RECORDING.pop()
+    if _RECORDING:
+        _RECORDING[-1].update(names)
+    return text, tuple(names)
+
+
+@pass_environment
+def shared_call(environment, macro, *args, **kwargs) -> Markup:
+    """Template global: ``macro(*args, **kwargs)``, shared by the pages of a build."""
+    fragments = getattr(environment, "kiosk_fragments", None)
+    if fragments is None:
+        return macro(*args, **kwargs)
+    return fragments.call(macro, args, kwargs)
 
 
 @pass_context

@@ -1,4 +1,5 @@
-"""kiosk_incremental: chrome shown on every page is rendered once per distinct values it reads.
+"""kiosk_incremental: chrome shown on every page is rendered once per distinct values it reads,
+and a story's card once for every listing that shows it.
 
 A template writes ``{{ shared("nav.html") }}`` where it would include the
 partial. Tiny sites in two sections; the test theme's navigation names the
@@ -6,9 +7,11 @@ current section, so it has three versions (none, Analysis, Reporting) however
 many pages show it.
 """
 
+import itertools
 import logging
 
 import pytest
+from bs4 import BeautifulSoup
 from pelican.log import FatalLogger
 
 import kiosk_incremental
@@ -105,3 +108,68 @@ def test_check_mode_fails_the_build_on_a_kept_text_whose_key_missed_a_value(buil
         build(site(), check=True)
 
     assert "nav.html" in kiosk_incremental.last_mismatches
+
+
+# --- shared_call: a macro called once per build for the same arguments ---------------
+CARD = ('{% macro card(a, variant, lazy=true) %}<article class="{{ variant }}">'
+        '<a href="{{ href(a.url) if href is defined else a.url }}">{{ a.title }}</a>'
+        '{% if lazy %} lazy{% endif %}</article>{% endmacro %}')  # fmt: skip
+LISTING = ('{% from "card.html" import card %}{{ shared("nav.html") }}'
+           '{% for a in articles %}{{ shared_call(card, a, "list", lazy=loop.index > 1) }}'
+           '{% endfor %}')  # fmt: skip
+CARDS = {**TEMPLATES, "card.html": CARD, "index.html": LISTING, "category.html": LISTING}
+
+
+def cards(output, path):
+    page = BeautifulSoup((output / path).read_text(encoding="utf-8"), "html.parser")
+    return [(a.a.get_text(), a.get_text().endswith("lazy")) for a in page.select("article")]
+
+
+def test_a_story_s_card_is_made_once_for_every_listing_that_shows_it(build):
+    output = build(site(), templates=CARDS)
+
+    # The latest page and the author's (Pelican's simple author.html extends
+    # index.html) show the five stories, the newest eager; each section's page
+    # its own, its newest eager. Only Reporting's eager Story 3 is new there.
+    assert kiosk_incremental.last_shared["calls_made"] == 5 + 1
+    assert kiosk_incremental.last_shared["calls_reused"] == 5 + 4
+    every = [("Story 4", False), ("Story 3", True), ("Story 2", True), ("Story 1", True),
+             ("Story 0", True)]  # fmt: skip
+    assert cards(output, "latest/index.html") == every
+    assert cards(output, "author/ana-ortiz/index.html") == every
+    assert cards(output, "section/reporting/index.html") == [("Story 3", False),
+                                                             ("Story 1", True)]  # fmt: skip
+
+
+def test_listings_with_shared_cards_are_the_pages_made_without_the_memo(build):
+    shared = build(site(), templates=CARDS)
+    shared_pages = {p.relative_to(shared): p.read_bytes() for p in shared.rglob("*.html")}
+
+    plain = build(site(), templates=CARDS, enabled=False)
+
+    assert {p.relative_to(plain): p.read_bytes() for p in plain.rglob("*.html")} == shared_pages
+
+
+def test_a_call_whose_arguments_cannot_be_a_key_is_made_each_time(build):
+    listing = LISTING.replace('"list"', '["list"]')
+    card = CARD.replace('class="{{ variant }}"', 'class="{{ variant|join }}"')
+    output = build(site(), templates={**CARDS, "card.html": card, "index.html": listing,
+                                      "category.html": listing})  # fmt: skip
+    assert kiosk_incremental.last_shared["calls_made"] == 0
+    assert len(cards(output, "latest/index.html")) == len(SECTIONS)
+
+
+def test_check_mode_fails_the_build_on_a_shared_call_that_reads_more_than_its_arguments(
+    make_site, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(FatalLogger, "fatal_lvl", logging.ERROR)
+    ticking = CARD.replace("</article>", " {{ tick() }}</article>")
+    with pytest.raises(RuntimeError):
+        make_site(site(), plugins=["kiosk_authors", "kiosk_incremental"],
+                  templates={**CARDS, "card.html": ticking},
+                  settings={"KIOSK_INCREMENTAL": {"cache_path": str(tmp_path / "cache"),
+                                                  "check": True},
+                            "DIRECT_TEMPLATES": ["index"],
+                            "JINJA_GLOBALS": {"tick": itertools.count().__next__}})  # fmt: skip
+
+    assert "card" in kiosk_incremental.last_mismatches
