@@ -63,7 +63,8 @@ class Fragments:
         self.texts: dict[str, str] = {}  # key -> text
         self.rendered = 0
         self.reused = 0
-        # (macro, id of the first argument, the others) -> (text, names read, that argument)
+        # (macro, id of the first argument, the others) -> (text, names read, that argument,
+        # the macro: kept alive, so no other object takes either id)
         self.calls: dict[tuple, tuple] = {}
         self.calls_made = 0
         self.calls_reused = 0
@@ -98,12 +99,19 @@ class Fragments:
     def call(self, macro, args: tuple, kwargs: dict) -> str:
         """``macro(*args, **kwargs)``, made once per build for the same arguments."""
         try:
-            key = (macro, id(args[0]), args[1:], tuple(sorted(kwargs.items())))
+            # The macro by its template file, line and name: each generator has its
+            # own environment, hence its own Macro object, made from the same
+            # source with the same globals (check mode compares the texts all the
+            # same). A template without a file (from a string) by the object.
+            code = macro._func.__code__
+            where = (code.co_filename, code.co_firstlineno) if code.co_filename != "<template>" \
+                else id(macro)  # fmt: skip
+            key = (where, macro.name, id(args[0]), args[1:], tuple(sorted(kwargs.items())))
             found = self.calls.get(key)
-        except (IndexError, TypeError):  # no argument, or one that cannot be a key
+        except (IndexError, TypeError, AttributeError):  # no argument or not a key; not a macro
             return macro(*args, **kwargs)
         if found is not None:
-            text, names, _ = found
+            text, names = found[:2]
             self.calls_reused += 1
             if _RECORDING:
                 _RECORDING[-1].update(names)
@@ -116,8 +124,7 @@ class Fragments:
                                  macro.name)  # fmt: skip
             return text
         text, names = _call_recording(macro, args, kwargs)
-        # The argument is kept with its text: while it lives, no other object has its id.
-        self.calls[key] = (text, names, args[0])
+        self.calls[key] = (text, names, args[0], macro)
         self.calls_made += 1
         return text
 
