@@ -7,7 +7,6 @@ are tested on small fragments and reused by ``check.py`` for every page.
 import sys
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
 
 # (element, attribute) pairs whose value is one URL a browser or crawler loads
@@ -49,6 +48,18 @@ def srcset_urls(value: str) -> list[str]:
     return urls
 
 
+# Where each element's URLs go: a list per (element, attribute) of URL_ATTRIBUTES,
+# then one per SRCSET_ELEMENTS element (attribute None), then the metas'. One
+# walk of the tree fills them; their concatenation keeps the order of a walk
+# per pair (the order references have always been reported in).
+_SLOTS: dict[str, tuple] = {}
+for _index, (_tag, _attribute) in enumerate(URL_ATTRIBUTES):
+    _SLOTS[_tag] = (*_SLOTS.get(_tag, ()), (_index, _attribute))
+for _index, _tag in enumerate(SRCSET_ELEMENTS, start=len(URL_ATTRIBUTES)):
+    _SLOTS[_tag] = (*_SLOTS.get(_tag, ()), (_index, None))
+_META_SLOT = len(URL_ATTRIBUTES) + len(SRCSET_ELEMENTS)
+
+
 def parse_page(data: bytes) -> Page:
     """Parse a page with libxml2's HTML parser and collect references, anchors and errors.
 
@@ -56,13 +67,21 @@ def parse_page(data: bytes) -> Page:
     to repair, such as an end tag that closes nothing; those are the page's
     parse errors. Duplicate ids are errors too, because a ``#fragment`` to
     either of them is ambiguous.
+
+    Plain lxml elements (not lxml.html's) and one walk of the tree: every page
+    of a publish is parsed (17,920 at N = 10,000), and this took 0.72 ms a page
+    with lxml.html and a walk per element kind, 0.57 ms now (BENCHMARKS.md,
+    lever 121).
     """
     page = Page()
-    parser = lxml.html.HTMLParser(encoding="utf-8")
+    parser = etree.HTMLParser(encoding="utf-8")
     try:
-        root = lxml.html.document_fromstring(data, parser=parser)
-    except etree.ParserError as err:
+        root = etree.fromstring(data, parser)
+    except etree.LxmlError as err:
         page.errors.append(f"does not parse as HTML ({err})")
+        return page
+    if root is None:
+        page.errors.append("does not parse as HTML (Document is empty)")
         return page
     for entry in parser.error_log:
         # Unknown-tag warnings are libxml2 not knowing newer elements, not broken
@@ -74,35 +93,34 @@ def parse_page(data: bytes) -> Page:
         ):
             page.errors.append(f"line {entry.line}: {entry.message.strip()}")
     title = root.find(".//title")
-    if title is None or not (title.text_content() or "").strip():
+    if title is None or not "".join(title.itertext()).strip():
         page.errors.append("has no <title>")
 
-    seen = set()
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue  # comments and processing instructions
-        ident = element.get("id")
+    seen, anchors, slots = set(), page.anchors, _SLOTS
+    found = [[] for _ in range(_META_SLOT + 1)]
+    for element in root.iter(etree.Element):  # elements only: no comments
+        get = element.get
+        ident = get("id")
         if ident is not None:
             if ident in seen:
                 page.errors.append(f"id {ident!r} is used more than once")
             seen.add(ident)
-            page.anchors.add(ident)
-        if element.tag == "a" and element.get("name"):
-            page.anchors.add(element.get("name"))
-    for tag, attribute in URL_ATTRIBUTES:
-        for element in root.iter(tag):
-            value = (element.get(attribute) or "").strip()
-            if value:
-                page.references.append(value)
-    for tag in SRCSET_ELEMENTS:
-        for element in root.iter(tag):
-            page.references.extend(srcset_urls(element.get("srcset") or ""))
-    for meta in root.iter("meta"):
-        if (meta.get("property") or meta.get("name")) in URL_METAS and meta.get("content"):
-            page.references.append(meta.get("content").strip())
+            anchors.add(ident)
+        tag = element.tag
+        if tag == "meta":
+            if (get("property") or get("name")) in URL_METAS and get("content"):
+                found[_META_SLOT].append(get("content").strip())
+            continue
+        if tag == "a" and get("name"):
+            anchors.add(get("name"))
+        for index, attribute in slots.get(tag, ()):
+            if attribute is None:
+                found[index].extend(srcset_urls(get("srcset") or ""))
+            elif value := (get(attribute) or "").strip():
+                found[index].append(value)
     # The same few URLs recur on every page (navigation, feeds, assets,
     # teasers): 3.1 million references but 68,000 distinct ones at N = 10,000.
     # Interned, the site's parse results take one string per URL (marshal
     # keeps them interned through the cache): verify_site on that output went from 486 MB to 216 MB.
-    page.references = list(map(sys.intern, page.references))
+    page.references = [sys.intern(url) for urls in found for url in urls]
     return page
