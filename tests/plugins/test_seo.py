@@ -251,6 +251,13 @@ def test_json_ld_cannot_be_closed_by_a_title():
     assert page.select_one("#after").get_text() == "after"
 
 
+@given(st.dictionaries(st.text(), st.text() | st.lists(st.text())))
+def test_json_ld_of_any_text_is_inert_in_a_script_and_reads_back(data):
+    text = dumps_for_script(data)
+    assert json.loads(text) == data
+    assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
+
+
 def test_sitemap_lists_every_article_listing_and_page_but_no_draft(site):
     schema = etree.XMLSchema(etree.parse(str(ROOT / "tests" / "sitemap.xsd")))
     tree = etree.parse(str(site / "sitemap.xml"))
