@@ -85,6 +85,8 @@ def add_stage(factory: str, args: tuple = ()) -> None:
     """At ``initialized``: run ``factory(*args)``'s ``step(path, data) -> data`` on each
     page ahead (in the worker process; ``args`` must pickle). ``data`` is what the
     stage before gave (the page's bytes for the first); its result goes to the next.
+    A step with a ``finish()`` attribute has it called once, when the worker stops
+    (a failure there stops the worker with an error: the warning ``stop`` gives).
     Nothing happens unless kiosk_ahead is one of the build's plugins, enabled."""
     if "config" in _build:
         _stages.append((factory, tuple(args)))
@@ -199,6 +201,10 @@ def _work(job: str, stop_file: str) -> None:
             failed += 1
         else:
             done += 1
+    for step in steps:  # what a stage keeps for the whole run (kiosk_publish's index)
+        finish = getattr(step, "finish", None)
+        if finish is not None:
+            finish()
     cpu = round(time.process_time(), 2)
     sys.stdout.write(json.dumps({"done": done, "failed": failed, "cpu_seconds": cpu}))
     sys.stdout.flush()

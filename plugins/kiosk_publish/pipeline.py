@@ -214,15 +214,23 @@ def ahead_step(renamed: dict, config: dict):
     ``renamed`` as ``fingerprint.planned_renames`` foresees it. Nothing is
     written into the site: at ``finalized`` the pass finds them there (a
     wrong forecast only makes other keys, never other bytes).
+
+    Their checksum entries are not written as ``.sum`` files (two per page,
+    a fifth of the stage's file work): ``step.finish()``, called when the
+    worker stops, adds them to the cache's index, where publish's pass looks
+    first. A worker that dies before it leaves files without entries: misses
+    that the pass makes again, as it does for pages never done ahead.
     """
     plan = make_plan(renamed, fingerprint.reference_rewriter(renamed), (), {**config,
                      "cache_path": None})  # fmt: skip
     if config["cache_path"]:
         store = EntryStore(config["cache_path"])
-        minified = LinkedEntries(store, (".min",))
-        compressed = Compressed(store, config["brotli_quality"])
+        index = SumsIndex(f"{os.fspath(config['cache_path']).rstrip('/')}.index")
+        known = index.load()
+        minified = LinkedEntries(store, (".min",), known)
+        compressed = Compressed(store, config["brotli_quality"], known)
     else:
-        minified = compressed = None
+        index = minified = compressed = None
 
     def step(path: Path, data: bytes) -> bytes:
         data_digest = digest(data)
@@ -234,13 +242,23 @@ def ahead_step(renamed: dict, config: dict):
             final = _transform(plan, data, minify_it=plan.minify_html)
             final_digest = data_digest if final is data else digest(final)
             if minified and plan.minify_html:
-                minified.put(key, (final,), bytes.fromhex(final_digest))
+                minified.put(key, (final,), bytes.fromhex(final_digest), sum_file=False)
         if compressed is not None:
             sibling_key = compressed.key(final_digest)
-            if compressed.entries.sums(sibling_key) is None:
-                compressed.entries.put(sibling_key, compress(final, plan.brotli_quality))
+            if compressed.entries.get(sibling_key) is None:
+                pair = compress(final, plan.brotli_quality)
+                compressed.entries.put(sibling_key, pair, sum_file=False)
         return final
 
+    def finish() -> None:
+        """Add the entries of what this stage kept to the cache's index."""
+        if index is not None:
+            entries = index.load()
+            entries.update(minified.learned)
+            entries.update(compressed.entries.learned)
+            index.save(entries)
+
+    step.finish = finish
     return step
 
 

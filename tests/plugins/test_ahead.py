@@ -109,6 +109,11 @@ def test_pages_finished_ahead_publish_the_same_bytes(content, tmp_path, work, wi
     assert work["publish"]["minify_reused"] == stats["done"]
     assert work["publish"]["minified"] == html - stats["done"]
     assert work["verify"] == html - stats["done"]
+    # ... finding the checksum entries of that work in the cache's index, where
+    # the worker put them instead of a .sum file for each page's two groups.
+    cache = tmp_path / "cache" / "precompress"
+    groups = len([*cache.glob("*.min")]) + len([*cache.glob("*.gz")])
+    assert groups - len([*cache.glob("*.sum")]) == 2 * stats["done"]
     # ... and the published site is byte for byte the one made without the worker.
     assert tree_digest(tmp_path / "output") == without_ahead
 
