@@ -215,8 +215,8 @@ def ahead_step(renamed: dict, config: dict):
     written into the site: at ``finalized`` the pass finds them there (a
     wrong forecast only makes other keys, never other bytes).
 
-    Their checksum entries are not written as ``.sum`` files (two per page,
-    a fifth of the stage's file work): ``step.finish()``, called when the
+    Their checksum entries are not written as ``.sum`` files (two of the six
+    files the stages wrote per page): ``step.finish()``, called when the
     worker stops, adds them to the cache's index, where publish's pass looks
     first. A worker that dies before it leaves files without entries: misses
     that the pass makes again, as it does for pages never done ahead.

@@ -70,7 +70,7 @@ def parse_page(data: bytes) -> Page:
 
     Plain lxml elements (not lxml.html's) and one walk of the tree: every page
     of a publish is parsed (17,920 at N = 10,000), and this took 0.72 ms a page
-    with lxml.html and a walk per element kind, 0.57 ms now (BENCHMARKS.md,
+    with lxml.html and a walk per element kind, 0.56 ms now (BENCHMARKS.md,
     lever 121).
     """
     page = Page()
