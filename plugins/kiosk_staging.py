@@ -87,8 +87,12 @@ class Staging:
             folders = skeleton.with_name(skeleton.name + FOLDERS_SUFFIX)
             try:
                 kept = folders.read_bytes().split(b"\0")
-                skeleton.rename(self.folder)  # another build may have taken it first
-            except OSError:
+            except OSError:  # a skeleton is finished with its list: this one is not usable
+                delete_in_background(skeleton)
+                continue
+            try:
+                skeleton.rename(self.folder)
+            except OSError:  # another build took it first
                 continue
             self._lock = _lock(self.folder)
             if self._lock is None:  # a background deletion had it first: leave it to it
@@ -101,7 +105,10 @@ class Staging:
             delete_in_background(extra)
         for listing in parent.glob(f"{SKELETON_PREFIX}*{FOLDERS_SUFFIX}"):
             skeleton = listing.with_name(listing.name[: -len(FOLDERS_SUFFIX)])
-            if skeleton in skeletons or not skeleton.exists():
+            # A list is written just before its folder is renamed to the skeleton;
+            # until then the folder it is made from is still there, named OLD_PREFIX.
+            work = parent / (OLD_PREFIX + skeleton.name[len(SKELETON_PREFIX) :])
+            if skeleton in skeletons or not (skeleton.exists() or work.exists()):
                 listing.unlink(missing_ok=True)
         self.folder.mkdir(parents=True, exist_ok=True)  # the output's folder may be new too
 
@@ -184,22 +191,29 @@ def _in_background(script: str, lock: Path, *arguments: Path) -> bool:
     """Run ``script`` (sh) on ``arguments`` in a process of its own that this one does not wait for.
 
     ``sh`` starts it in the background and exits (no zombie, and a Ctrl-C in
-    the terminal does not reach it). It runs with the folder ``lock`` locked
-    (``flock``), and not at all if another process holds that lock, so a
-    later build tells work in progress from what a shutdown left
-    (:func:`_in_progress`) and two builds never work on one folder. False
-    when there is no ``sh``.
+    the terminal does not reach it). It runs with the folder ``lock`` locked,
+    and not at all if another process holds that lock, so a later build tells
+    work in progress from what a shutdown left (:func:`_in_progress`) and two
+    builds never work on one folder. The lock is taken here, before the
+    process exists, and handed down to it as an open descriptor: taken by the
+    process itself (``flock -n``), it left a window in which
+    another build saw the folder unlocked, deleted it, and the late ``flock``
+    then created a stray *file* of that name. False when there is no ``sh``.
     """
-    locked = ["flock", "-n", str(lock)] if shutil.which("flock") else []
+    handle = _lock(lock)
+    if handle is None:  # another process works on it (or it is gone): not ours to do
+        return True
     try:
         subprocess.run(
-            ["sh", "-c", '"$@" &', "sh", *locked, "sh", "-c", script, "sh",
-             *map(str, arguments)], check=True,
+            ["sh", "-c", '"$@" &', "sh", "sh", "-c", script, "sh", *map(str, arguments)],
+            check=True, pass_fds=(handle,),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         return False
+    finally:
+        os.close(handle)  # the background process holds the lock from here on
     return True
 
 

@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from kiosk_staging import SKELETON_PREFIX, Staging, _in_progress, _made_at, remove_skeletons
+from kiosk_staging import (
+    OLD_PREFIX,
+    SKELETON_PREFIX,
+    Staging,
+    _in_progress,
+    _made_at,
+    copy_folders_in_background,
+    remove_skeletons,
+)
 from tasks import ROOT, build_site
 from tests.sites import tree_digest, write_site
 
@@ -155,6 +163,52 @@ def test_a_build_holds_the_skeleton_it_took_until_it_is_swapped_in(tmp_path):
     assert _in_progress(staging.folder), "another build could delete under this one"
     staging.swap_in()
     assert not _in_progress(tmp_path / "output")
+
+
+def test_background_work_is_locked_before_another_build_can_look_at_it(tmp_path):
+    # A build right after a first build must not take the copy of the first
+    # site's folders for a shutdown's leftover: it would delete the folder
+    # under the copy, and the copy's late lock made a stray file of its name.
+    site = a_site(tmp_path / "output", [f"{n}/index.html" for n in range(200)])
+    work = tmp_path / f"{OLD_PREFIX}1-1"
+    copy_folders_in_background(site, work, tmp_path / f"{SKELETON_PREFIX}1-1")
+    assert _in_progress(work), "a second build would delete work in progress"
+    skeleton = skeleton_of(tmp_path)
+    assert len(folders(skeleton)) == 200
+    assert [path.name for path in tmp_path.iterdir() if not path.is_dir()] == [
+        f"{skeleton.name}.folders"
+    ]
+
+
+def test_the_list_of_a_skeleton_being_finished_is_not_taken_for_an_orphan(tmp_path):
+    # The list is written just before the folder is renamed to the skeleton.
+    work = tmp_path / f"{OLD_PREFIX}1-1"
+    (work / "a").mkdir(parents=True)
+    listing = Path(f"{tmp_path / SKELETON_PREFIX}1-1.folders")
+    listing.write_bytes(b"a\0")
+    handle = os.open(work, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # as the background process holds it
+        Staging(tmp_path / "output").prepare()
+        assert listing.exists(), "the skeleton about to be made lost its list of folders"
+        work.rename(tmp_path / f"{SKELETON_PREFIX}1-1")
+    finally:
+        os.close(handle)
+    staging = Staging(tmp_path / "output")
+    staging.prepare()
+    assert (staging.folder / "a").is_dir(), "the finished skeleton was not taken"
+
+
+def test_a_skeleton_without_its_list_is_deleted_not_kept_for_ever(tmp_path):
+    skeleton = tmp_path / f"{SKELETON_PREFIX}1-1"
+    (skeleton / "a").mkdir(parents=True)
+    staging = Staging(tmp_path / "output")
+    staging.prepare()
+    assert list(staging.folder.iterdir()) == []
+    deadline = time.monotonic() + 30
+    while skeleton.exists():
+        assert time.monotonic() < deadline, "a skeleton nobody can use was kept"
+        time.sleep(0.05)
 
 
 def test_without_a_skeleton_a_build_starts_from_an_empty_folder(tmp_path):
