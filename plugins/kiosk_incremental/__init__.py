@@ -34,6 +34,7 @@ from types import MappingProxyType
 
 from pelican import signals
 
+from kiosk_escape import EscapingTemplate
 from kiosk_filecache import forget
 from kiosk_memory import resident_mb
 from kiosk_settings import given_settings
@@ -152,6 +153,7 @@ def install(generator):
     generator.env.globals["shared_call"] = shared_call
     memo = _build.get("memo")
     if memo is None:
+        generator.env.template_class = EscapingTemplate  # kiosk_escape
         return
     generator.env.template_class = MemoTemplate
     generator.env.context_class = TrackingContext

@@ -30,9 +30,9 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import jinja2
 from jinja2.runtime import Context
 
+from kiosk_escape import EscapingTemplate
 from kiosk_filecache import (
     EntryStore,
     LinkedEntries,
@@ -68,7 +68,7 @@ class TrackingContext(Context):
         return super().__contains__(name)
 
 
-class MemoTemplate(jinja2.Template):
+class MemoTemplate(EscapingTemplate):
     """A template whose top-level render asks the environment's memo first."""
 
     def render(self, *args, **kwargs):
