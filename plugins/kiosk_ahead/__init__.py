@@ -7,7 +7,8 @@ so one of the two cores idles for the whole render, 41–48 s at N =
 (parse) go through the same 17,920 pages again on both cores. What they do
 to a page depends on its bytes alone and is kept in their caches under the
 digest of those bytes. So, from the ``min_pages``-th page the writer
-finishes (``content_written``), this plugin hands each page's path to one
+finishes (``content_written``), or from the start of the render for a site
+of at least that many articles, this plugin hands each page's path to one
 fresh Python process, at a lower priority, that runs the *stages* the
 plugins gave at ``initialized`` on the page's bytes, in ``PLUGINS`` order:
 kiosk_publish's turns the rendered bytes into the final ones and keeps them
@@ -62,7 +63,8 @@ DEFAULTS = MappingProxyType(
     {
         "enabled": True,
         # The worker starts once the build has written this many pages (and
-        # is then given those too): below it, a site renders in a few seconds.
+        # is then given those too), or at get_writer when the site has this
+        # many articles: below it, a site renders in a few seconds.
         "min_pages": 200,
         # The worker's niceness: the render it runs beside is the build's
         # critical path, so on a busy machine the worker waits, not the render.
@@ -238,6 +240,34 @@ def start(pelican) -> None:
         )
 
 
+def _count_articles(generator) -> None:
+    if "config" in _build:
+        _build["articles"] = len(generator.articles)
+
+
+def _start_early(pelican) -> None:
+    """At ``get_writer``: a site of at least ``min_pages`` articles writes at least
+    that many pages, so its worker starts now and imports while the feeds and the
+    first pages render, instead of once those pages are written (lever 125)."""
+    if "config" not in _build or _build["decided"]:
+        return
+    if _build.get("articles", 0) >= _build["config"]["min_pages"]:
+        _decide()
+
+
+def _decide() -> None:
+    """Start the worker if a core will idle while this build renders, else stand down."""
+    _build["decided"] = True
+    if not _core_idles():
+        _build.clear()
+        return
+    stages = _in_plugins_order(_stages, _build["plugins"])
+    worker = _build["worker"] = Worker(stages, _build["config"]["nice"])
+    for page in _build["waiting"]:
+        worker.send(page)
+    _build["waiting"].clear()
+
+
 def _written(path, context=None) -> None:
     if "config" not in _build or not str(path).endswith(".html"):
         return
@@ -245,19 +275,9 @@ def _written(path, context=None) -> None:
     if worker is not None:
         worker.send(os.fspath(path))
         return
-    if not _build["decided"]:
-        _build["decided"] = True
-        if not _core_idles():
-            _build.clear()
-            return
-    waiting = _build["waiting"]
-    waiting.append(os.fspath(path))
-    if len(waiting) >= _build["config"]["min_pages"]:
-        stages = _in_plugins_order(_stages, _build["plugins"])
-        worker = _build["worker"] = Worker(stages, _build["config"]["nice"])
-        for page in waiting:
-            worker.send(page)
-        waiting.clear()
+    _build["waiting"].append(os.fspath(path))
+    if len(_build["waiting"]) >= _build["config"]["min_pages"]:
+        _decide()
 
 
 def _core_idles() -> bool:
@@ -281,6 +301,9 @@ def register():
     from pelican import signals  # on demand: see kiosk_filecache's docstring
 
     signals.initialized.connect(start)
+    signals.article_generator_finalized.connect(_count_articles)
+    # After kiosk_incremental's: it decides at get_writer whether a core idles (PLUGINS).
+    signals.get_writer.connect(_start_early)
     signals.content_written.connect(_written)
     signals.finalized.connect(finish)
 

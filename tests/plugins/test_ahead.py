@@ -147,6 +147,30 @@ def test_no_worker_where_the_helper_renders_or_in_a_rebuild(content, tmp_path, w
     assert work["publish"]["minified"] == 0
 
 
+@pytest.mark.parametrize(("min_pages", "written"), [(30, 0), (31, 31)])
+def test_a_site_of_min_pages_articles_starts_its_worker_before_its_first_page(
+    content, tmp_path, monkeypatch, min_pages, written
+):
+    # The corpus has 30 articles and more pages than that. With as many
+    # articles as min_pages, the worker imports while the first pages render;
+    # otherwise it starts once min_pages pages are written.
+    started = []
+
+    class Watched(kiosk_ahead.Worker):
+        def __init__(self, *args):
+            started.append(len(kiosk_ahead._build["waiting"]))
+            super().__init__(*args)
+
+    monkeypatch.setattr(kiosk_ahead, "Worker", Watched)
+    settings = settings_file(tmp_path, {"min_pages": min_pages})
+    summary = build_site(settings, tmp_path / "output", content, quiet=True)
+    assert summary["articles"] == 30
+    assert started == [written]
+    assert kiosk_ahead.last_stats["sent"] > written and kiosk_ahead.last_stats["done"] > 0
+
+
+# The tests below leave their plugin's receivers connected to Pelican's signals for
+# the rest of the process (a stage whose module is gone): they come last.
 FAILING_PLUGIN = """\
 from kiosk_ahead import add_stage
 
