@@ -5,7 +5,10 @@ anywhere in a page, so these values travel as ``<meta>`` tags in the head
 (printed by ``partials/meta.html``) rather than as markup the theme must place.
 """
 
+import datetime
+import functools
 import html
+import re
 
 from bs4 import BeautifulSoup
 
@@ -21,6 +24,27 @@ def _name(value):
     if isinstance(value, tuple | list):
         return value[0]
     return getattr(value, "name", value) if value else None
+
+
+# Directives that Pelican's SafeDatetime.strftime formats one by one with
+# datetime's own strftime (the "-" ones with their zeros stripped, as glibc's
+# "%-d" does): a format of these and plain text gives the same string either way.
+_AS_PELICAN = re.compile(r"(?:[^%]|%[aAbBcdfGHIjmMpSUuVwWxXyYzZ%]|%-[dHIjmMSUwWy])*")
+
+
+@functools.cache
+def _formats_as_pelican(date_format: str) -> bool:
+    return _AS_PELICAN.fullmatch(date_format) is not None
+
+
+def date_text(date, date_format: str) -> str:
+    """``date.strftime(date_format)`` as Pelican's ``SafeDatetime`` gives it, by
+    datetime's own ``strftime`` where the two agree: Pelican's takes the format
+    apart in Python at every call, 0.37 s of 10,000 articles' search metadata,
+    in a part of the build that runs on one core (py-spy, lever 126)."""
+    if isinstance(date, datetime.datetime) and _formats_as_pelican(date_format):
+        return datetime.datetime.strftime(date, date_format)
+    return date.strftime(date_format)
 
 
 def plain_text(html):
@@ -92,7 +116,7 @@ def search_meta(article, date_format):
     triples += [
         (META, "title", title),
         (META, "kicker", kicker_text(article)),
-        (META, "date", article.date.strftime(date_format)),
+        (META, "date", date_text(article.date, date_format)),
     ]
     # Pagefind takes a result's image from the page's first <img> otherwise, and
     # its alt as written in the attribute: "fisherman&#39;s" in the result. Its

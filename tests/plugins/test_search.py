@@ -14,17 +14,20 @@ import http.server
 import json
 import subprocess
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
+from pelican.utils import SafeDatetime
 
 from kiosk_filecache import digest, remember, stat_stamp
 from kiosk_search import search_settings
 from kiosk_search.indexing import draft_prefixes, run_pagefind, search_copy
-from kiosk_search.meta import plain_text, search_meta
+from kiosk_search.meta import date_text, plain_text, search_meta
 from kiosk_search.shards import MANIFEST, MARKS, merge_order, primary_shard, shard_names
 from tests.conftest import pagefind_search
 from tests.plugins.conftest import header, spy
@@ -132,6 +135,21 @@ def test_result_metadata_is_the_kicker_and_the_date():
         ("data-pagefind-meta", "kicker", "Reporting | QiOSK"),
         ("data-pagefind-meta", "date", "July 9, 2025"),
     ]
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 1), timezones=st.sampled_from([None, UTC])),
+    st.lists(st.sampled_from(["%B", "%b", "%-d", "%d", "%Y", "%-H", "%M", "%p", "%z", "%e",
+                              "%-z", "%%", "% ", "%", " · ", ", ", "x"]), max_size=6),
+)  # fmt: skip
+def test_a_result_date_is_written_as_pelican_writes_it(date, parts):
+    date_format = "".join(parts)
+    safe = SafeDatetime.combine(date.date(), date.time(), date.tzinfo)
+    try:
+        expected = safe.strftime(date_format)
+    except (ValueError, TypeError):  # a format Pelican cannot write: no promise
+        return
+    assert date_text(safe, date_format) == expected
 
 
 def test_a_result_shows_the_top_image_with_its_alt_text_as_written():
@@ -560,11 +578,11 @@ def test_pagefind_indexes_the_copies_as_it_indexes_the_pages(tmp_path):
     pages = {f"story-{n}/index.html": full_page(n, title, body)
              for n, (title, body) in enumerate(zip(titles, BODIES, strict=True))}  # fmt: skip
     bundles = []
-    for name, given in (("pages", lambda page: page), ("copies", search_copy)):
+    for name, shape in (("pages", lambda page: page), ("copies", search_copy)):
         site = tmp_path / name / "site"
         for relative, page in pages.items():
             (site / relative).parent.mkdir(parents=True, exist_ok=True)
-            (site / relative).write_bytes(given(page))
+            (site / relative).write_bytes(shape(page))
         bundle = tmp_path / name / "bundle"
         subprocess.run([str(get_executable()), *INDEX_OPTIONS, "--site", str(site),
                         "--output-path", str(bundle)], check=True)  # fmt: skip
