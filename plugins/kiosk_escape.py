@@ -4,8 +4,8 @@ With autoescape on, every ``{{ value }}`` of a template goes through
 ``markupsafe.escape``, which since MarkupSafe 3 is Python code: the C
 function that replaces ``& < > ' "``, then ``Markup(text)``, whose
 ``__new__`` is Python again. A cold build at N = 10,000 makes millions of
-those calls, about 2.4 s of CPU in its profile (py-spy, twenty-second
-session), more than half of it in ``Markup.__new__``.
+those calls, about 2.4 s of CPU in its profile (py-spy; BENCHMARKS.md,
+lever 127), more than half of it in ``Markup.__new__``.
 
 :func:`escape` returns exactly what ``markupsafe.escape`` returns (a
 ``Markup`` of the same text; tests/plugins/test_escape.py compares the two on
