@@ -162,6 +162,29 @@ def test_ignored_references_are_not_checked(site):
     assert verify_site(site, SITE_URL, ignore=[r"^/newsletter/"]) == []
 
 
+def test_references_resolve_as_a_host_resolves_them(tmp_path):
+    # Found in the site's listing or, for what it does not list, on disk: a
+    # folder's page, a file with a stray slash, an encoded name, a "..", a
+    # folder without a page, a folder reached through a symlink.
+    folder = write(tmp_path / "output", {
+        "index.html": page(
+            '<a href="/story/">1</a> <a href="/story">2</a> <a href="/notes.txt/">3</a>'
+            ' <a href="/caf%C3%A9/">4</a> <a href="/story/%2e%2e/notes.txt">5</a>'
+            ' <a href="/empty/">6</a> <a href="/alias/">7</a> <a href="/gone/">8</a>'
+            ' <a href="/story/index.html#part">9</a> <a href="/">10</a>'),
+        "story/index.html": page('<h2 id="part">Part</h2>'),
+        "notes.txt": "notes",
+        "café/index.html": page("Café"),
+        "real/index.html": page("Real"),
+    })  # fmt: skip
+    (folder / "empty").mkdir()
+    (folder / "alias").symlink_to(folder / "real", target_is_directory=True)
+    assert messages(folder) == [
+        "index.html: /empty/: not found in the site",
+        "index.html: /gone/: not found in the site",
+    ]
+
+
 def test_srcset_candidates_are_split_into_urls():
     assert srcset_urls(" /a.jpg 480w,/b.jpg  960w , /c.jpg") == ["/a.jpg", "/b.jpg", "/c.jpg"]
 
