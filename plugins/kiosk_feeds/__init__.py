@@ -10,7 +10,12 @@ the same writer. This plugin
   enclosure and a ``media:content`` with ``media:credit``; an article in
   several feeds is made and serialised once per feed class and build (the
   shared items are let go at ``finalized``);
-- writes ``/feeds/latest.json``, a JSON Feed 1.1 (``get_generators``).
+- writes ``/feeds/latest.json``, a JSON Feed 1.1 (``get_generators``);
+- writes the Atom and RSS feeds after the pages, not before them as Pelican
+  does: the writer queues them and the JSON Feed's generator, which runs
+  after the generators that write pages and feeds, writes them (BENCHMARKS.md,
+  lever 129: in a cold build they overlap kiosk_ahead's work instead of
+  leaving its core idle).
 
 Only published articles reach any feed: Pelican turns future-dated articles
 into drafts (``WITH_FUTURE_DATES = False``) and keeps drafts and hidden
@@ -25,7 +30,7 @@ from pelican import signals
 
 from .jsonfeed import JsonFeedGenerator
 from .options import DEFAULTS, plugin_settings
-from .writer import KioskWriter, release_items
+from .writer import KioskWriter, release_items, write_queued_feeds
 
 __all__ = ["DEFAULTS", "plugin_settings", "register"]
 
@@ -41,4 +46,7 @@ def get_generators(pelican):
 def register():
     signals.get_writer.connect(get_writer)
     signals.get_generators.connect(get_generators)
+    # Any feed queued after JsonFeedGenerator ran: before any later plugin's
+    # finalized (the articles' bodies, the render memo, publish and verify).
+    signals.finalized.connect(write_queued_feeds)
     signals.finalized.connect(release_items)

@@ -69,9 +69,19 @@ def json_feed(articles, settings, options):
 
 
 class JsonFeedGenerator(Generator):
-    """Write the JSON Feed next to Pelican's Atom and RSS feeds."""
+    """Write the JSON Feed next to Pelican's Atom and RSS feeds, and those feeds.
+
+    The Atom and RSS feeds the other generators gave the writer wait in its
+    queue (``KioskWriter.write_feed``); this generator runs after every
+    generator that writes feeds or pages but the static files', so they are
+    written here, after the pages, before any plugin's ``finalized`` (whatever
+    is queued later is written at ``finalized``).
+    """
 
     def generate_output(self, writer):
+        queued = getattr(writer, "write_queued_feeds", None)
+        if queued is not None:
+            queued()
         options = plugin_settings(self.settings)
         if not options["json_feed"]:
             return

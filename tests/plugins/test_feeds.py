@@ -13,7 +13,7 @@ from PIL import Image
 from kiosk_feeds import plugin_settings
 from kiosk_feeds.items import feed_image
 from kiosk_feeds.writer import KioskWriter, release_items
-from tests.plugins.conftest import build_site, header
+from tests.plugins.conftest import build_site, header, spy
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -76,6 +76,23 @@ def site(tmp_path_factory):
 
 def _xml(path):
     return etree.parse(str(path))
+
+
+def test_feeds_are_written_after_every_page(tmp_path, monkeypatch):
+    # Pelican writes feeds first; Kiosk last, where in a big cold build they
+    # overlap the idle core's work (BENCHMARKS.md, lever 129). Same feeds.
+    written = []
+    spy(monkeypatch, KioskWriter, "write_file", lambda *a, **k: written.append(("page", a[1])))
+    spy(monkeypatch, KioskWriter, "_write_feed", lambda *a, **k: written.append(("feed", a[3])))
+    output = build_site(tmp_path, _files(), plugins=["kiosk_taxonomies", "kiosk_feeds"],
+                        settings={"SITEURL": SITE, "FEED_DOMAIN": SITE})  # fmt: skip
+    kinds = [kind for kind, _name in written]
+    assert ("feed", "feeds/region/europe.atom.xml") in written
+    assert kinds.count("page") > 5 and kinds.count("feed") > 5
+    assert kinds == sorted(kinds, key=["page", "feed"].index), "a feed came before a page"
+    assert [e.title for e in feedparser.parse(output / "feeds/latest.atom.xml").entries] == (
+        NEWEST_FIRST
+    )
 
 
 def test_every_feed_parses_cleanly(site):
@@ -235,6 +252,7 @@ def _write(tmp_path, elements, articles, name="feeds/x.atom.xml", feed_type="ato
     writer = KioskWriter(str(tmp_path / "out"), settings={**settings, "PATH": str(tmp_path)})
     context = {"SITEURL": SITE, "SITENAME": "Kiosk", "FEED_DOMAIN": SITE, "articles": articles}
     writer.write_feed(elements, context, name, name, feed_type=feed_type)
+    writer.write_queued_feeds()
     return feedparser.parse(tmp_path / "out" / name)
 
 
@@ -295,6 +313,7 @@ def _write_feeds(tmp_path, pieces, one_writer_per_feed):
         feed_type = "rss" if path.endswith(".rss.xml") else "atom"
         elements = [pieces[n] for n in numbers]
         writer.write_feed(elements, context, path, path, feed_type=feed_type, feed_title="T")
+        writer.write_queued_feeds()
     return {path: (output / path).read_bytes() for path in FEEDS}
 
 
@@ -331,6 +350,7 @@ def test_what_writers_share_is_let_go_when_the_build_ends(tmp_path):
                          "FEED_APPEND_REF": False, "PATH": str(tmp_path)})  # fmt: skip
     context = {"SITEURL": SITE, "SITENAME": "Kiosk", "FEED_DOMAIN": SITE, "articles": []}
     writer.write_feed([_piece(1)], context, "feeds/a.atom.xml", "feeds/a.atom.xml")
+    writer.write_queued_feeds()
     assert writer.shared_items
     release_items(None)
     assert not writer.shared_items
@@ -348,6 +368,7 @@ def test_a_written_item_keeps_its_xml_and_lets_go_of_the_body_it_was_made_from(t
     context = {"SITEURL": SITE, "SITENAME": "Kiosk", "FEED_DOMAIN": SITE,
                "articles": list(pieces.values())}  # fmt: skip
     writer.write_feed(list(pieces.values()), context, "feeds/a.atom.xml", "feeds/a.atom.xml")
+    writer.write_queued_feeds()
     shared = list(writer.shared_items.values())
     assert len(shared) == 3  # FEED_MAX_ITEMS
     feed = etree.fromstring((output / "feeds/a.atom.xml").read_bytes())
