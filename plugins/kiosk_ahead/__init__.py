@@ -234,6 +234,7 @@ def start(pelican) -> None:
     if config["enabled"]:
         _build.update(
             config=config,
+            pid=os.getpid(),
             waiting=[],
             decided=False,
             plugins=list(pelican.settings.get("PLUGINS") or ()),
@@ -249,8 +250,8 @@ def _start_early(pelican) -> None:
     """At ``get_writer``: a site of at least ``min_pages`` articles writes at least
     that many pages, so its worker starts now and imports while the feeds and the
     first pages render, instead of once those pages are written (lever 125)."""
-    if "config" not in _build or _build["decided"]:
-        return
+    if "config" not in _build or _build["decided"] or _build["pid"] != os.getpid():
+        return  # decided, or a fork of the build (kiosk_incremental's render helper)
     if _build.get("articles", 0) >= _build["config"]["min_pages"]:
         _decide()
 

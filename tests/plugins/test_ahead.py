@@ -10,6 +10,7 @@ out of the way where no core idles, and a worker that fails costs time only.
 """
 
 import os
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -167,6 +168,18 @@ def test_a_site_of_min_pages_articles_starts_its_worker_before_its_first_page(
     assert summary["articles"] == 30
     assert started == [written]
     assert kiosk_ahead.last_stats["sent"] > written and kiosk_ahead.last_stats["done"] > 0
+
+
+def test_the_render_helper_starts_no_worker_of_its_own(content, tmp_path, monkeypatch):
+    # The helper is a fork of the build taken at get_writer; it asks for the
+    # writer again, and a worker started there would idle and leak its folder.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    build_site(settings_file(tmp_path / "helped", ON, workers=None), tmp_path / "helped" / "out",
+               content, quiet=True)  # fmt: skip
+    assert kiosk_ahead.last_stats == {}
+    assert not any(path.name.startswith("kiosk-ahead-") for path in scratch.iterdir())
 
 
 # The tests below leave their plugin's receivers connected to Pelican's signals for
