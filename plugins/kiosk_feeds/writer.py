@@ -202,6 +202,10 @@ class KioskWriter(LinkingWriter, Writer):
         self.feed_pages = None  # feed path -> URL of the page it follows (feed_page)
         self._feed_page_url = None
         self._queued_feeds = []
+        # A process builds one site at a time: feeds an earlier writer still
+        # holds are those of a build that failed, and its folder is gone.
+        for earlier in list(_writers):
+            earlier._queued_feeds.clear()
         _writers.add(self)
 
     def feed_page(self, context, path) -> str:

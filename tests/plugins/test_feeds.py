@@ -12,7 +12,7 @@ from PIL import Image
 
 from kiosk_feeds import plugin_settings
 from kiosk_feeds.items import feed_image
-from kiosk_feeds.writer import KioskWriter, release_items
+from kiosk_feeds.writer import KioskWriter, release_items, write_queued_feeds
 from tests.plugins.conftest import build_site, header, spy
 
 NS = {
@@ -93,6 +93,17 @@ def test_feeds_are_written_after_every_page(tmp_path, monkeypatch):
     assert [e.title for e in feedparser.parse(output / "feeds/latest.atom.xml").entries] == (
         NEWEST_FIRST
     )
+
+
+def test_the_feeds_of_a_build_that_failed_are_never_written(tmp_path):
+    failed = KioskWriter(str(tmp_path / "failed"), settings={"FEED_MAX_ITEMS": 3,
+                         "FEED_APPEND_REF": False, "PATH": str(tmp_path)})  # fmt: skip
+    context = {"SITEURL": SITE, "SITENAME": "Kiosk", "FEED_DOMAIN": SITE, "articles": []}
+    failed.write_feed([_piece(1)], context, "feeds/a.atom.xml", "feeds/a.atom.xml")
+    # The build stops before its feeds are written; the next build's writer:
+    KioskWriter(str(tmp_path / "next"), settings={"FEED_MAX_ITEMS": 3, "PATH": str(tmp_path)})
+    write_queued_feeds()
+    assert not (tmp_path / "failed").exists()
 
 
 def test_every_feed_parses_cleanly(site):
