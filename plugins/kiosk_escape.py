@@ -19,6 +19,8 @@ one too).
 
 from __future__ import annotations
 
+from functools import partial
+
 import jinja2
 from markupsafe import Markup
 from markupsafe import escape as markupsafe_escape
@@ -28,20 +30,22 @@ try:  # the C function markupsafe.escape itself calls
 except ImportError:  # a MarkupSafe without it (or laid out otherwise): its own escape
     _escape_inner = None
 
-__all__ = ["EscapingTemplate", "escape"]
+__all__ = ["EscapingTemplate", "escape", "markup"]
 
-_new = str.__new__
+# Markup(text) for a str (no ``__html__`` to call), without markupsafe's
+# Python-level constructor; kiosk_urls' ``href`` makes its links with it too.
+markup = partial(str.__new__, Markup)
 
 
 def _escape(value, /) -> Markup:
     if type(value) is str:
-        return _new(Markup, _escape_inner(value))
+        return markup(_escape_inner(value))
     if type(value) is Markup:
         return value  # markupsafe: Markup(value.__html__()), an equal Markup
     if hasattr(value, "__html__"):
         html = value.__html__()
-        return _new(Markup, html.__html__() if hasattr(html, "__html__") else html)
-    return _new(Markup, _escape_inner(str(value)))
+        return markup(html.__html__() if hasattr(html, "__html__") else html)
+    return markup(_escape_inner(str(value)))
 
 
 escape = markupsafe_escape if _escape_inner is None else _escape
