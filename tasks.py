@@ -349,8 +349,10 @@ def livereload(c, port=CONFIG["port"], output=str(CONFIG["output"]), content=Non
 
     rebuild = preview.PreviewBuilds(build, status, LiveReloadHandler.reload_waiters, IOLoop.current,
                                     content=content_dir)  # fmt: skip
+    # Watching before the first build: a save while it runs is rebuilt once it is served.
+    watcher = preview.PreviewWatcher([content_dir, ROOT / "theme", ROOT / "plugins"], rebuild,
+                                     IOLoop.current())  # fmt: skip
     rebuild.first()
-    watcher = preview.PreviewWatcher([content_dir, ROOT / "theme", ROOT / "plugins"], rebuild)
     preview.reload_stale_pages(LiveReloadHandler, status)
     server = Server(preview.preview_app(output, status), watcher=watcher)
     server.watch(str(ROOT / "pelicanconf.py"), rebuild)

@@ -572,22 +572,24 @@ class PreviewWatcher(LivereloadWatcher):
     at N = 10,000: 12 % of a core while nobody edits, and a save waited 0.4 s
     on average for the next poll). Under ``folders`` (content, theme,
     plugins) watchfiles, which Pelican also depends on, calls ``changed()``
-    on the server's loop 50 ms after a batch of changes, with their paths. What ``watch()``
+    on ``loop`` 50 ms after a batch of changes, with their paths. What ``watch()``
     names (the settings file: an editor's save replaces it, which a kernel
     watch of the file itself would lose) is still polled. Either way the
     browser's reload is left to ``changed`` (PreviewBuilds).
+
+    Made before the first build: the kernel watches from then on, and a save
+    during the first build, or the moment the server first answers, is passed
+    on once the server's loop runs (a watch begun only when the server started
+    missed such a save, and nothing rebuilt until the next one).
     """
 
-    def __init__(self, folders, changed):
+    def __init__(self, folders, changed, loop):
         super().__init__()
-        self.folders, self.changed = [str(folder) for folder in folders], changed
         self.stop = threading.Event()
+        notify_changes(folders, changed, loop, self.stop)
 
     def start(self, callback):
-        from tornado.ioloop import IOLoop
-
-        notify_changes(self.folders, self.changed, IOLoop.current(), self.stop)
-        return False  # livereload goes on polling what watch() names
+        return False  # watching already; livereload goes on polling what watch() names
 
     def examine(self):
         super().examine()  # runs the task of a polled file that changed
@@ -596,16 +598,45 @@ class PreviewWatcher(LivereloadWatcher):
 
 def notify_changes(folders, changed, loop, stop) -> threading.Thread:
     """A thread that calls ``changed(paths)`` on ``loop`` (``add_callback``) after
-    each batch of changes under ``folders``, until ``stop`` is set."""
+    each batch of changes under ``folders``, until ``stop`` is set.
+
+    The kernel's watch of every folder is in place when this returns, so no
+    change made after it is missed; a folder that cannot be watched raises here.
+    """
     import watchfiles
 
+    asked = _StopAsked(stop)
+    failed = []
+
     def watch():
-        for batch in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False):
-            loop.add_callback(changed, sorted({path for _change, path in batch}))
+        try:
+            for batch in watchfiles.watch(*folders, stop_event=asked, raise_interrupt=False):
+                loop.add_callback(changed, sorted({path for _change, path in batch}))
+        except Exception as err:  # noqa: BLE001 - raised in the caller's thread
+            failed.append(err)
+        finally:
+            asked.watching.set()
 
     thread = threading.Thread(target=watch, name="kiosk-preview-watch", daemon=True)
     thread.start()
+    asked.watching.wait()
+    if failed:
+        raise failed[0]
     return thread
+
+
+class _StopAsked:
+    """watchfiles' stop event, which also tells that the watch is in place:
+    ``watch()`` asks ``is_set()`` only from its loop, after it made the
+    kernel's watch of every folder (watchfiles' RustNotify adds them before
+    it returns)."""
+
+    def __init__(self, stop):
+        self.stop, self.watching = stop, threading.Event()
+
+    def is_set(self) -> bool:
+        self.watching.set()
+        return self.stop.is_set()
 
 
 class _Tee(io.StringIO):

@@ -698,7 +698,7 @@ def test_the_kernel_s_notice_of_a_save_starts_one_rebuild_on_the_server_s_loop(t
     stop = threading.Event()
     thread = notify_changes([content], lambda: None, Loop(), stop)
     try:
-        time.sleep(0.5)  # the kernel's watch is in place
+        # No wait: the kernel's watch is in place once notify_changes returns.
         (elsewhere / "page.html").write_text("a build's output")
         (content / "articles" / "a.md").write_text("Title: A\n\nBody.\n")
         wait_for(lambda: calls, 10, "the change being noticed")
@@ -709,6 +709,33 @@ def test_the_kernel_s_notice_of_a_save_starts_one_rebuild_on_the_server_s_loop(t
         stop.set()
         thread.join(10)
     assert not thread.is_alive()
+
+
+def test_a_save_before_the_server_starts_is_rebuilt_once_it_runs(tmp_path):
+    """The watcher is made before the first build: what an editor saves while
+    that build runs reaches the rebuild as soon as the server's loop starts,
+    and a folder that cannot be watched is an error at once, not a silence."""
+    from tornado.ioloop import IOLoop
+
+    from deploy.preview import PreviewWatcher
+
+    content = tmp_path / "content"
+    content.mkdir()
+    loop, calls = IOLoop(), []
+    watcher = PreviewWatcher([content], lambda paths: (calls.append(paths), loop.stop()), loop)
+    try:
+        (content / "saved-during-the-first-build.md").write_text("Title: A\n\nBody.\n")
+        time.sleep(0.3)  # the first build, still running: nothing is called yet
+        assert calls == []
+        assert watcher.start(lambda: None) is False  # livereload polls the settings file only
+        loop.call_later(10, loop.stop)
+        loop.start()
+        assert calls == [[str(content / "saved-during-the-first-build.md")]]
+    finally:
+        watcher.stop.set()
+        loop.close()
+    with pytest.raises(FileNotFoundError):
+        PreviewWatcher([tmp_path / "no-such-folder"], lambda paths: None, IOLoop.current())
 
 
 def test_a_browser_that_connects_with_a_page_from_before_a_change_reloads():
