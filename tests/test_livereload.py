@@ -711,31 +711,34 @@ def test_the_kernel_s_notice_of_a_save_starts_one_rebuild_on_the_server_s_loop(t
     assert not thread.is_alive()
 
 
-def test_a_save_before_the_server_starts_is_rebuilt_once_it_runs(tmp_path):
-    """The watcher is made before the first build: what an editor saves while
-    that build runs reaches the rebuild as soon as the server's loop starts,
-    and a folder that cannot be watched is an error at once, not a silence."""
-    from tornado.ioloop import IOLoop
-
+def test_a_save_before_the_server_starts_is_passed_to_its_loop(tmp_path):
+    """The watcher is made before the first build and watches from then on:
+    what an editor saves while that build runs is handed to the server's loop
+    (tornado keeps it until the loop runs), and a folder that cannot be
+    watched is an error at once, not a silence."""
     from deploy.preview import PreviewWatcher
 
     content = tmp_path / "content"
     content.mkdir()
-    loop, calls = IOLoop(), []
-    watcher = PreviewWatcher([content], lambda paths: (calls.append(paths), loop.stop()), loop)
+    handed = []
+
+    class Loop:  # the server's, not running yet
+        def add_callback(self, function, *args):
+            handed.append((function, args))
+
+    def rebuild(paths):
+        pass
+
+    watcher = PreviewWatcher([content], rebuild, Loop())
     try:
         (content / "saved-during-the-first-build.md").write_text("Title: A\n\nBody.\n")
-        time.sleep(0.3)  # the first build, still running: nothing is called yet
-        assert calls == []
+        wait_for(lambda: handed, 10, "the save being handed to the loop")
+        assert handed == [(rebuild, ([str(content / "saved-during-the-first-build.md")],))]
         assert watcher.start(lambda: None) is False  # livereload polls the settings file only
-        loop.call_later(10, loop.stop)
-        loop.start()
-        assert calls == [[str(content / "saved-during-the-first-build.md")]]
     finally:
         watcher.stop.set()
-        loop.close()
     with pytest.raises(FileNotFoundError):
-        PreviewWatcher([tmp_path / "no-such-folder"], lambda paths: None, IOLoop.current())
+        PreviewWatcher([tmp_path / "no-such-folder"], rebuild, Loop())
 
 
 def test_a_browser_that_connects_with_a_page_from_before_a_change_reloads():
