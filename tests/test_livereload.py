@@ -843,6 +843,39 @@ def test_a_saved_change_is_served(preview):
     assert "livereload.js" in fetch(url)[1]
 
 
+def test_a_change_saved_during_the_first_build_is_served(tmp_path):
+    """An editor who starts the preview and saves while its first build runs,
+    after that build read the file, gets the edit once the server runs."""
+    content, port = publishable_site(tmp_path), _free_port()
+    url = f"http://127.0.0.1:{port}{PAGE}"
+    with (tmp_path / "terminal.txt").open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "invoke", "livereload", "--port", str(port),
+             "--content", str(content), "--output", str(tmp_path / "output")],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            # The first build has written the page (into its staging folder,
+            # kiosk_staging), so it read the article before the save.
+            page = PAGE.strip("/") + "/index.html"
+            written = lambda: any(tmp_path.glob(f".output-staging-*/{page}"))  # noqa: E731
+            wait_for(lambda: written() or (tmp_path / "output" / page).exists(), 60,
+                     "the first build writing the page")  # fmt: skip
+            edit(content.joinpath(*ARTICLE_FILE), "The body of the piece.",
+                 "The body of the piece, edited live.")  # fmt: skip
+
+            def served():
+                try:
+                    return "edited live" in fetch(url)[1]
+                except OSError:  # not serving yet
+                    return False
+
+            wait_for(served, 60, "the edit showing up")
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
 def test_preview_serves_pretty_urls_and_the_404_page(preview):
     assert fetch(preview["url"] + "/latest/")[0] == 200
     status, body = fetch(preview["url"] + "/no-such-page/")
