@@ -799,23 +799,34 @@ def wait_for(predicate, seconds, what):
     pytest.fail(f"{what} did not happen within {seconds} s")
 
 
+def start_livereload(tmp_path, content, port, log):
+    """`invoke livereload` on ``port`` over ``content``, into ``tmp_path/output``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", "livereload", "--port", str(port),
+         "--content", str(content), "--output", str(tmp_path / "output")],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def fetch_if_serving(url):
+    """``fetch(url)``, or None while nothing answers on its port."""
+    try:
+        return fetch(url)
+    except OSError:
+        return None
+
+
 @pytest.fixture
 def preview(tmp_path):
     """`invoke livereload` on a free port over a copy of a tiny site."""
     content, port = publishable_site(tmp_path), _free_port()
     log = (tmp_path / "terminal.txt").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "livereload", "--port", str(port),
-         "--content", str(content), "--output", str(tmp_path / "output")],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    proc = start_livereload(tmp_path, content, port, log)
     url = f"http://127.0.0.1:{port}"
 
     def serving():
-        try:
-            return fetch(url + PAGE)[0] == 200
-        except OSError:
-            return False
+        answer = fetch_if_serving(url + PAGE)
+        return answer is not None and answer[0] == 200
 
     try:
         wait_for(serving, 60, "the preview server answering")
@@ -849,11 +860,7 @@ def test_a_change_saved_during_the_first_build_is_served(tmp_path):
     content, port = publishable_site(tmp_path), _free_port()
     url = f"http://127.0.0.1:{port}{PAGE}"
     with (tmp_path / "terminal.txt").open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "invoke", "livereload", "--port", str(port),
-             "--content", str(content), "--output", str(tmp_path / "output")],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        proc = start_livereload(tmp_path, content, port, log)
         try:
             # The first build has written the page (into its staging folder,
             # kiosk_staging), so it read the article before the save.
@@ -865,10 +872,8 @@ def test_a_change_saved_during_the_first_build_is_served(tmp_path):
                  "The body of the piece, edited live.")  # fmt: skip
 
             def served():
-                try:
-                    return "edited live" in fetch(url)[1]
-                except OSError:  # not serving yet
-                    return False
+                answer = fetch_if_serving(url)
+                return answer is not None and "edited live" in answer[1]
 
             wait_for(served, 60, "the edit showing up")
         finally:
