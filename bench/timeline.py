@@ -22,7 +22,6 @@ caches of the last run in ``<work>/timeline/``; without it they are deleted.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -101,8 +100,17 @@ def main(argv=None) -> None:
     if not content.is_dir():
         sys.exit(f"{content} is missing: run invoke bench --articles {args.articles} first")
     folder = work / "timeline"
-    if not args.edit:
-        shutil.rmtree(folder, ignore_errors=True)
+    if not args.edit and folder.exists():
+        # Set aside, not deleted: on ext4 without a journal (these machines) a
+        # file created within a minute or more of a mass deletion waits while
+        # the kernel skips every recently deleted inode, and a cold timeline
+        # right after deleting the last one's 100,000 files took seconds longer
+        # to write its own (BENCHMARKS.md, twenty-fourth session).
+        trash = work / "timeline-trash"
+        trash.mkdir(exist_ok=True)
+        folder.rename(trash / f"{time.time_ns()}")
+        print(f"the last timeline's files are in {trash}: delete them when no build runs",
+              file=sys.stderr)
     else:
         articles = sorted(content.rglob("*.md"))
         with open(articles[len(articles) // 2], "a", encoding="utf-8") as handle:
