@@ -23,7 +23,6 @@ plugin: kiosk_figures keeps its planned variants on ``top_image`` and
 ``body_images``, which its generator collects from ``generated_content``).
 """
 
-import contextlib
 import gc
 import hashlib
 import logging
@@ -45,8 +44,6 @@ logger = logging.getLogger(__name__)
 
 # What forked workers need, set just before the pool forks them.
 _JOB = None
-# An outcome not unpickled ahead (a Content may be None).
-_NOT_YET = object()
 
 
 class BuildState:
@@ -75,7 +72,6 @@ class BuildState:
         self.stats = {
             "files": 0, "hashed": 0, "hits": 0, "read_here": 0, "read_in_workers": 0, "workers": 0,
             "ahead": 0,  # hits unpickled before the build went on (unpickle_ahead)
-            "unpickled_while_reading": 0,  # read in workers, unpickled as they came back
         }  # fmt: skip
         self.read_now = set()  # source paths of the files read, not answered by the cache
         # Stored Contents unpickled before the build was told to go, by entry key
@@ -224,11 +220,7 @@ class CachedReads:
         if outcome.get("hit"):
             content = outcome["loaded"]
         else:
-            content = outcome.pop("unpickled", _NOT_YET)
-            if content is _NOT_YET:
-                content = loads_content(outcome["object"], shared)
-            else:
-                self.state.stats["unpickled_while_reading"] += 1
+            content = loads_content(outcome["object"], shared)
             self.state.read_now.add(content.source_path)
         # The entry this Content is a copy of: the identity of its read (notes.py).
         entry = outcome.get("entry") or (self.state.store.added.get(key) if key else None)
@@ -347,8 +339,7 @@ class CachedReads:
             and len(misses) >= state.options["parallel_min_files"]
             and "fork" in multiprocessing.get_all_start_methods()
         ):
-            outcomes = _read_in_workers(self.read_file, kwargs, misses, workers, generator,
-                                        shared)  # fmt: skip
+            outcomes = _read_in_workers(self.read_file, kwargs, misses, workers, generator)
             for relative, outcome in outcomes.items():
                 self.table[relative] = (self.table[relative][0], outcome)
             state.stats["read_in_workers"] += len(outcomes)
@@ -375,34 +366,8 @@ def _read_chunk(paths):
     return [(path, read_captured(read_file, {**template, "path": path}, shared)) for path in paths]
 
 
-def _unpickle_while_waiting(outcomes, shared) -> None:
-    """Give each good outcome its Content (``"unpickled"``), made from its pickle now.
-
-    The build's process waits while the workers read; made here, the 10,000
-    Contents of a cold build (1.3–2.5 s at N = 10,000) no longer come after the
-    reading, when this process works alone and a core idles (BENCHMARKS.md,
-    lever 130). The pickle stays: the cache stores it. One that fails to load
-    is left to the build's own call, which raises in the file's turn.
-    """
-    collecting = gc.isenabled()
-    gc.disable()  # thousands of objects made and kept: see _prepare
-    try:
-        for _path, outcome in outcomes:
-            if outcome["error"] is None:
-                # A failure is raised again in the file's turn.
-                with contextlib.suppress(Exception):
-                    outcome["unpickled"] = loads_content(outcome["object"], shared)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _read_in_workers(read_file, template, paths, workers, generator, shared=None):
-    """Read ``paths`` in ``workers`` forked processes; return {path: outcome}.
-
-    With ``shared`` (``shared_objects``), each chunk's Contents are unpickled
-    as it arrives, while the workers read the rest (``_unpickle_while_waiting``).
-    """
+def _read_in_workers(read_file, template, paths, workers, generator):
+    """Read ``paths`` in ``workers`` forked processes; return {path: outcome}."""
     global _JOB
     _JOB = (read_file, template, generator)
     size = max(1, min(32, len(paths) // (workers * 4)))
@@ -418,10 +383,7 @@ def _read_in_workers(read_file, template, paths, workers, generator, shared=None
         futures = [(chunk, executor.submit(_read_chunk, chunk)) for chunk in chunks]
         for chunk, future in futures:
             try:
-                result = future.result()
-                if shared is not None:
-                    _unpickle_while_waiting(result, shared)
-                outcomes.update(result)
+                outcomes.update(future.result())
             except BrokenProcessPool:
                 message = (
                     f"kiosk_readcache: a reading process died while reading {len(chunk)} "

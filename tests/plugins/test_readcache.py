@@ -97,8 +97,6 @@ def test_a_second_build_reads_nothing_and_writes_the_same_site(site):
     assert (cold["files"], cold["hits"], reads(cold)) == (7, 0, 7)
     # The six articles in two workers; the one page alone is read in the build's own process.
     assert (cold["read_in_workers"], cold["workers"], cold["read_here"]) == (6, 2, 1)
-    # Their Contents were unpickled while the workers read, not after.
-    assert cold["unpickled_while_reading"] == 6
     assert (warm["hits"], reads(warm)) == (7, 0)
     assert second == first
 
@@ -117,25 +115,6 @@ def test_parallel_and_sequential_reads_give_the_same_site(site):
     sequential, one = site(readcache={"cache": False, "workers": 1}, output="sequential")
     assert stats["read_in_workers"] == 6 and one["read_here"] == 7
     assert parallel == sequential
-
-
-def test_a_content_that_fails_to_unpickle_early_is_unpickled_in_its_turn(site, monkeypatch):
-    from kiosk_readcache import batch
-
-    expected, _ = site(site_files(), readcache={"cache": False}, output="expected")
-    failed = []
-
-    def fails_once(blob, shared):
-        if not failed:
-            failed.append(blob)
-            raise EOFError("a damaged pickle")
-        return loads_content(blob, shared)
-
-    monkeypatch.setattr(batch, "loads_content", fails_once)
-    again, stats = site(readcache={"cache": False}, output="again")
-    assert failed and stats["read_in_workers"] == 6
-    assert stats["unpickled_while_reading"] == 5  # the sixth in its turn, as before
-    assert again == expected
 
 
 def test_editing_one_file_rereads_exactly_that_file(site):
