@@ -477,7 +477,7 @@ def build(make_site, tmp_path):
     return partial(
         make_site,
         site_files(),
-        plugins=["kiosk_figures"],
+        plugins=["kiosk_markdown", "kiosk_figures"],  # the site's Markdown: "---" is a dash
         settings=settings,
         templates={"article.html": ARTICLE},
     )
