@@ -22,7 +22,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 
 from .body import minutes_for, reading_minutes, transform_body
-from .generator import ImageVariantsGenerator, discard_early, start_early
+from .generator import ImageVariantsGenerator
 from .images import plan_image
 from .settings import figure_settings
 from .top_image import build_top_image
@@ -34,7 +34,6 @@ def register():
     signals.initialized.connect(check_settings)
     signals.content_object_init.connect(process_content)
     signals.get_generators.connect(get_generators)
-    signals.article_generator_finalized.connect(start_early)
 
 
 def check_settings(pelican):
@@ -42,7 +41,6 @@ def check_settings(pelican):
     image plans."""
     figure_settings(pelican.settings)
     _plans.clear()
-    discard_early()
 
 
 def get_generators(pelican):

@@ -27,10 +27,10 @@ from kiosk_figures.body import (
     transform_body_soup,
 )
 from kiosk_figures.credits import split_caption, typographic
-from kiosk_figures.images import ResponsiveImage, cached_path, plan_image, render_all
+from kiosk_figures.images import ResponsiveImage, plan_image, render_all
 from kiosk_figures.settings import figure_settings
 from kiosk_figures.top_image import build_top_image
-from tests.plugins.conftest import header, spy
+from tests.plugins.conftest import header
 from tests.plugins.test_html import fragments
 
 
@@ -543,69 +543,6 @@ def test_site_body_has_figures_pullquote_author_note_and_reading_time(build):
     )
     assert body.select_one("p.author-note").get_text().startswith("\u2014 Amara Okafor")
     assert soup.select_one(".reading-time").get_text() == "1 min read"
-
-
-def test_site_the_articles_variants_render_in_the_background_once_they_are_read(build, monkeypatch):
-    import threading
-
-    import kiosk_figures.generator as generator
-
-    calls = []
-
-    def note(renditions, cache_dir, options):
-        missing = [r for r in renditions if not os.path.exists(cached_path(r, cache_dir))]
-        calls.append((threading.current_thread().name, len(missing)))
-
-    spy(monkeypatch, generator, "render_all", note)
-    output = build()
-    # The articles' twelve variants in the early thread; the generator found none missing.
-    assert calls == [("kiosk_figures_0", 12), ("MainThread", 0)]
-    assert len(list((output / "images" / "_v").iterdir())) == 12
-
-
-def test_site_an_error_in_the_background_render_fails_the_build(build, monkeypatch):
-    def disk_full(*args):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(kiosk_figures.images, "resize", disk_full)
-    with pytest.raises(OSError, match="No space left"):
-        build()
-
-
-def test_a_fork_waits_for_the_background_render(tmp_path, monkeypatch):
-    import threading
-    import types
-
-    import kiosk_figures.generator as generator
-
-    source = tmp_path / "content" / "images" / "a.jpg"
-    source.parent.mkdir(parents=True)
-    source.write_bytes(jpeg_bytes(1000, 600))
-    options = figure_settings({"KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache")}})
-    image = plan_image(str(source), "/images/a.jpg", "", options)
-    release = threading.Event()
-    real_resize = kiosk_figures.images.resize
-
-    def slow_resize(*args):
-        release.wait(5)
-        real_resize(*args)
-
-    monkeypatch.setattr(kiosk_figures.images, "resize", slow_resize)
-    article = types.SimpleNamespace(top_image=image, body_images=())
-    pelican_generator = types.SimpleNamespace(
-        settings={"KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache")}},
-        context={"generated_content": {"a.md": article}},
-    )
-    generator.start_early(pelican_generator)
-    running = generator._early[1]
-    assert not running.done()
-    threading.Timer(0.3, release.set).start()
-    pid = os.fork()
-    if pid == 0:  # the child: nothing to do
-        os._exit(0)
-    os.waitpid(pid, 0)
-    assert running.done(), "forked while the background render was writing"
-    assert generator.finish_early(os.path.abspath(tmp_path / "cache")) == len(image.renditions)
 
 
 def test_site_rebuild_reuses_cached_variants(build, monkeypatch):
