@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SIGNALS = ("initialized", "article_generator_finalized", "all_generators_finalized",
-           "get_writer", "finalized")  # fmt: skip
+           "get_writer", "article_writer_finalized", "finalized")  # fmt: skip
 # (module, function, label): the steps to time from start to end.
 STEPS = (("kiosk_memory", "release", "kiosk_memory release"),
          ("kiosk_search", "run_pagefind", "Pagefind"),
