@@ -240,6 +240,74 @@ def test_pages_carry_search_metadata_only_when_something_indexes_them(make_site,
     assert bool(page.select("meta[data-pagefind-meta]")) is enabled
 
 
+def _memo_site(make_site, tmp_path, strait_body, output="output"):
+    """Two articles of 2025 and one of 2023, built with the render memo."""
+    _meta_partial(tmp_path)
+    files = {
+        "articles/ports.md": _article("Ports of the Sahel", "Convoys wait at Tillabéri.",
+                                      date="2025-07-09", category="Reporting", slug="ports"),
+        "articles/strait.md": _article("A drill in the strait", strait_body,
+                                       date="2025-07-24", category="Analysis", slug="strait"),
+        "articles/barley.md": _article("Barley and the border", "Granaries at Kassala.",
+                                       date="2023-03-02", category="Reporting", slug="barley"),
+        "pages/about.md": header("Who we are.", title="About"),
+    }  # fmt: skip
+    return make_site(
+        files,
+        plugins=["kiosk_seo", "kiosk_incremental", "kiosk_search"],
+        templates={"article.html": ARTICLE, "home.html": HOME},
+        settings={
+            "KIOSK_SEARCH": {"cache_path": str(tmp_path / "search-cache")},
+            "KIOSK_INCREMENTAL": {"cache_path": str(tmp_path / "render-cache")},
+            "OUTPUT_PATH": str(tmp_path / output),
+        },
+    )
+
+
+def test_a_rebuild_indexes_while_the_other_pages_are_written_and_as_a_clean_build(
+    make_site, tmp_path, monkeypatch
+):
+    import kiosk_search
+
+    runs, started = [], []  # (thread, every article page written?) at each Pagefind run
+    real_run, real_start = kiosk_search.run_pagefind, kiosk_search._EarlyIndex.start
+
+    def noting(output_path, *args, **kwargs):
+        output = Path(output_path)
+        articles = all((output / slug / "index.html").is_file() for slug in ("ports", "strait"))
+        runs.append((threading.current_thread().name, articles))
+        return real_run(output_path, *args, **kwargs)
+
+    def start(thread):
+        started.append((Path(thread.output_path) / "about" / "index.html").exists())
+        real_start(thread)
+
+    monkeypatch.setattr(kiosk_search, "run_pagefind", noting)
+    monkeypatch.setattr(kiosk_search._EarlyIndex, "start", start)
+    _memo_site(make_site, tmp_path, "The coast guard rehearsed an inspection.")
+    rebuilt = _memo_site(make_site, tmp_path, "The coast guard boarded a zephyrfreighter.")
+    # Cold: at finalized. Rebuild: in its own thread, started once the article
+    # pages were written and before the pages' generator wrote its own.
+    assert runs == [("MainThread", True), ("kiosk_search", True)]
+    assert started == [False]
+    monkeypatch.undo()
+    clean = _memo_site(make_site, tmp_path / "clean", "The coast guard boarded a zephyrfreighter.")
+    assert tree_digest(rebuilt / "pagefind") == tree_digest(clean / "pagefind")
+
+
+def test_an_error_in_a_rebuild_s_early_index_fails_the_build(make_site, tmp_path, monkeypatch):
+    import kiosk_search
+
+    _memo_site(make_site, tmp_path, "The coast guard rehearsed an inspection.")
+
+    def pagefind_fails(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, ["pagefind"])
+
+    monkeypatch.setattr(kiosk_search, "run_pagefind", pagefind_fails)
+    with pytest.raises(subprocess.CalledProcessError):
+        _memo_site(make_site, tmp_path, "The coast guard boarded a zephyrfreighter.")
+
+
 def test_unknown_setting_is_refused():
     with pytest.raises(ValueError, match="enabeld"):
         search_settings({"KIOSK_SEARCH": {"enabeld": False}})
