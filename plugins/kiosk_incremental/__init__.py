@@ -100,15 +100,6 @@ def renders_every_page_alone() -> bool | None:
     return not memo.previous and memo.helper is None
 
 
-def reuses_pages() -> bool | None:
-    """From ``get_writer`` on: has the build in progress an earlier build's stored
-    pages to take (a rebuild)? None when no render memo is in use."""
-    memo = _build.get("memo")
-    if memo is None:
-        return None
-    return bool(memo.previous)
-
-
 def incremental_settings(settings):
     return {**DEFAULTS, **given_settings(settings, "KIOSK_INCREMENTAL", DEFAULTS)}
 

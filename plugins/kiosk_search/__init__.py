@@ -19,19 +19,9 @@ Two halves:
   build is copied from a cache instead of indexed again. Drafts and scheduled
   pieces, written only in development builds, are left out by their folder.
 
-  In a rebuild (the render memo has an earlier build's pages) the indexing
-  starts earlier, in a thread, at ``article_writer_finalized``: every article
-  page is written by then, most pages of a rebuild are the memo's, and one
-  core idles while the build writes the other generators' pages (section,
-  region, tag and author lists). ``finalized`` waits for it and raises its
-  error, if any. A cold build's two cores are busy then (kiosk_ahead), and it
-  indexes at ``finalized``.
-
 Settings: ``KIOSK_SEARCH`` (see ``DEFAULTS``).
 """
 
-import atexit
-import threading
 from types import MappingProxyType
 
 from pelican import signals
@@ -77,7 +67,6 @@ def search_settings(settings):
 
 def _check_settings(pelican):
     search_settings(pelican.settings)
-    _wait_for_early()
 
 
 def _attach_meta(generator):
@@ -101,80 +90,21 @@ def _attach_meta(generator):
     generator.settings[_YEARS] = shard_names(dates, config["shard_max_pages"])
 
 
-def _run(output_path, settings):
-    config = search_settings(settings)
-    run_pagefind(
-        output_path,
-        config["bundle_dir"],
-        exclude=draft_prefixes(settings),
-        years=settings.get(_YEARS),
-        cache_path=config["cache_path"],
-        workers=config["workers"],
-    )
-
-
-class _EarlyIndex(threading.Thread):
-    """``_run`` in a thread; ``result()`` waits for it and raises what it raised."""
-
-    def __init__(self, output_path, settings):
-        super().__init__(name="kiosk_search", daemon=True)
-        self.output_path = output_path
-        self.settings = settings
-        self.error = None
-
-    def run(self):
-        try:
-            _run(self.output_path, self.settings)
-        except BaseException as err:  # noqa: BLE001 - raised again by result()
-            self.error = err
-
-    def result(self):
-        self.join()
-        if self.error is not None:
-            raise self.error
-
-
-# The build in progress's early index, if it started one (_index_early).
-_early: list[_EarlyIndex] = []
-
-
-def _wait_for_early() -> None:
-    """Let an early index end, without its result: a build that failed meanwhile (its
-    next build, or the process's exit, must not race Pagefind for the folder)."""
-    while _early:
-        _early.pop().join()
-
-
-atexit.register(_wait_for_early)
-
-
-def _is_rebuild() -> bool:
-    try:
-        from kiosk_incremental import reuses_pages
-    except ImportError:
-        return False
-    return bool(reuses_pages())
-
-
-def _index_early(generator, writer=None):
-    """In a rebuild, index the written article pages while the build writes the rest."""
-    _wait_for_early()
-    if search_settings(generator.settings)["enabled"] and _is_rebuild():
-        _early.append(_EarlyIndex(generator.output_path, generator.settings))
-        _early[-1].start()
-
-
 def _index(pelican):
-    if _early:
-        early = _early.pop()
-        early.result()
-    elif search_settings(pelican.settings)["enabled"]:
-        _run(pelican.output_path, pelican.settings)
+    config = search_settings(pelican.settings)
+    if config["enabled"]:
+        run_pagefind(
+            pelican.output_path,
+            config["bundle_dir"],
+            exclude=draft_prefixes(pelican.settings),
+            years=pelican.settings.get(_YEARS),
+            cache_path=config["cache_path"],
+            workers=config["workers"],
+        )
 
 
 def register():
     """Connect kiosk_search to Pelican's signals."""
     signals.initialized.connect(_check_settings)
     signals.article_generator_finalized.connect(_attach_meta)
-    signals.article_writer_finalized.connect(_index_early)
     signals.finalized.connect(_index)
