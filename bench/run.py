@@ -51,12 +51,13 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 import corpus  # noqa: E402  (bench/ is not a package on the import path)
 
-from kiosk_staging import remove_skeletons  # noqa: E402
+from kiosk_staging import SKELETON_PREFIX  # noqa: E402
 
 PYTHON = sys.executable
 WORK = HERE / "work"
 RESULTS = HERE / "results"
 PHASES = ("cold", "nochange", "edit")
+TRASH = ".trash"  # what clean() set aside, below the corpus folder
 SAMPLE_SECONDS = 0.05
 PSS_EVERY = 5  # samples: reading smaps_rollup walks the page tables, so less often
 
@@ -140,6 +141,24 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 # --- The systems --------------------------------------------------------------
+def set_aside(path: Path, work: Path) -> None:
+    """Move ``path`` (if there) into ``work``'s trash, emptied when the command ends.
+
+    Not deleted before a cold build: on ext4 without a journal (these machines)
+    every file created in the next minutes waits while the kernel skips each
+    recently deleted inode, and a build right after deleting its last run's
+    files paid for the deletion (BENCHMARKS.md, twenty-fourth session).
+    """
+    if path.exists() or path.is_symlink():
+        trash = work / TRASH
+        trash.mkdir(exist_ok=True)
+        path.rename(trash / f"{path.name}-{time.time_ns()}")
+
+
+def empty_trash(work: Path) -> None:
+    shutil.rmtree(work / TRASH, ignore_errors=True)
+
+
 class System:
     """One site generator: how to build the corpus, and what a cold build deletes."""
 
@@ -156,7 +175,7 @@ class System:
 
     def clean(self):
         for path in (self.out, self.cache):
-            shutil.rmtree(path, ignore_errors=True)
+            set_aside(path, self.work)
 
     def settle(self) -> float:
         """Wait for what the build left running after it returned; the seconds waited."""
@@ -184,7 +203,8 @@ class Kiosk(System):
         # The no-change stamp beside the output (kiosk_uptodate): a cold build has none;
         # nor does it start from the folders of a replaced site (kiosk_staging).
         (self.out.parent / f".{self.out.name}.kiosk-stamp.json").unlink(missing_ok=True)
-        remove_skeletons(self.out.parent)
+        for skeleton in self.out.parent.glob(f"{SKELETON_PREFIX}*"):  # and their lists
+            set_aside(skeleton, self.work)
 
     def settle(self) -> float:
         # The previous output's files are deleted in the background once the new
@@ -226,7 +246,7 @@ class Hugo(System):
 
     def clean(self):
         super().clean()
-        shutil.rmtree(self.work / "hugo" / "resources", ignore_errors=True)
+        set_aside(self.work / "hugo" / "resources", self.work)
 
 
 PELICAN_CONF = """\
@@ -365,7 +385,8 @@ def main(articles=1000, against=("hugo", "pelican"), runs=3, seed=2026, keep=Fal
     work = WORK / f"n{articles}-s{seed}"
     started = time.perf_counter()
     print(f"corpus: {articles} articles (seed {seed}) in {work.relative_to(ROOT)}/ …", flush=True)
-    manifest = corpus.write_corpus(work, articles, seed, pool_dir=WORK / "pool")
+    manifest = corpus.write_corpus(work, articles, seed, pool_dir=WORK / "pool",
+                                   old_to=work / TRASH)  # fmt: skip
     print(f"corpus: {manifest['authors']} authors, {manifest['tags']} tags, "
           f"{manifest['series']} series, {manifest['words']:,} words "
           f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
@@ -408,6 +429,7 @@ def main(articles=1000, against=("hugo", "pelican"), runs=3, seed=2026, keep=Fal
     if not keep:
         for system in instances.values():
             system.clean()
+    empty_trash(work)
     return result
 
 

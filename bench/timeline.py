@@ -109,8 +109,10 @@ def main(argv=None) -> None:
         trash = work / "timeline-trash"
         trash.mkdir(exist_ok=True)
         folder.rename(trash / f"{time.time_ns()}")
-        print(f"the last timeline's files are in {trash}: delete them when no build runs",
-              file=sys.stderr)
+        print(
+            f"the last timeline's files are in {trash}: delete them when no build runs",
+            file=sys.stderr,
+        )
     else:
         articles = sorted(content.rglob("*.md"))
         with open(articles[len(articles) // 2], "a", encoding="utf-8") as handle:

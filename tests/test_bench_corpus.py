@@ -142,3 +142,26 @@ def test_the_preview_benchmark_times_each_save_until_the_page_shows_it(small_cor
     held = {line.split()[0]: float(line.split()[3]) for line in lines if " preview holds " in line}
     assert held.keys() == {"kiosk", "hugo"} and all(mb > 10 for mb in held.values()), held
     assert (tree_digest(root / "kiosk"), tree_digest(root / "hugo" / "content")) == before
+
+
+def test_the_benchmark_sets_last_run_s_files_aside_and_deletes_them_at_the_end(tmp_path):
+    """A cold build must not pay for deleting the last one's files (set_aside's docstring):
+    the corpus written again and a cleaned system move theirs to the trash, which
+    the command empties once every build is done."""
+    from bench import run
+
+    first = corpus.write_corpus(tmp_path, 40, seed=7)
+    before = tree_digest(tmp_path / "kiosk")
+    again = corpus.write_corpus(tmp_path, 40, seed=7, old_to=tmp_path / run.TRASH)
+    assert again["paths"] == first["paths"] and tree_digest(tmp_path / "kiosk") == before
+    kiosk = run.Kiosk(tmp_path)
+    for folder in (kiosk.out / "2024", kiosk.cache, tmp_path / ".output-skeleton-1-2"):
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text("<p>the last run's</p>")
+    kiosk.clean()
+    assert not kiosk.out.exists() and not kiosk.cache.exists()
+    assert not list(tmp_path.glob(".output-skeleton-*"))
+    trash = sorted(path.name.rsplit("-", 1)[0] for path in (tmp_path / run.TRASH).iterdir())
+    assert trash == [".output-skeleton-1-2", "cache-kiosk", "hugo", "kiosk", "out-kiosk", "pelican"]
+    run.empty_trash(tmp_path)
+    assert not (tmp_path / run.TRASH).exists()
