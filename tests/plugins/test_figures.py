@@ -470,14 +470,18 @@ def site_files():
 
 @pytest.fixture
 def build(make_site, tmp_path):
+    from kiosk_markdown import MarkdownReader
+
     settings = {
         "SITEURL": "https://kiosk.example",
         "KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache")},
+        # The site's Markdown (kiosk_editorial installs it): "---" is an author note's dash.
+        "READERS": {"md": MarkdownReader},
     }
     return partial(
         make_site,
         site_files(),
-        plugins=["kiosk_markdown", "kiosk_figures"],  # the site's Markdown: "---" is a dash
+        plugins=["kiosk_figures"],
         settings=settings,
         templates={"article.html": ARTICLE},
     )
