@@ -26,7 +26,6 @@ import json
 import random
 import shutil
 import sys
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -378,23 +377,22 @@ def article_path(kind: str, article: Article) -> str:
 
 
 def write_corpus(root: Path, n: int, seed: int = 2026, pool_dir: Path | None = None,
-                 old_to: Path | None = None) -> dict:  # fmt: skip
+                 discard=None) -> dict:  # fmt: skip
     """Write ``root/{kiosk,pelican,hugo}``; return a manifest (counts and paths).
 
     ``pool_dir`` caches the drawn images between corpora (default ``root/pool``).
-    An earlier corpus is deleted, or moved into the folder ``old_to`` (the
-    benchmark's trash: ``run.set_aside``).
+    An earlier corpus's folders are deleted, or given to ``discard(path)``
+    (the benchmark sets them aside: ``run.set_aside``).
     """
     root = Path(root)
     authors, articles, pool = generate(n, seed)
     pool_dir = Path(pool_dir or root / "pool")
     make_pool(pool_dir, pool)
     for kind in ("kiosk", "pelican", "hugo"):
-        if old_to is None:
+        if discard is None:
             shutil.rmtree(root / kind, ignore_errors=True)
-        elif (root / kind).exists():
-            Path(old_to).mkdir(parents=True, exist_ok=True)
-            (root / kind).rename(Path(old_to) / f"{kind}-{time.time_ns()}")
+        else:
+            discard(root / kind)
     kiosk, pelican, hugo = root / "kiosk", root / "pelican", root / "hugo"
     images = {"kiosk": kiosk / "images/pool", "pelican": pelican / "images/pool",
               "hugo": hugo / "static/images/pool"}  # fmt: skip

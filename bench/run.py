@@ -160,7 +160,7 @@ def empty_trash(work: Path) -> None:
 
 
 class System:
-    """One site generator: how to build the corpus, and what a cold build deletes."""
+    """One site generator: how to build the corpus, and what a cold build must not find."""
 
     name = ""
     kind = ""  # which corpus format (bench/corpus.py) it reads
@@ -386,7 +386,7 @@ def main(articles=1000, against=("hugo", "pelican"), runs=3, seed=2026, keep=Fal
     started = time.perf_counter()
     print(f"corpus: {articles} articles (seed {seed}) in {work.relative_to(ROOT)}/ …", flush=True)
     manifest = corpus.write_corpus(work, articles, seed, pool_dir=WORK / "pool",
-                                   old_to=work / TRASH)  # fmt: skip
+                                   discard=lambda path: set_aside(path, work))  # fmt: skip
     print(f"corpus: {manifest['authors']} authors, {manifest['tags']} tags, "
           f"{manifest['series']} series, {manifest['words']:,} words "
           f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip

@@ -16,7 +16,9 @@ then one line of counts: files read, pages rendered and reused, feeds, pages
 finished ahead (kiosk_ahead).
 
 ``--edit`` appends a paragraph to the middle article first and keeps the
-caches of the last run in ``<work>/timeline/``; without it they are deleted.
+caches of the last run in ``<work>/timeline/``; without it they are moved into
+``<work>/timeline-trash/`` (delete it when no build runs: a build right after a
+mass deletion is slower on these machines, BENCHMARKS.md).
 """
 
 from __future__ import annotations
