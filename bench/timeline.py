@@ -17,8 +17,8 @@ finished ahead (kiosk_ahead).
 
 ``--edit`` appends a paragraph to the middle article first and keeps the
 caches of the last run in ``<work>/timeline/``; without it they are moved into
-``<work>/timeline-trash/`` (delete it when no build runs: a build right after a
-mass deletion is slower on these machines, BENCHMARKS.md).
+``<work>/.trash/`` (``run.set_aside``: delete it when no build runs, or let the
+next ``invoke bench`` on the corpus empty it).
 """
 
 from __future__ import annotations
@@ -102,19 +102,16 @@ def main(argv=None) -> None:
     if not content.is_dir():
         sys.exit(f"{content} is missing: run invoke bench --articles {args.articles} first")
     folder = work / "timeline"
-    if not args.edit and folder.exists():
-        # Set aside, not deleted: on ext4 without a journal (these machines) a
-        # file created within a minute or more of a mass deletion waits while
-        # the kernel skips every recently deleted inode, and a cold timeline
-        # right after deleting the last one's 100,000 files took seconds longer
-        # to write its own (BENCHMARKS.md, twenty-fourth session).
-        trash = work / "timeline-trash"
-        trash.mkdir(exist_ok=True)
-        folder.rename(trash / f"{time.time_ns()}")
-        print(
-            f"the last timeline's files are in {trash}: delete them when no build runs",
-            file=sys.stderr,
-        )
+    if not args.edit:
+        # Set aside, not deleted (run.set_aside says why); the next invoke bench
+        # on this corpus empties the trash once its builds are done.
+        sys.path.insert(0, str(HERE))
+        from run import TRASH, set_aside
+
+        if folder.exists():
+            set_aside(folder, work)
+            print(f"the last timeline's files are in {work / TRASH}: delete them when no "
+                  "build runs", file=sys.stderr)  # fmt: skip
     else:
         articles = sorted(content.rglob("*.md"))
         with open(articles[len(articles) // 2], "a", encoding="utf-8") as handle:
