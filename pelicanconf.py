@@ -157,6 +157,7 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "kiosk_editorial",  # validation; Section -> category
     "kiosk_readcache",  # each article read once (cache) and on every core
+    "kiosk_typogrify",  # typogrify's pass skipped for text it would not change
     "kiosk_authors",  # author.profile
     "kiosk_taxonomies",  # region/column terms, kicker, label, listing pages
     "kiosk_series",  # article.series, series pages
