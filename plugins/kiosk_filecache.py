@@ -51,6 +51,7 @@ worker, which uses none of them.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import hashlib
@@ -759,28 +760,58 @@ def map_fresh(factory: str, args: tuple, items, workers=None, min_items=MIN_FORK
     if workers < 2 or len(items) < min_items:
         function = import_factory(factory)(*args)
         return [function(item) for item in items]
-    env = {**os.environ, "KIOSK_FRESH_PATH": fresh_import_path(factory)}
-    with tempfile.TemporaryDirectory(prefix="kiosk-fresh-") as scratch:
-        children = []
-        try:
-            for index in range(workers):
-                job, result = Path(scratch, f"{index}.job"), Path(scratch, f"{index}.result")
-                job.write_bytes(pickle.dumps((factory, args, items[index::workers])))
-                command = [sys.executable, "-c", _FRESH_WORKER, str(job), str(result)]
-                children.append((subprocess.Popen(command, env=env), result))
-            results = []
-            for child, result in children:
-                status = child.wait()
-                results.append(_collect(result, status))
-        except BaseException:
-            for child, _ in children:
-                child.kill()
-                child.wait()
-            raise
+    jobs = []
+    try:
+        for index in range(workers):
+            jobs.append(FreshJob(factory, args, items[index::workers]))
+        results = [job.result() for job in jobs]
+    finally:
+        for job in jobs:
+            job.cancel()
     ordered = [None] * len(items)
     for index, part in enumerate(results):
         ordered[index::workers] = part
     return ordered
+
+
+class FreshJob:
+    """``[function(item) for item in items]`` in a new Python process, started now.
+
+    As one share of :func:`map_fresh`, but this process goes on with its own
+    work and asks for the results later (:meth:`result`). :meth:`cancel`
+    stops a job whose results are no longer wanted; a job never asked for is
+    cancelled when this process exits.
+    """
+
+    def __init__(self, factory: str, args: tuple, items):
+        self._owner = os.getpid()
+        self._scratch = tempfile.TemporaryDirectory(prefix="kiosk-fresh-")
+        job = Path(self._scratch.name, "job")
+        self._result = Path(self._scratch.name, "result")
+        job.write_bytes(pickle.dumps((factory, args, list(items))))
+        env = {**os.environ, "KIOSK_FRESH_PATH": fresh_import_path(factory)}
+        command = [sys.executable, "-c", _FRESH_WORKER, str(job), str(self._result)]
+        self._process = subprocess.Popen(command, env=env)
+        atexit.register(self.cancel)
+
+    def result(self) -> list:
+        """Wait for the job: its results, or the exception it raised."""
+        try:
+            status = self._process.wait()
+            return _collect(self._result, status)
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the job if it still runs, and remove its files (in the process that started it)."""
+        if os.getpid() != self._owner or self._scratch is None:
+            return
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._scratch.cleanup()
+        self._scratch = None
+        atexit.unregister(self.cancel)
 
 
 def fresh_import_path(factory: str) -> str:

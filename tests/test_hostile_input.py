@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pelican import Pelican
 from pelican.settings import read_settings
+from PIL import Image
 
 from kiosk_editorial import validate_site
 from tests.conftest import ROOT, invoke
@@ -164,6 +165,25 @@ def test_a_damaged_image_stops_the_build_and_keeps_the_published_site(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     [line] = [row for row in result.stderr.splitlines() if "geneva-hall.jpg" in row]
     assert "summit.md: Image: 'images/2024/geneva-hall.jpg' is not an image file" in line, line
+    assert (output / PAGE).read_bytes() == before
+
+
+def test_an_image_cut_short_stops_the_build_naming_the_file(tmp_path):
+    content = tiny_site(tmp_path)
+    output = tmp_path / "o"
+    invoke("build", "--content", str(content), "--output", str(output))
+    before = (output / PAGE).read_bytes()
+    # An upload cut off halfway: the header says JPEG, the pixels stop. A new
+    # file (new variant names), so the variants are not in the cache.
+    photo = content / "images" / "2024" / "geneva-hall.jpg"
+    Image.effect_noise((1700, 1000), 60).convert("RGB").save(photo, quality=90)
+    photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2])
+    result = invoke("build", "--content", str(content), "--output", str(output), check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    [line] = [row for row in result.stderr.splitlines() if "geneva-hall.jpg" in row]
+    assert "images/2024/geneva-hall.jpg: cannot be decoded" in line, line
+    assert line.rstrip().endswith("The previous output/ is unchanged."), line
     assert (output / PAGE).read_bytes() == before
 
 

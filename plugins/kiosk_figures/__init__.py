@@ -11,7 +11,8 @@ can read and memoise its HTML), this plugin
 - gives every local image its width, height and a srcset of resized variants,
 
 and a generator writes those variants to ``images/_v/`` from a cache that
-survives builds. Settings: ``KIOSK_FIGURES`` (see ``settings.DEFAULTS``).
+survives builds (a cold build renders the articles' ones in a process of its
+own once they are read: generator.py). Settings: ``KIOSK_FIGURES`` (see ``settings.DEFAULTS``).
 """
 
 import os
@@ -22,7 +23,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 
 from .body import minutes_for, reading_minutes, transform_body
-from .generator import ImageVariantsGenerator
+from .generator import ImageVariantsGenerator, cancel_ahead, render_ahead
 from .images import plan_image
 from .settings import figure_settings
 from .top_image import build_top_image
@@ -34,6 +35,7 @@ def register():
     signals.initialized.connect(check_settings)
     signals.content_object_init.connect(process_content)
     signals.get_generators.connect(get_generators)
+    signals.article_generator_pretaxonomy.connect(render_ahead)
 
 
 def check_settings(pelican):
@@ -41,6 +43,7 @@ def check_settings(pelican):
     image plans."""
     figure_settings(pelican.settings)
     _plans.clear()
+    cancel_ahead()
 
 
 def get_generators(pelican):

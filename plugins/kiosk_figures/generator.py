@@ -1,13 +1,78 @@
-"""Write the resized image variants into the output, from the cache."""
+"""Write the resized image variants into the output, from the cache.
+
+A cold build renders them while it does other work: once the articles are
+read (``article_generator_pretaxonomy``) their variants are known, and if at
+least ``render_ahead_min_sources`` originals have some missing from the
+cache, a new Python process (``kiosk_filecache.FreshJob``) renders those
+while the build's process goes on alone with the taxonomies, related stories
+and feeds, the one stretch of a cold build where a core idles (BENCHMARKS.md,
+lever 134). Pillow in a thread of the build's process did not pay (lever
+131: each hand-off of the GIL slows the build's one Python thread). The
+generator waits for that process before it renders what is still missing
+(pages' images, or all of them if the process failed: the error is then the
+one rendering here raises) and copies the variants into the output.
+"""
 
 import logging
 import os
 import shutil
 
-from .images import cached_path, render_all
+from kiosk_filecache import FreshJob, workers_available
+
+from .images import cached_path, missing_by_source, render_all
 from .settings import figure_settings
 
 logger = logging.getLogger(__name__)
+
+# The build's early rendering, while it runs: {"job": FreshJob}.
+_ahead = {}
+
+
+def every_rendition(contents):
+    """Every variant the ``contents`` use, once each, in a stable order."""
+    found = {}
+    for content in contents:
+        images = [getattr(content, "top_image", None), *getattr(content, "body_images", ())]
+        for image in filter(None, images):
+            for rendition in image.renditions:
+                found[rendition.path] = rendition
+    return [found[path] for path in sorted(found)]
+
+
+def render_ahead(generator):
+    """Start rendering the read articles' missing variants in a process of their own."""
+    cancel_ahead()
+    options = figure_settings(generator.settings)
+    least = options["render_ahead_min_sources"]
+    if least is None or workers_available() < 2:
+        return
+    cache_dir = os.path.abspath(options["cache_path"])
+    renditions = every_rendition(generator.context.get("generated_content", {}).values())
+    missing = missing_by_source(renditions, cache_dir)
+    if len(missing) < max(1, least):
+        return
+    os.makedirs(cache_dir, exist_ok=True)
+    _ahead["job"] = FreshJob(
+        "kiosk_figures.images:source_renderer", (cache_dir, options), list(missing.values())
+    )
+
+
+def finish_ahead() -> None:
+    """Wait for the early rendering, if one runs; what it did not do is left missing."""
+    job = _ahead.pop("job", None)
+    if job is None:
+        return
+    try:
+        job.result()
+    except Exception as err:  # noqa: BLE001 - rendering here raises it in full
+        logger.debug("kiosk_figures: early rendering failed (%s); rendering here", err)
+
+
+def cancel_ahead() -> None:
+    """Stop an early rendering left by a build that ended before its variants were written."""
+    job = _ahead.pop("job", None)
+    if job is not None:
+        job.cancel()
 
 
 class ImageVariantsGenerator:
@@ -26,18 +91,13 @@ class ImageVariantsGenerator:
 
     def renditions(self):
         """Every variant some article or page uses, once each, in a stable order."""
-        found = {}
-        for content in self.context.get("generated_content", {}).values():
-            images = [getattr(content, "top_image", None), *getattr(content, "body_images", ())]
-            for image in filter(None, images):
-                for rendition in image.renditions:
-                    found[rendition.path] = rendition
-        return [found[path] for path in sorted(found)]
+        return every_rendition(self.context.get("generated_content", {}).values())
 
     def generate_output(self, writer):
         options = figure_settings(self.settings)
         cache_dir = os.path.abspath(options["cache_path"])
         renditions = self.renditions()
+        finish_ahead()
         resized = render_all(renditions, cache_dir, options)
         for rendition in renditions:
             target = os.path.join(self.output_path, rendition.path)

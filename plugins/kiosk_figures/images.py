@@ -14,6 +14,7 @@ import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from PIL import Image, ImageOps
 
@@ -180,6 +181,45 @@ def cached_path(rendition, cache_dir):
     return os.path.join(cache_dir, os.path.basename(rendition.path))
 
 
+def missing_by_source(renditions, cache_dir) -> dict[str, list]:
+    """``{original: [its renditions not in the cache]}``, in the order of ``renditions``."""
+    missing = {}
+    for rendition in renditions:
+        if not os.path.exists(cached_path(rendition, cache_dir)):
+            missing.setdefault(rendition.source, []).append(rendition)
+    return missing
+
+
+def render_source(group, cache_dir, options):
+    """Decode one original once and write each of its renditions in ``group`` to the cache.
+
+    An original that cannot be decoded (cut short by a download, damaged)
+    raises ValueError naming the file: its header, all that planning read,
+    was sound.
+    """
+    source = group[0].source
+    try:
+        original = Image.open(source)
+        original.load()
+    except (OSError, ValueError, Image.DecompressionBombError) as err:
+        shown = os.path.relpath(source) if not os.path.relpath(source).startswith("..") else source
+        raise ValueError(
+            f"{shown}: cannot be decoded to make its resized variants ({err}); the file is "
+            "damaged or cut short: save or export it again"
+        ) from None
+    with original:
+        image = ImageOps.exif_transpose(original)
+        if image.mode not in ("RGB", "RGBA", "L"):
+            image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        for rendition in group:
+            _write_atomically(image, rendition, cached_path(rendition, cache_dir), options)
+
+
+def source_renderer(cache_dir, options):
+    """:func:`render_source` for one group at a time (``kiosk_filecache.FreshJob``'s factory)."""
+    return partial(render_source, cache_dir=cache_dir, options=options)
+
+
 def render_all(renditions, cache_dir, options):
     """Make sure every rendition is in the cache; return how many were resized.
 
@@ -187,25 +227,14 @@ def render_all(renditions, cache_dir, options):
     originals are processed in parallel threads: Pillow releases the GIL while
     it decodes, resizes and encodes.
     """
-    missing = {}
-    for rendition in renditions:
-        if not os.path.exists(cached_path(rendition, cache_dir)):
-            missing.setdefault(rendition.source, []).append(rendition)
+    missing = missing_by_source(renditions, cache_dir)
     if not missing:
         return 0
     os.makedirs(cache_dir, exist_ok=True)
-
-    def render_source(group):
-        with Image.open(group[0].source) as original:
-            image = ImageOps.exif_transpose(original)
-            if image.mode not in ("RGB", "RGBA", "L"):
-                image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-            for rendition in group:
-                _write_atomically(image, rendition, cached_path(rendition, cache_dir), options)
-
+    render = source_renderer(cache_dir, options)
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as executor:
         # list() so that an exception in any thread fails the build here.
-        list(executor.map(render_source, missing.values()))
+        list(executor.map(render, missing.values()))
     return sum(len(group) for group in missing.values())
 
 

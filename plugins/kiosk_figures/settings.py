@@ -18,6 +18,10 @@ DEFAULTS = MappingProxyType(
         # Where the variants land in the output, below SITEURL.
         "output_dir": "images/_v",
         "words_per_minute": 230,
+        # Once the articles are read, a build that finds at least this many
+        # originals with variants missing from the cache renders those in a
+        # process of its own while it goes on (generator.py); None: never.
+        "render_ahead_min_sources": 8,
     }
 )
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+import kiosk_figures.generator
 import kiosk_figures.images
 import kiosk_html
 from kiosk_figures import resolve_image
@@ -32,6 +33,7 @@ from kiosk_figures.settings import figure_settings
 from kiosk_figures.top_image import build_top_image
 from tests.plugins.conftest import header
 from tests.plugins.test_html import fragments
+from tests.sites import tree_digest
 
 
 def jpeg_bytes(width, height):
@@ -560,3 +562,59 @@ def test_site_rebuild_reuses_cached_variants(build, monkeypatch):
     monkeypatch.setattr(kiosk_figures.images, "resize", must_not_resize)
     output = build()
     assert sorted((output / "images" / "_v").iterdir()) == variants
+
+
+def test_a_cold_build_renders_the_articles_variants_in_a_process_beside_it(tmp_path, monkeypatch):
+    """Same variants, same bytes; the generator finds them done (BENCHMARKS.md, lever 134)."""
+    from kiosk_markdown import MarkdownReader
+    from tests.plugins.conftest import build_site
+
+    generator = kiosk_figures.generator
+    resized, started = [], []
+    real_render, real_job = generator.render_all, generator.FreshJob
+
+    def render_all(*args):
+        resized.append(real_render(*args))
+        return resized[-1]
+
+    def fresh_job(factory, args, groups):
+        started.append(len(groups))
+        return real_job(factory, args, groups)
+
+    monkeypatch.setattr(generator, "render_all", render_all)
+    monkeypatch.setattr(generator, "FreshJob", fresh_job)
+    monkeypatch.setattr(generator, "workers_available", lambda: 2)
+    variants = {}
+    for least in (1, 3, None):  # the site has two originals
+        settings = {
+            "SITEURL": "https://kiosk.example",
+            "KIOSK_FIGURES": {"cache_path": str(tmp_path / f"cache-{least}"),
+                              "render_ahead_min_sources": least},
+            "READERS": {"md": MarkdownReader},
+        }  # fmt: skip
+        output = build_site(tmp_path / f"site-{least}", site_files(), plugins=["kiosk_figures"],
+                            settings=settings, templates={"article.html": ARTICLE})  # fmt: skip
+        variants[least] = tree_digest(output / "images" / "_v")
+    assert started == [2]
+    assert resized[0] == 0 and resized[1] == resized[2] == len(variants[None]) > 0
+    assert variants[1] == variants[3] == variants[None]
+
+
+@pytest.mark.parametrize("least", [1, None])
+def test_an_original_cut_short_fails_the_build_naming_the_file(tmp_path, monkeypatch, least):
+    """Its header is sound (planning reads only that); decoding it is not. Rendering
+    beside the build or in it, the editor gets the same message."""
+    from kiosk_markdown import MarkdownReader
+    from tests.plugins.conftest import build_site
+
+    monkeypatch.setattr(kiosk_figures.generator, "workers_available", lambda: 2)
+    files = site_files()
+    files["images/2025/top.jpg"] = files["images/2025/top.jpg"][:2000]
+    settings = {
+        "KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache"), "render_ahead_min_sources": least},
+        "READERS": {"md": MarkdownReader},
+    }
+    with pytest.raises(ValueError, match=r"images/2025/top\.jpg: cannot be decoded") as failed:
+        build_site(tmp_path, files, plugins=["kiosk_figures"], settings=settings,
+                   templates={"article.html": ARTICLE})  # fmt: skip
+    assert "save or export it again" in str(failed.value)

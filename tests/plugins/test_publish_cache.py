@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import brotli
@@ -407,6 +408,29 @@ def test_fresh_workers_are_new_processes_whose_results_come_back_in_order():
         map_fresh(f"{__name__}:fails_at", (13,), range(20), workers=2)
     with pytest.raises(RuntimeError, match="worker process died"):
         map_fresh(f"{__name__}:fails_at", (-1,), range(20), workers=2)
+
+
+def sleeps_first(seconds):
+    """A factory that takes ``seconds`` before its job can start."""
+    time.sleep(seconds)
+    return lambda n: n
+
+
+def test_a_fresh_job_runs_beside_this_process_and_can_be_stopped():
+    from kiosk_filecache import FreshJob
+
+    job = FreshJob(f"{__name__}:squares_with_pid", (None,), [3, 4])
+    assert [square for _, square in job.result()] == [9, 16]
+    failing = FreshJob(f"{__name__}:fails_at", (4,), [3, 4])
+    with pytest.raises(ZeroDivisionError):
+        failing.result()
+    started = time.monotonic()
+    slow = FreshJob(f"{__name__}:sleeps_first", (60,), [1])
+    process, scratch = slow._process, Path(slow._scratch.name)
+    slow.cancel()
+    assert process.poll() is not None and not scratch.exists()
+    assert time.monotonic() - started < 30
+    slow.cancel()  # a second time: nothing left to do
 
 
 def test_a_fresh_worker_loads_its_job_without_pelican():
