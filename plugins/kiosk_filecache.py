@@ -778,21 +778,32 @@ class FreshJob:
     """``[function(item) for item in items]`` in a new Python process, started now.
 
     As one share of :func:`map_fresh`, but this process goes on with its own
-    work and asks for the results later (:meth:`result`). :meth:`cancel`
-    stops a job whose results are no longer wanted; a job never asked for is
-    cancelled when this process exits.
+    work and asks for the results later (:meth:`result`). ``nice``: the
+    process's niceness, for work that must not slow the build's own. A
+    ``stoppable`` job looks for a stop file before each item (a ``stat``):
+    :meth:`stop` asks it to stop after the item in hand, and its results are
+    then those of the items done. :meth:`cancel` kills a job whose results
+    are no longer wanted; a job never asked for is killed when this process
+    exits.
     """
 
-    def __init__(self, factory: str, args: tuple, items):
+    def __init__(self, factory: str, args: tuple, items, nice: int = 0, stoppable: bool = False):
         self._owner = os.getpid()
         self._scratch = tempfile.TemporaryDirectory(prefix="kiosk-fresh-")
         job = Path(self._scratch.name, "job")
         self._result = Path(self._scratch.name, "result")
-        job.write_bytes(pickle.dumps((factory, args, list(items))))
+        self._stop = Path(self._scratch.name, "stop")
+        stop = str(self._stop) if stoppable else None
+        job.write_bytes(pickle.dumps((factory, args, list(items), stop, nice)))
         env = {**os.environ, "KIOSK_FRESH_PATH": fresh_import_path(factory)}
         command = [sys.executable, "-c", _FRESH_WORKER, str(job), str(self._result)]
         self._process = subprocess.Popen(command, env=env)
         atexit.register(self.cancel)
+
+    def stop(self) -> None:
+        """Ask the job to stop after the item in hand (see :meth:`result`)."""
+        if self._scratch is not None:
+            self._stop.touch()
 
     def result(self) -> list:
         """Wait for the job: its results, or the exception it raised."""
@@ -840,10 +851,17 @@ def import_factory(factory: str):
 def _fresh_child(job: str, result: str) -> None:
     """The worker of ``map_fresh``: run the job in ``job``, write the outcome to ``result``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build gets Ctrl-C and stops us
-    factory, args, items = pickle.loads(Path(job).read_bytes())
+    factory, args, items, stop, nice = pickle.loads(Path(job).read_bytes())
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
 
     def share():
         function = import_factory(factory)(*args)
-        return [function(item) for item in items]
+        done = []
+        for item in items:
+            if stop is not None and os.path.exists(stop):
+                break
+            done.append(function(item))
+        return done
 
     _write_outcome(share, result)

@@ -3,14 +3,19 @@
 A cold build renders them while it does other work: once the articles are
 read (``article_generator_pretaxonomy``) their variants are known, and if at
 least ``render_ahead_min_sources`` originals have some missing from the
-cache, a new Python process (``kiosk_filecache.FreshJob``) renders those
-while the build's process goes on alone with the taxonomies, related stories
-and feeds, the one stretch of a cold build where a core idles (BENCHMARKS.md,
-lever 134). Pillow in a thread of the build's process did not pay (lever
-131: each hand-off of the GIL slows the build's one Python thread). The
-generator waits for that process before it renders what is still missing
-(pages' images, or all of them if the process failed: the error is then the
-one rendering here raises) and copies the variants into the output.
+cache, a new Python process (``kiosk_filecache.FreshJob``, at kiosk_ahead's
+niceness) renders those while the build's process goes on alone with the
+taxonomies, related stories and feeds, the one stretch of a cold build where
+a core idles, and then with what the render leaves of the second core
+(BENCHMARKS.md, lever 134). Only where no helper process can share the
+render (``kiosk_incremental.helper_may_render``): a render on two cores
+leaves no core to spare, and at N = 1,000 the variants beside it made the
+render slower. Pillow in a thread of the build's process did not pay either
+(lever 131: each hand-off of the GIL slows the build's one Python thread).
+The generator stops that process after the original in hand, then renders
+what is still missing in its threads as before (pages' images, what the
+process did not reach, or all of it if the process failed: the error is then
+the one rendering here raises) and copies the variants into the output.
 """
 
 import logging
@@ -26,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 # The build's early rendering, while it runs: {"job": FreshJob}.
 _ahead = {}
+# Its niceness: it has the core that idles once the articles are read, then
+# shares what the render leaves with kiosk_ahead's worker, at the same niceness.
+NICE = 10
 
 
 def every_rendition(contents):
@@ -44,7 +52,7 @@ def render_ahead(generator):
     cancel_ahead()
     options = figure_settings(generator.settings)
     least = options["render_ahead_min_sources"]
-    if least is None or workers_available() < 2:
+    if least is None or workers_available() < 2 or _helper_may_render():
         return
     cache_dir = os.path.abspath(options["cache_path"])
     renditions = every_rendition(generator.context.get("generated_content", {}).values())
@@ -52,16 +60,26 @@ def render_ahead(generator):
     if len(missing) < max(1, least):
         return
     os.makedirs(cache_dir, exist_ok=True)
-    _ahead["job"] = FreshJob(
-        "kiosk_figures.images:source_renderer", (cache_dir, options), list(missing.values())
-    )
+    _ahead["job"] = FreshJob("kiosk_figures.images:source_renderer", (cache_dir, options),
+                             list(missing.values()), nice=NICE, stoppable=True)  # fmt: skip
+
+
+def _helper_may_render() -> bool:
+    """Could kiosk_incremental's helper process take the second core for the render?"""
+    try:
+        from kiosk_incremental import helper_may_render
+    except ImportError:
+        return False
+    return helper_may_render()
 
 
 def finish_ahead() -> None:
-    """Wait for the early rendering, if one runs; what it did not do is left missing."""
+    """Stop the early rendering after the original in hand, and wait for that: what it
+    did not do is left missing, for the generator's threads."""
     job = _ahead.pop("job", None)
     if job is None:
         return
+    job.stop()
     try:
         job.result()
     except Exception as err:  # noqa: BLE001 - rendering here raises it in full

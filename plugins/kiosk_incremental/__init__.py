@@ -100,6 +100,25 @@ def renders_every_page_alone() -> bool | None:
     return not memo.previous and memo.helper is None
 
 
+def helper_may_render() -> bool:
+    """Before ``get_writer``: could a helper process still share this build's render?
+
+    False when it cannot: no render memo, a rebuild (the memo knows earlier
+    pages), one core, or a process that already holds more than
+    ``parallel_max_mb`` (it only grows until ``get_writer``, where
+    :func:`start_helper` decides). kiosk_figures asks, to render image
+    variants beside a render that leaves a core to spare.
+    """
+    memo = _build.get("memo")
+    if memo is None or memo.previous:
+        return False
+    config = _build["config"]
+    if (config["workers"] or available_cores()) < 2 or not hasattr(os, "fork"):
+        return False
+    limit, resident = config["parallel_max_mb"], resident_mb()
+    return limit is None or resident is None or resident <= limit
+
+
 def incremental_settings(settings):
     return {**DEFAULTS, **given_settings(settings, "KIOSK_INCREMENTAL", DEFAULTS)}
 

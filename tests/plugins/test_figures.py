@@ -564,25 +564,38 @@ def test_site_rebuild_reuses_cached_variants(build, monkeypatch):
     assert sorted((output / "images" / "_v").iterdir()) == variants
 
 
-def test_a_cold_build_renders_the_articles_variants_in_a_process_beside_it(tmp_path, monkeypatch):
-    """Same variants, same bytes; the generator finds them done (BENCHMARKS.md, lever 134)."""
+@pytest.mark.parametrize("finished", [True, False])
+def test_a_cold_build_renders_the_articles_variants_in_a_process_beside_it(
+    tmp_path, monkeypatch, finished
+):
+    """Same variants, same bytes, whatever that process got done before the variants'
+    generator stopped it (BENCHMARKS.md, lever 134)."""
     from kiosk_markdown import MarkdownReader
     from tests.plugins.conftest import build_site
 
     generator = kiosk_figures.generator
     resized, started = [], []
     real_render, real_job = generator.render_all, generator.FreshJob
+    real_ahead = generator.render_ahead
 
     def render_all(*args):
         resized.append(real_render(*args))
         return resized[-1]
 
-    def fresh_job(factory, args, groups):
-        started.append(len(groups))
-        return real_job(factory, args, groups)
+    def fresh_job(factory, args, groups, **kwargs):
+        started.append((len(groups), kwargs))
+        return real_job(factory, args, groups, **kwargs)
+
+    def render_ahead(article_generator):
+        real_ahead(article_generator)
+        job = generator._ahead.get("job")
+        if finished and job is not None:  # as if the rest of a big build took its time
+            job._process.wait()
 
     monkeypatch.setattr(generator, "render_all", render_all)
     monkeypatch.setattr(generator, "FreshJob", fresh_job)
+    monkeypatch.setattr(generator, "render_ahead", render_ahead)
+    monkeypatch.setattr(kiosk_figures, "render_ahead", render_ahead)
     monkeypatch.setattr(generator, "workers_available", lambda: 2)
     variants = {}
     for least in (1, 3, None):  # the site has two originals
@@ -595,9 +608,13 @@ def test_a_cold_build_renders_the_articles_variants_in_a_process_beside_it(tmp_p
         output = build_site(tmp_path / f"site-{least}", site_files(), plugins=["kiosk_figures"],
                             settings=settings, templates={"article.html": ARTICLE})  # fmt: skip
         variants[least] = tree_digest(output / "images" / "_v")
-    assert started == [2]
-    assert resized[0] == 0 and resized[1] == resized[2] == len(variants[None]) > 0
+    assert started == [(2, {"nice": generator.NICE, "stoppable": True})]
+    everything = len(variants[None])
+    assert resized[1] == resized[2] == everything > 0
+    if finished:
+        assert resized[0] == 0
     assert variants[1] == variants[3] == variants[None]
+    assert not generator._ahead
 
 
 @pytest.mark.parametrize("least", [1, None])
@@ -618,3 +635,33 @@ def test_an_original_cut_short_fails_the_build_naming_the_file(tmp_path, monkeyp
         build_site(tmp_path, files, plugins=["kiosk_figures"], settings=settings,
                    templates={"article.html": ARTICLE})  # fmt: skip
     assert "save or export it again" in str(failed.value)
+
+
+@pytest.mark.parametrize(("max_mb", "beside"), [(None, False), (1, True)])
+def test_variants_are_rendered_beside_only_a_render_that_leaves_a_core(
+    tmp_path, monkeypatch, max_mb, beside
+):
+    """A cold render that a helper process may share (kiosk_incremental: below
+    ``parallel_max_mb``) has no core to spare; one over it renders alone."""
+    from kiosk_markdown import MarkdownReader
+    from tests.plugins.conftest import build_site
+
+    generator = kiosk_figures.generator
+    started = []
+    real_job = generator.FreshJob
+    monkeypatch.setattr(
+        generator,
+        "FreshJob",
+        lambda *args, **kwargs: started.append(args) or real_job(*args, **kwargs),
+    )
+    monkeypatch.setattr(generator, "workers_available", lambda: 2)
+    settings = {
+        "KIOSK_FIGURES": {"cache_path": str(tmp_path / "cache"), "render_ahead_min_sources": 1},
+        "KIOSK_INCREMENTAL": {"cache_path": str(tmp_path / "render"), "workers": 2,
+                              "parallel_min_pages": 1, "parallel_max_mb": max_mb},
+        "READERS": {"md": MarkdownReader},
+    }  # fmt: skip
+    output = build_site(tmp_path, site_files(), plugins=["kiosk_figures", "kiosk_incremental"],
+                        settings=settings, templates={"article.html": ARTICLE})  # fmt: skip
+    assert bool(started) is beside
+    assert list((output / "images" / "_v").iterdir())

@@ -433,6 +433,22 @@ def test_a_fresh_job_runs_beside_this_process_and_can_be_stopped():
     slow.cancel()  # a second time: nothing left to do
 
 
+def naps(seconds):
+    """A factory whose function takes ``seconds`` an item and says how nice its process is."""
+    return lambda n: (time.sleep(seconds), os.nice(0))[1]
+
+
+def test_a_stoppable_fresh_job_stops_after_the_item_in_hand_at_its_niceness():
+    from kiosk_filecache import FreshJob
+
+    job = FreshJob(f"{__name__}:naps", (0.2,), range(100), nice=7, stoppable=True)
+    time.sleep(1.5)
+    job.stop()
+    done = job.result()
+    assert 0 < len(done) < 100
+    assert set(done) == {os.nice(0) + 7}
+
+
 def test_a_fresh_worker_loads_its_job_without_pelican():
     """Publish's and verify's fresh workers use nothing of Pelican, whose package
     (generators, readers, docutils) cost each of them 0.18 s and about 20 MB."""
