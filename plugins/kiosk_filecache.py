@@ -849,7 +849,8 @@ def import_factory(factory: str):
 
 
 def _fresh_child(job: str, result: str) -> None:
-    """The worker of ``map_fresh``: run the job in ``job``, write the outcome to ``result``."""
+    """The process of a ``FreshJob`` (and so of ``map_fresh``): run the job in ``job``,
+    write the outcome to ``result``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build gets Ctrl-C and stops us
     factory, args, items, stop, nice = pickle.loads(Path(job).read_bytes())
     if nice and hasattr(os, "nice"):

@@ -11,8 +11,9 @@ can read and memoise its HTML), this plugin
 - gives every local image its width, height and a srcset of resized variants,
 
 and a generator writes those variants to ``images/_v/`` from a cache that
-survives builds (a cold build renders the articles' ones in a process of its
-own once they are read: generator.py). Settings: ``KIOSK_FIGURES`` (see ``settings.DEFAULTS``).
+survives builds (a big cold build renders the articles' ones in a process of
+its own once they are read: generator.py). Settings: ``KIOSK_FIGURES`` (see
+``settings.DEFAULTS``).
 """
 
 import os

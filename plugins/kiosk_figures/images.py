@@ -202,7 +202,8 @@ def render_source(group, cache_dir, options):
         original = Image.open(source)
         original.load()
     except (OSError, ValueError, Image.DecompressionBombError) as err:
-        shown = os.path.relpath(source) if not os.path.relpath(source).startswith("..") else source
+        relative = os.path.relpath(source)
+        shown = source if relative.startswith("..") else relative
         raise ValueError(
             f"{shown}: cannot be decoded to make its resized variants ({err}); the file is "
             "damaged or cut short: save or export it again"
