@@ -605,3 +605,40 @@ def test_a_big_build_parses_in_fresh_processes_and_a_small_one_forks(
 
     assert [str(problem) for problem in found] == expected
     assert calls == [used]
+
+
+def test_pages_parsed_ahead_are_checked_while_a_fresh_process_parses_the_rest(
+    site, tmp_path, monkeypatch
+):
+    """A big build whose pages were mostly parsed while it rendered (kiosk_ahead):
+    the same problems, found while one fresh process parses the others, including
+    a fragment whose target page is among those."""
+    from kiosk_verify import cache as cache_module
+    from kiosk_verify.cache import ahead_step
+
+    broken_copy(site)
+    expected = messages(site)
+    step = ahead_step(tmp_path / "cache")
+    pages = sorted(site.rglob("*.html"))
+    ahead = [path for path in pages if path.parent.name != "story"][:4]
+    for path in ahead:
+        step(path, path.read_bytes())
+    started, map_calls = [], []
+    real_job = cache_module.FreshJob
+    monkeypatch.setattr(cache_module, "FreshJob", lambda factory, args, items: (
+        started.append([path for path, _ in items]) or real_job(factory, args, items)))  # fmt: skip
+    real_map = cache_module.map_fresh
+    monkeypatch.setattr(cache_module, "map_fresh", lambda factory, args, items, *rest: (
+        map_calls.append(len(items)) or real_map(factory, args, items, *rest)))  # fmt: skip
+    monkeypatch.setattr(cache_module, "resident_mb", lambda: 600)  # MB: N = 10,000
+
+    found = verify_site(site, SITE_URL, cache_path=tmp_path / "cache", workers=2,
+                        fresh_above_mb=256)  # fmt: skip
+
+    assert [str(problem) for problem in found] == expected
+    assert any("part-3" in line for line in expected)
+    assert started == [[path for path in pages if path not in ahead]]
+    assert site / "story" / "index.html" in started[0]
+    # Only a fragment's target page, wanted before the process was done, is
+    # parsed here too (one page at a time, in this process).
+    assert all(count == 1 for count in map_calls)
