@@ -5,11 +5,10 @@ references, the anchors, the parse errors) is kept in a cache folder under the
 page's digest and this code's version (``pages.py``, lxml and libxml2, the
 encoding). A rebuild parses only pages whose bytes are new, in forked
 processes on every core (lxml holds the GIL while it builds the tree; new
-ones for a big build, as kiosk_publish's, or one beside the checks of the
-pages already parsed: ``ParsedPages.load_beside``); the checks between pages
-(does the target exist, does it have that id) are made over the whole site
-as before, so a page that did not change still reports a target that went
-away.
+ones for a big build, as kiosk_publish's); the
+checks between pages (does the target exist, does it have that id) are then
+made over the whole site as before, so a page that did not change still
+reports a target that went away.
 """
 
 import functools
@@ -21,14 +20,12 @@ from lxml import etree
 
 from kiosk_filecache import (
     EntryStore,
-    FreshJob,
     digest,
     file_digest,
     map_forked,
     map_fresh,
     source_digest,
     variant,
-    workers_available,
 )
 from kiosk_memory import resident_mb
 
@@ -125,32 +122,6 @@ class ParsedPages:
 
     def load_all(self, paths) -> dict:
         """{path: Page} for every path; the misses are parsed on every core."""
-        found, misses = self._split(paths)
-        found.update(self._collect(misses, self._parse_all(misses)))
-        return found
-
-    def load_beside(self, paths):
-        """``({path: Page} of the pages the cache holds, finish)``; ``finish()`` gives the others.
-
-        Where the misses would be parsed in fresh processes anyway (a big
-        build) and the cache holds at least as many of the pages as it misses
-        (kiosk_ahead parsed them while the site rendered), one fresh process
-        parses the misses while this one checks the pages it has
-        (``verify_site``): those checks used to start only once every parse
-        was done, and then took one core alone. Otherwise the misses are
-        parsed now, on every core, and ``finish()`` gives nothing more.
-        """
-        found, misses = self._split(paths)
-        beside = (self.store is not None and len(found) >= len(misses) and self._fresh(misses)
-                  and (self.workers or workers_available()) >= 2)  # fmt: skip
-        if not beside:
-            found.update(self._collect(misses, self._parse_all(misses)))
-            return found, dict
-        job = FreshJob(f"{__name__}:parser", (self.cache_path,), misses)
-        return found, lambda: self._collect(misses, job.result())
-
-    def _split(self, paths) -> tuple[dict, list]:
-        """({path: Page} the cache holds, [(path, cache key)] it does not)."""
         found, misses = {}, []
         for path in paths:
             page = key = None
@@ -161,12 +132,7 @@ class ParsedPages:
                 misses.append((path, key))
             else:
                 found[path] = page
-        return found, misses
-
-    def _collect(self, misses, payloads) -> dict:
-        """{path: Page} of the misses, from what their parses gave back."""
-        found = {}
-        for (path, key), payload in zip(misses, payloads, strict=True):
+        for (path, key), payload in zip(misses, self._parse_all(misses), strict=True):
             if payload is None:  # kept in the cache by the worker: read there
                 payload = self.store.read(key + ".page")
                 if payload is None:  # gone since (a full disk, a concurrent prune)
@@ -175,17 +141,12 @@ class ParsedPages:
         self.parsed += len(misses)
         return found
 
-    def _fresh(self, misses) -> bool:
-        """Are the misses parsed in fresh processes (rather than forked ones)?"""
-        limit = self.fresh_above_mb
-        if limit is None or not misses:
-            return False
-        resident = resident_mb()
-        return limit == 0 or (resident is not None and resident > limit)
-
     def _parse_all(self, misses) -> list:
-        if self._fresh(misses):
-            return map_fresh(f"{__name__}:parser", (self.cache_path,), misses, self.workers)
+        limit = self.fresh_above_mb
+        if limit is not None and misses:
+            resident = resident_mb()
+            if limit == 0 or (resident is not None and resident > limit):
+                return map_fresh(f"{__name__}:parser", (self.cache_path,), misses, self.workers)
         return map_forked(functools.partial(_parse, self.store), misses, self.workers)
 
     def prune(self, page_digests) -> None:

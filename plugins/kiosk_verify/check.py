@@ -280,21 +280,10 @@ def verify_site(
         pages = {shown: (file_digest(path)[0], path) for _how, path, shown in checked}
         unchanged = last.unchanged(files, pages, parsed)
         checked = [job for job in checked if job[2] not in unchanged]
-    # The pages whose parse the cache holds are checked while the others are
-    # parsed (ParsedPages.load_beside); a reference to one of those that needs
-    # its anchors parses it here (site.page). The problems are sorted at the end.
-    found, finish = parsed.load_beside([path for how, path, _ in checked
-                                        if how is _html_problems])  # fmt: skip
-    site._pages.update(found)
-    problems, later = [], []
-    for job in checked:
-        how, path, shown = job
-        if how is _html_problems and path not in site._pages:
-            later.append(job)
-        else:
-            problems.extend(how(site, path, shown))
-    site._pages.update(finish())
-    for how, path, shown in later:
+    site._pages.update(parsed.load_all([path for how, path, _ in checked
+                                        if how is _html_problems]))  # fmt: skip
+    problems = []
+    for how, path, shown in checked:
         problems.extend(how(site, path, shown))
     if last is not None:
         parsed.prune(page_digest for page_digest, _ in pages.values())
