@@ -28,6 +28,9 @@ from .pages import parse_page
 OUTSIDE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "data", "sms", "ftp"})
 # Schemes that run code when followed: never acceptable in a published page.
 SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
+# Prefixes that make a reference external whatever follows (lowercase: urlsplit's
+# scheme is lowered, so "HTTPS://" takes the long way to the same answer).
+PLAINLY_OUTSIDE = ("https://", "http://", "mailto:")
 # "#top" scrolls to the top in every browser even without such an id (HTML spec).
 IMPLICIT_FRAGMENTS = frozenset({"", "top"})
 # References that resolve the same whatever page they are on.
@@ -69,6 +72,10 @@ class _Site:
         # page after page: a reference's answer depends on the referring
         # folder at most, so each is worked out once.
         self._checked = {}
+        # The references with nothing to report, from any page (absolute and
+        # not to the page itself): most of a page's references are among them,
+        # and a set difference finds the rest (lever 136).
+        self._sound = set()
         self._files = {}
         # How a page not parsed yet is parsed (kiosk_verify's cache, in a build).
         self.load = lambda path: parse_page(path.read_bytes())
@@ -115,6 +122,12 @@ class _Site:
         if self.origin and (reference == self.origin or reference.startswith(
                 (self.origin + "/", self.origin + "#", self.origin + "?"))):  # fmt: skip
             reference = reference[len(self.origin) :] or "/"
+        elif reference.startswith(PLAINLY_OUTSIDE) and reference.isascii() and not (
+                "[" in reference or "]" in reference):  # fmt: skip
+            # What urlsplit would say without asking it (a third of a cold
+            # check's time went there): an outside scheme, and none of what
+            # makes it raise (a bracketed host, a host that is not ASCII).
+            return None
         parts = urlsplit(reference)
         scheme = parts.scheme.lower()
         if scheme in SCRIPT_SCHEMES:
@@ -140,8 +153,14 @@ class _Site:
         absolute = reference.startswith(ABSOLUTE)
         key = (None if absolute else posixpath.dirname(page_url), reference)
         if key not in self._checked:
-            self._checked[key] = list(self._check_reference(page_url, reference))
+            self._checked[key] = found = list(self._check_reference(page_url, reference))
+            if absolute and not found:
+                self._sound.add(reference)
         return self._checked[key]
+
+    def unsound(self, references) -> set:
+        """Those of ``references`` not known to resolve from any page: the ones to check."""
+        return set(references).difference(self._sound)
 
     def _check_reference(self, page_url: str, reference: str):
         if any(pattern.search(reference) for pattern in self.ignore):
@@ -170,7 +189,9 @@ def _html_problems(site: _Site, path: Path, shown: str):
     for error in page.errors:
         yield Problem(shown, "", error)
     page_url = site.base_path + "/" + shown
-    for reference in dict.fromkeys(page.references):  # each broken target once per page
+    # Each reference once a page (each broken target is reported once a page);
+    # the ones known to be sound need no look (verify_site sorts what is found).
+    for reference in site.unsound(page.references):
         for message in site.check_reference(page_url, reference):
             yield Problem(shown, reference, message)
 

@@ -6,12 +6,17 @@ editor does and check that a broken link stops the publish.
 """
 
 import json
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk_verify import SiteBroken, verify_settings, verify_site
+from kiosk_verify.check import _Site
 from kiosk_verify.pages import parse_page, srcset_urls
 from tests.conftest import invoke
 from tests.plugins.conftest import spy
@@ -87,6 +92,50 @@ def test_absolute_urls_of_the_site_are_internal_and_other_hosts_are_not(site):
         f"links/index.html: {SITE_URL}/images/card.jpg: not found in the site",
         f"links/index.html: {SITE_URL}/missing/: not found in the site",
     ]
+
+
+def test_a_broken_reference_is_reported_on_every_page_that_makes_it(site):
+    # Sound references are looked at once for the whole site; broken ones never
+    # join them, and a relative one is worked out from each page's folder.
+    write(site, {
+        "a/index.html": page('<a href="/gone/">Gone</a><a href="/story/">Story</a>'
+                             '<a href="../story/">Up</a><a href="story/">Down</a>'),
+        "b/index.html": page('<a href="/gone/">Gone</a><a href="/story/">Story</a>'
+                             '<a href="../story/">Up</a><a href="story/">Down</a>'),
+        "story/c/index.html": page('<a href="../../gone/">Gone</a>'),
+    })  # fmt: skip
+    assert messages(site) == [
+        "a/index.html: /gone/: not found in the site",
+        "a/index.html: story/: not found in the site",
+        "b/index.html: /gone/: not found in the site",
+        "b/index.html: story/: not found in the site",
+        "story/c/index.html: ../../gone/: not found in the site",
+    ]
+
+
+def test_outside_urls_that_cannot_be_split_are_reported(site):
+    write(site, {"links/index.html": page(
+        '<a href="https://[::1/">Bracket</a> <a href="HTTPS://elsewhere.example/">Loud</a>'
+        '<a href="https://elsewhere.example/a%20b?q=[1]">Query</a>'
+        '<a href="mailto:desk@kiosk.example?subject=Hello">Mail</a>')})  # fmt: skip
+    assert messages(site) == [
+        "links/index.html: https://[::1/: Invalid IPv6 URL",
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(prefix=st.sampled_from(["https://", "http://", "mailto:", "HTTP://", "Mailto:"]),
+       rest=st.text(alphabet=st.sampled_from("ab/?#[]:@.%:\uff03\u2100 \t"), max_size=12))
+def test_an_outside_url_is_judged_as_urlsplit_judges_it(prefix, rest):
+    # The short way for https://, http:// and mailto: must say what urlsplit says.
+    reference = prefix + rest
+    try:
+        urlsplit(reference)
+    except ValueError as err:
+        with pytest.raises(ValueError, match=re.escape(str(err))):
+            _Site(Path("/nowhere"), SITE_URL, ()).internal_path("/a/", reference)
+    else:
+        assert _Site(Path("/nowhere"), "", ()).internal_path("/a/", reference) is None
 
 
 def test_a_site_below_a_path_resolves_links_from_that_path(tmp_path):
