@@ -124,8 +124,10 @@ def test_outside_urls_that_cannot_be_split_are_reported(site):
 
 
 @settings(max_examples=300, deadline=None)
-@given(prefix=st.sampled_from(["https://", "http://", "mailto:", "HTTP://", "Mailto:"]),
-       rest=st.text(alphabet=st.sampled_from("ab/?#[]:@.%:\uff03\u2100 \t"), max_size=12))
+@given(
+    prefix=st.sampled_from(["https://", "http://", "mailto:", "HTTP://", "Mailto:"]),
+    rest=st.text(alphabet=st.sampled_from("ab/?#[]:@.%:\uff03\u2100 \t"), max_size=12),
+)
 def test_an_outside_url_is_judged_as_urlsplit_judges_it(prefix, rest):
     # The short way for https://, http:// and mailto: must say what urlsplit says.
     reference = prefix + rest
