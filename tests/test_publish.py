@@ -8,6 +8,7 @@ their content; static hosts find a .gz and a .br beside every text file.
 import gzip
 import hashlib
 import json
+import random
 import re
 
 import brotli
@@ -83,6 +84,33 @@ def test_precompressed_siblings_decompress_to_the_original(tmp_path):
     before = (tmp_path / "index.html.gz").read_bytes()
     precompress(page, page.read_bytes())
     assert (tmp_path / "index.html.gz").read_bytes() == before
+
+
+def test_pages_take_the_quicker_levels_and_big_feeds_the_smaller_output(tmp_path):
+    # Below 64 kB (every page) the quicker levels cost a page 0.4 % more bytes;
+    # a feed of hundreds of kB is 11 % smaller at brotli's higher quality.
+    from zlib_ng import gzip_ng
+
+    from kiosk_publish.pipeline import brotli_qualities
+    from kiosk_publish.precompress import SMALL_FILE_BYTES
+
+    rng = random.Random(7)
+    words = [f"word{n}" for n in range(400)]
+    page, feed = tmp_path / "index.html", tmp_path / "latest.atom.xml"
+    page.write_text("<p>" + " ".join(rng.choice(words) for _ in range(5_000)) + "</p>")
+    feed.write_text("<feed>" + " ".join(rng.choice(words) for _ in range(40_000)) + "</feed>")
+    assert page.stat().st_size < SMALL_FILE_BYTES <= feed.stat().st_size
+    assert brotli_qualities(publish_settings({})) == (6, 8)
+    qualities = brotli_qualities(publish_settings(
+        {"PUBLISH_PIPELINE": {"brotli_quality_small": 3, "brotli_quality": 9}}))  # fmt: skip
+    assert qualities == (3, 9)
+    for path, quality, level in ((page, 3, 6), (feed, 9, 8)):
+        precompress(path, path.read_bytes(), qualities)
+        data = path.read_bytes()
+        assert path.with_name(path.name + ".br").read_bytes() == brotli.compress(
+            data, quality=quality)  # fmt: skip
+        assert path.with_name(path.name + ".gz").read_bytes() == gzip_ng.compress(
+            data, compresslevel=level, mtime=0)  # fmt: skip
 
 
 def test_settings_reject_unknown_keys_and_default_to_the_theme_folder():
@@ -237,7 +265,7 @@ def test_precompression_reuses_its_cache_with_identical_bytes_and_prunes_it(tmp_
 
     def precompress_all(pages, cache_path):
         """As kiosk_publish's pipeline does: siblings from the cache, the cache pruned."""
-        compressed = Compressed(EntryStore(cache_path), brotli_quality=8)
+        compressed = Compressed(EntryStore(cache_path), brotli_qualities=(6, 8))
         results = [compressed.siblings(page, page.read_bytes()) for page in pages]
         compressed.store.prune({key for key, _ in results})
         reused = sum(hit for _, hit in results)

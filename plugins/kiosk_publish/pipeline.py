@@ -59,7 +59,7 @@ class Plan:
     rewrite: object  # text -> text
     hashed: frozenset  # fingerprinted assets: never rewritten
     minify_html: bool
-    brotli_quality: int
+    brotli_qualities: tuple[int, int]  # files below SMALL_FILE_BYTES, bigger ones
     store: EntryStore | None
     index: SumsIndex | None  # both caches' checksum entries, from the last build
     minified: LinkedEntries | None  # final pages by their rendered bytes' digest
@@ -73,10 +73,15 @@ def make_plan(renamed: dict, rewrite, hashed, config: dict) -> Plan:
         store = EntryStore(config["cache_path"])
         index = SumsIndex(f"{os.fspath(config['cache_path']).rstrip('/')}.index")
         known = index.load()
-    compressed = Compressed(store, config["brotli_quality"], known) if store else None
+    compressed = Compressed(store, brotli_qualities(config), known) if store else None
     minified = LinkedEntries(store, (".min",), known) if store else None
-    return Plan(rewrite, frozenset(hashed), config["minify_html"], config["brotli_quality"],
+    return Plan(rewrite, frozenset(hashed), config["minify_html"], brotli_qualities(config),
                 store, index, minified, minify_variant(renamed), compressed)  # fmt: skip
+
+
+def brotli_qualities(config: dict) -> tuple[int, int]:
+    """Brotli's quality for files below ``SMALL_FILE_BYTES`` and for bigger ones."""
+    return config["brotli_quality_small"], config["brotli_quality"]
 
 
 def minify_variant(renamed: dict) -> str:
@@ -197,7 +202,7 @@ def finish_file(plan: Plan, job: tuple) -> tuple:
             os.chmod(path, mode & 0o7777)
             stat = os.stat(path)
     if plan.compressed is None:
-        precompress(path, final, plan.brotli_quality)
+        precompress(path, final, plan.brotli_qualities)
     else:
         _, siblings_reused = plan.compressed.siblings(path, final, final_digest)
         done |= SIBLINGS_REUSED if siblings_reused else 0
@@ -228,7 +233,7 @@ def ahead_step(renamed: dict, config: dict):
         index = SumsIndex(f"{os.fspath(config['cache_path']).rstrip('/')}.index")
         known = index.load()
         minified = LinkedEntries(store, (".min",), known)
-        compressed = Compressed(store, config["brotli_quality"], known)
+        compressed = Compressed(store, brotli_qualities(config), known)
     else:
         index = minified = compressed = None
 
@@ -246,7 +251,7 @@ def ahead_step(renamed: dict, config: dict):
         if compressed is not None:
             sibling_key = compressed.key(final_digest)
             if compressed.entries.get(sibling_key) is None:
-                pair = compress(final, plan.brotli_quality)
+                pair = compress(final, plan.brotli_qualities)
                 compressed.entries.put(sibling_key, pair, sum_file=False)
         return final
 

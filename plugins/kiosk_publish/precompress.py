@@ -25,14 +25,20 @@ from zlib_ng import gzip_ng, zlib_ng
 
 from kiosk_filecache import EntryStore, LinkedEntries, digest, variant
 
-# zlib-ng's level 8: on the benchmark's pages as small as zlib's level 9
-# (+0.03 %) in 60 % of the time (0.32 against 0.54 ms a page), and every page
-# and feed of a publish is compressed (BENCHMARKS.md, lever 120).
-GZIP_LEVEL = 8
+# Files of fewer bytes than this (every page of the site) are compressed at
+# the lower levels, bigger ones (feeds, sitemaps) at the higher: on the
+# benchmark's article pages (37 kB) brotli's quality 6 is 0.4 % larger than 8
+# in 68 % of the time (0.57 against 0.83 ms a page) and zlib-ng's level 6 0.3 %
+# larger than 8 in 73 % (0.28 against 0.38 ms), while the feeds (over 100 kB)
+# are 11 % and 1.4 % larger at 6 (BENCHMARKS.md, lever 138).
+SMALL_FILE_BYTES = 64 * 1024
+# zlib-ng's levels (small files, big files); 8 is as small as zlib's level 9
+# (+0.03 %) in 60 % of its time (lever 120).
+GZIP_LEVELS = (6, 8)
 SUFFIXES = (".gz", ".br")
 
 
-def precompress(path: Path, data: bytes, brotli_quality: int = 8) -> tuple[int, int]:
+def precompress(path: Path, data: bytes, brotli_qualities=(6, 8)) -> tuple[int, int]:
     """Write ``path.gz`` and ``path.br``, the compressed ``data`` (the bytes of
     ``path``), next to it; return their sizes. Without a cache (``Compressed``).
 
@@ -40,15 +46,17 @@ def precompress(path: Path, data: bytes, brotli_quality: int = 8) -> tuple[int, 
     unchanged page yields a byte-identical .gz and a checksum-based deploy
     (rsync --checksum) skips it.
     """
-    gz, br = compress(data, brotli_quality)
+    gz, br = compress(data, brotli_qualities)
     _write_siblings(path, gz, br)
     return len(gz), len(br)
 
 
-def compress(data: bytes, brotli_quality: int) -> tuple[bytes, bytes]:
-    """(gzip, brotli) of ``data``: the bytes of its two siblings."""
-    return (gzip_ng.compress(data, compresslevel=GZIP_LEVEL, mtime=0),
-            brotli.compress(data, quality=brotli_quality))  # fmt: skip
+def compress(data: bytes, brotli_qualities: tuple[int, int]) -> tuple[bytes, bytes]:
+    """(gzip, brotli) of ``data``: the bytes of its two siblings. ``brotli_qualities``:
+    (below ``SMALL_FILE_BYTES``, from there on), as ``GZIP_LEVELS``."""
+    big = len(data) >= SMALL_FILE_BYTES
+    return (gzip_ng.compress(data, compresslevel=GZIP_LEVELS[big], mtime=0),
+            brotli.compress(data, quality=brotli_qualities[big]))  # fmt: skip
 
 
 def _siblings(path: Path):
@@ -64,13 +72,14 @@ def _write_siblings(path: Path, gz: bytes, br: bytes) -> None:
 class Compressed:
     """Compressed siblings by content digest, kept as linkable files in an ``EntryStore``."""
 
-    def __init__(self, store: EntryStore, brotli_quality: int, known: dict | None = None):
+    def __init__(self, store: EntryStore, brotli_qualities: tuple[int, int],
+                 known: dict | None = None):  # fmt: skip
         self.entries = LinkedEntries(store, SUFFIXES, known)
         self.store = store
-        self.brotli_quality = brotli_quality
+        self.brotli_qualities = tuple(brotli_qualities)
         # Another compressor version or setting may give other bytes: another key.
-        self.variant = variant(f"gz{GZIP_LEVEL}", zlib_ng.ZLIBNG_VERSION,
-                               f"br{brotli_quality}", brotli.__version__)  # fmt: skip
+        self.variant = variant(SMALL_FILE_BYTES, GZIP_LEVELS, zlib_ng.ZLIBNG_VERSION,
+                               self.brotli_qualities, brotli.__version__)  # fmt: skip
 
     def key(self, data_digest: str) -> str:
         return f"{data_digest}-{self.variant}"
@@ -89,7 +98,7 @@ class Compressed:
             return key, True
         if data is None:
             data = path.read_bytes()
-        pair = compress(data, self.brotli_quality)
+        pair = compress(data, self.brotli_qualities)
         if self.entries.put(key, pair) is not None:
             self.entries.link(key, _siblings(path), pair)
         else:

@@ -22,8 +22,13 @@ DEFAULTS = MappingProxyType(
         # (11.3 MB; BENCHMARKS.md): quality 11 gives 1,752 kB in 20.8 s, 10
         # 1,807 kB in 6.4 s, 9 1,909 kB in 2.8 s, 8 1,917 kB in 0.39 s, 6
         # 1,957 kB in 0.28 s (gzip -9: 2,129 kB). 8 is the knee: 6 % larger
-        # than 10 and 16 times faster, still 10 % smaller than gzip.
+        # than 10 and 16 times faster, still 10 % smaller than gzip. For
+        # files of 64 kB and more (precompress.SMALL_FILE_BYTES): the feeds
+        # and sitemaps, most of those bytes.
         "brotli_quality": 8,
+        # For smaller files (every page): on the benchmark's article pages 6
+        # is 0.4 % larger than 8 in 68 % of the time (lever 138).
+        "brotli_quality_small": 6,
         # Compressed siblings kept by content hash, so that a rebuild copies
         # those of unchanged files instead of compressing again (relative to
         # the repository, like kiosk_figures' cache). None: no cache.
