@@ -26,11 +26,12 @@ from zlib_ng import gzip_ng, zlib_ng
 from kiosk_filecache import EntryStore, LinkedEntries, digest, variant
 
 # Files of fewer bytes than this (every page of the site) are compressed at
-# the lower levels, bigger ones (feeds, sitemaps) at the higher: on the
-# benchmark's article pages (37 kB) brotli's quality 6 is 0.4 % larger than 8
-# in 68 % of the time (0.57 against 0.83 ms a page) and zlib-ng's level 6 0.3 %
-# larger than 8 in 73 % (0.28 against 0.38 ms), while the feeds (over 100 kB)
-# are 11 % and 1.4 % larger at 6 (BENCHMARKS.md, lever 138).
+# the lower levels, bigger ones (feeds, sitemaps) at the higher: on 1,000 of
+# the benchmark's minified pages (31.6 kB on average) brotli's quality 6 is
+# 0.45 % larger than 8 in 82 % of the time (0.54 against 0.66 ms a page) and
+# zlib-ng's level 6 0.3 % larger than 8 in 74 % (0.23 against 0.31 ms), while
+# the feeds (over 100 kB) are 11 % and 1.4 % larger at 6 (BENCHMARKS.md,
+# lever 138).
 SMALL_FILE_BYTES = 64 * 1024
 # zlib-ng's levels (small files, big files); 8 is as small as zlib's level 9
 # (+0.03 %) in 60 % of its time (lever 120).
