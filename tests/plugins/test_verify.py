@@ -246,6 +246,24 @@ def test_anchors_include_ids_and_named_anchors():
     assert parsed.errors == []
 
 
+def test_a_parse_collects_every_id_and_url_in_document_order_whatever_the_element():
+    parsed = parse_page(page(
+        '<!-- <a href="/commented/">no</a> --><section id="s"><p id="p">'
+        '<a href=" /one/ " name="n">1</a><span id="p">again</span></p>'
+        '<img src="/i.jpg" srcset="/i-480.jpg 480w, /i-960.jpg 960w" alt="">'
+        '<a href="/two/">2</a><a href="  ">blank</a><svg id="chart"><a href="/svg/">3</a></svg>'
+        '<meta property="og:image" content=" /card.jpg "><meta name="og:url" content="">'
+        '<link href="/feed.xml" rel="alternate"><script src="/s.js"></script></section>'
+        '<div id="">empty</div><span id="s">third</span>'
+    ).encode())  # fmt: skip
+    assert parsed.anchors == {"s", "p", "n", "chart", ""}
+    assert parsed.errors == ["id 'p' is used more than once", "id 's' is used more than once"]
+    # Grouped by element and attribute (URL_ATTRIBUTES' order), each group in
+    # document order; blank values are no references.
+    assert parsed.references == ["/one/", "/two/", "/svg/", "/feed.xml", "/s.js", "/i.jpg",
+                                 "/i-480.jpg", "/i-960.jpg", "/card.jpg"]  # fmt: skip
+
+
 def test_settings_have_defaults_and_refuse_unknown_keys():
     assert verify_settings({}) == {
         "enabled": False, "ignore": (), "cache_path": ".kiosk-cache/verify",
