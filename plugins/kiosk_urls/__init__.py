@@ -35,7 +35,6 @@ is. Every link of every page goes through it: as a Jinja macro it was 8 % of
 a cold render at N = 10,000, as this function 0.5 % (py-spy, the lines of each).
 """
 
-import os
 import re
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -52,11 +51,9 @@ __all__ = ["register"]
 
 NOTE = "kiosk_urls:"  # a read's note about its article's url is "kiosk_urls:url"
 
-# Pelican's methods, also if this module is imported again after it replaced them.
+# Pelican's method, also if this module is imported again after it replaced it.
 _pelican_get_url_setting = getattr(Content.get_url_setting, "pelican_method",
                                    Content.get_url_setting)  # fmt: skip
-_pelican_relative_source_path = getattr(Content.get_relative_source_path, "pelican_method",
-                                        Content.get_relative_source_path)  # fmt: skip
 # article -> {key: value}, for the articles of the build in progress.
 _memo: WeakKeyDictionary = WeakKeyDictionary()
 
@@ -81,30 +78,6 @@ def get_url_setting(self, key: str) -> str:
 
 
 get_url_setting.pelican_method = _pelican_get_url_setting
-
-
-def get_relative_source_path(self, source_path=None):
-    """Pelican's ``Content.get_relative_source_path``, by slicing where that is exact.
-
-    Pelican's takes ``relpath`` of two ``abspath``s each time (every article's
-    first ``save_as``, asked by ``is_valid`` right after its read: 0.7 s of a
-    cold N = 10,000 build, on one core while the other idled, BENCHMARKS.md
-    lever 140). With an absolute ``PATH``, as Pelican's settings make it,
-    both are ``normpath``s; when the one is below the other, the relative path
-    is the rest of it. Anything else goes to Pelican's method.
-    """
-    if not source_path:
-        source_path = self.source_path
-    base = self.settings["PATH"]
-    if type(source_path) is str and type(base) is str and os.sep == "/" and base[:1] == "/":
-        root = os.path.normpath(base)
-        full = os.path.normpath(os.path.join(root, source_path))
-        if full.startswith(root + "/") and root != "/" and not full.startswith("//"):
-            return full[len(root) + 1 :]
-    return _pelican_relative_source_path(self, source_path)
-
-
-get_relative_source_path.pelican_method = _pelican_relative_source_path
 
 
 def _remember(generator):
@@ -146,7 +119,6 @@ def _install_href(generator):
 def register():
     """Answer the articles' URLs from a memo from pretaxonomy on; give the theme ``href``."""
     Content.get_url_setting = get_url_setting
-    Content.get_relative_source_path = get_relative_source_path
     signals.initialized.connect(_forget)
     signals.article_generator_pretaxonomy.connect(_remember)
     signals.generator_init.connect(_install_href)

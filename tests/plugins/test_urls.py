@@ -171,23 +171,3 @@ def test_href_writes_what_an_escaping_template_would(url):
     given = isinstance(url, str) and url.startswith(("https://", "http://", "mailto:", "/"))
     assert href(url) == (AS_IT_IS if given else IN_THE_SITE).render(url=url)
     assert isinstance(href(url), Markup)
-
-
-_SEGMENTS = st.sampled_from(["a", "b", "..", ".", "", "c d", "é"])
-_PATHS = st.lists(_SEGMENTS, max_size=5).map("/".join)
-
-
-@given(base=st.tuples(st.sampled_from(["/", "//", "/srv/"]), _PATHS).map("".join),
-       source=st.one_of(st.none(), _PATHS, st.tuples(st.sampled_from(["/", "//"]), _PATHS)
-                        .map("".join)))  # fmt: skip
-def test_a_source_path_relative_to_the_content_folder_is_pelicans(base, source):
-    # Every page's path metadata ({path} in URL patterns) and every article's
-    # first save_as go through it: the short way must say what Pelican says.
-    content = types.SimpleNamespace(settings={"PATH": base}, source_path="/srv/x/y.md")
-    try:
-        expected = kiosk_urls.get_relative_source_path.pelican_method(content, source)
-    except ValueError as err:  # relpath of nothing: the short way must not answer either
-        with pytest.raises(ValueError, match=str(err)):
-            kiosk_urls.get_relative_source_path(content, source)
-    else:
-        assert kiosk_urls.get_relative_source_path(content, source) == expected
