@@ -23,7 +23,6 @@ plugin: kiosk_figures keeps its planned variants on ``top_image`` and
 ``body_images``, which its generator collects from ``generated_content``).
 """
 
-import contextlib
 import gc
 import hashlib
 import logging
@@ -221,8 +220,7 @@ class CachedReads:
         if outcome.get("hit"):
             content = outcome["loaded"]
         else:
-            # Unpickled while the workers read on (_read_in_workers), else now.
-            content = outcome.pop("unpickled", None) or loads_content(outcome["object"], shared)
+            content = loads_content(outcome["object"], shared)
             self.state.read_now.add(content.source_path)
         # The entry this Content is a copy of: the identity of its read (notes.py).
         entry = outcome.get("entry") or (self.state.store.added.get(key) if key else None)
@@ -368,15 +366,6 @@ def _read_chunk(paths):
     return [(path, read_captured(read_file, {**template, "path": path}, shared)) for path in paths]
 
 
-def _unpickle(done, shared) -> None:
-    """Add each outcome's Content to it as ``unpickled``; one that fails is left to the
-    build's turn for it (``CachedReads.__call__``), which raises in the build's order."""
-    for _path, outcome in done:
-        if outcome["object"] is not None:
-            with contextlib.suppress(Exception):  # raised again in its turn
-                outcome["unpickled"] = loads_content(outcome["object"], shared)
-
-
 def _read_in_workers(read_file, template, paths, workers, generator):
     """Read ``paths`` in ``workers`` forked processes; return {path: outcome}."""
     global _JOB
@@ -390,20 +379,11 @@ def _read_in_workers(read_file, template, paths, workers, generator):
     )
     outcomes = {}
     finished = False
-    shared = shared_objects(generator)
-    # What this process unpickles now stays to the end of the build (see _prepare).
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         futures = [(chunk, executor.submit(_read_chunk, chunk)) for chunk in chunks]
         for chunk, future in futures:
             try:
-                done = future.result()
-                outcomes.update(done)
-                # Each chunk's Content is unpickled as it comes, while the
-                # workers read the next ones: unpickled after the last one, it
-                # was the read's last 3 s on one core at N = 10,000 (lever 137).
-                _unpickle(done, shared)
+                outcomes.update(future.result())
             except BrokenProcessPool:
                 message = (
                     f"kiosk_readcache: a reading process died while reading {len(chunk)} "
@@ -413,8 +393,6 @@ def _read_in_workers(read_file, template, paths, workers, generator):
                 raise RuntimeError(message) from None
         finished = True
     finally:
-        if collecting:
-            gc.enable()
         _JOB = None
         if not finished:
             # An error or Ctrl-C: stop the workers now rather than wait for their chunks.
