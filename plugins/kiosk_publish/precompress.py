@@ -25,6 +25,8 @@ from zlib_ng import gzip_ng, zlib_ng
 
 from kiosk_filecache import EntryStore, LinkedEntries, digest, variant
 
+from .settings import DEFAULTS
+
 # Files of fewer bytes than this (every page of the site) are compressed at
 # the lower levels, bigger ones (feeds, sitemaps) at the higher: on 1,000 of
 # the benchmark's minified pages (31.6 kB on average) brotli's quality 6 is
@@ -37,9 +39,11 @@ SMALL_FILE_BYTES = 64 * 1024
 # (+0.03 %) in 60 % of its time (lever 120).
 GZIP_LEVELS = (6, 8)
 SUFFIXES = (".gz", ".br")
+# Brotli's qualities (small files, big files) when no settings say otherwise.
+BROTLI_QUALITIES = (DEFAULTS["brotli_quality_small"], DEFAULTS["brotli_quality"])
 
 
-def precompress(path: Path, data: bytes, brotli_qualities=(6, 8)) -> tuple[int, int]:
+def precompress(path: Path, data: bytes, brotli_qualities=BROTLI_QUALITIES) -> tuple[int, int]:
     """Write ``path.gz`` and ``path.br``, the compressed ``data`` (the bytes of
     ``path``), next to it; return their sizes. Without a cache (``Compressed``).
 
