@@ -70,6 +70,7 @@ import zlib
 from pathlib import Path
 
 from kiosk_memory import give_back
+from kiosk_staging import folder_exists
 
 MAGIC = b"KFC1"
 HEADER = struct.Struct("<4sIQ")  # magic, CRC-32 of the payload, its length
@@ -532,10 +533,16 @@ class LinkingWriter:
     """
 
     def write_file(self, *args, **kwargs):
+        from pelican import writers as pelican_writers  # on demand: see the module docstring
+
         _TAKING_LINKS.append(self)
+        # Pelican makes each page's folder before writing it; most are folders of
+        # the skeleton this build started from (kiosk_staging.folder_exists).
+        pelican_writers.os = _FoldersKnown(pelican_writers.os)
         try:
             return super().write_file(*args, **kwargs)
         finally:
+            pelican_writers.os = pelican_writers.os.os
             _TAKING_LINKS.pop()
 
     def _open_w(self, filename, encoding, override=False):
@@ -558,6 +565,25 @@ class LinkingWriter:
         finally:
             del pelican_writers.open
         return _LinkingFile(handle, filename)
+
+
+class _FoldersKnown:
+    """``os`` for Pelican's writer: ``makedirs`` of a folder known to exist does nothing.
+
+    Everything else is ``os`` as it was (in a render helper, the module's
+    stand-in that makes no folder: kiosk_incremental.parallel).
+    """
+
+    def __init__(self, os_module):
+        self.os = os_module
+        self.path = os_module.path
+
+    def makedirs(self, name, mode=0o777, exist_ok=False):
+        if not (exist_ok and folder_exists(name)):
+            self.os.makedirs(name, mode, exist_ok)
+
+    def __getattr__(self, name):
+        return getattr(self.os, name)
 
 
 class _Deferred:

@@ -30,13 +30,30 @@ import time
 from pathlib import Path
 
 __all__ = ["OLD_PREFIX", "SKELETON_PREFIX", "Staging", "delete_in_background",
-           "remove_skeletons"]  # fmt: skip
+           "folder_exists", "remove_skeletons"]  # fmt: skip
 
 OLD_PREFIX = ".output-old-"
 SKELETON_PREFIX = ".output-skeleton-"
 STAGING_PREFIX = ".output-staging-"
 # Beside a finished skeleton: its folders relative to it, deepest first, NUL-separated.
 FOLDERS_SUFFIX = ".folders"
+
+# The folders of the skeleton the build in progress took (absolute paths, as
+# Pelican's writer names them), from ``prepare`` until ``prune``: they exist.
+_EXISTING: frozenset[str] = frozenset()
+
+
+def folder_exists(path: str) -> bool:
+    """True if ``path`` is a folder of the skeleton the build in progress started from.
+
+    Pelican's writer makes each page's folder (``os.makedirs``) before
+    writing it; in a rebuild at N = 10,000 those 17,920 calls, every one for a
+    folder the skeleton already has, took 0.6 s (kiosk_filecache.LinkingWriter
+    asks here first). False for anything else: a folder not in the list is
+    made as before. The list holds until :meth:`Staging.prune`, the only
+    step that removes any of its folders.
+    """
+    return path in _EXISTING
 
 
 def _skeleton_from(folders: str, skeleton: str) -> str:
@@ -75,6 +92,8 @@ class Staging:
         no process holds their lock) are deleted now, in the background, and
         so are skeletons beyond the one taken.
         """
+        global _EXISTING
+        _EXISTING = frozenset()
         shutil.rmtree(self.folder, ignore_errors=True)
         parent = self.output.parent
         for leftover in parent.glob(f"{OLD_PREFIX}*"):
@@ -111,6 +130,10 @@ class Staging:
             if skeleton in skeletons or not (skeleton.exists() or work.exists()):
                 listing.unlink(missing_ok=True)
         self.folder.mkdir(parents=True, exist_ok=True)  # the output's folder may be new too
+        root = os.path.abspath(self.folder)
+        _EXISTING = frozenset(
+            [root, *(os.path.join(root, os.fsdecode(name)) for name in self._kept)]
+        )
 
     def prune(self) -> int:
         """Remove the skeleton's folders the build left empty: how many were removed.
@@ -118,6 +141,8 @@ class Staging:
         Deepest first, so a folder whose subfolders all went goes too. A
         folder the build wrote into is not empty and stays.
         """
+        global _EXISTING
+        _EXISTING = frozenset()
         removed = 0
         root = os.fsencode(self.folder)
         for name in self._kept:
@@ -154,6 +179,8 @@ class Staging:
         renamed out of the way at once and deleted in a process of its own (an
         interrupted build: up to a whole site's files, and whoever stopped it,
         an editor or the preview's next rebuild, waits for nothing more)."""
+        global _EXISTING
+        _EXISTING = frozenset()
         self._unlock()
         if background and self.folder.exists():
             old = self.output.parent / f"{OLD_PREFIX}{os.getpid()}-{time.time_ns()}"

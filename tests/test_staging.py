@@ -269,3 +269,35 @@ def test_a_build_from_a_skeleton_is_a_clean_build_folder_for_folder(tmp_path):
     assert "summit-without-the-other-side" not in folders(output)
     assert folders(output) == folders(clean)
     assert tree_digest(output) == tree_digest(clean)
+
+
+@pytest.mark.usefixtures("_repo_cwd")
+def test_pages_go_into_the_skeleton_s_folders_without_making_them_again(tmp_path, monkeypatch):
+    content = write_site(tmp_path)
+    settings = ROOT / "pelicanconf.py"
+    output = tmp_path / "site"
+    build_site(settings, output, content, quiet=True)
+    build_site(settings, output, content, quiet=True, force=True)
+    skeleton = skeleton_of(tmp_path)
+    staged = os.path.abspath(output.parent / f".output-staging-{os.getpid()}")
+    kept = {os.path.join(staged, name) for name in folders(skeleton)}
+    made, makedirs = [], os.makedirs
+
+    def recorded(name, *args, **kwargs):
+        made.append(os.fspath(name))
+        return makedirs(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "makedirs", recorded)
+    (content / "articles" / "2024" / "summit.md").unlink()
+
+    build_site(settings, output, content, quiet=True)
+
+    assert not skeleton.exists(), "the build did not start from the skeleton"
+    assert (output / "latest" / "index.html").is_file()
+    pages = {os.path.normpath(os.path.join(staged, page.parent.relative_to(output)))
+             for page in output.rglob("*.html")}  # fmt: skip
+    assert kept & pages, "no page went into a folder of the skeleton"
+    assert not kept.intersection(made) & pages, "a page's folder was made again"
+    clean = tmp_path / "clean"
+    build_site(settings, clean, content, quiet=True)
+    assert tree_digest(output) == tree_digest(clean)
