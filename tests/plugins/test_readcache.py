@@ -1,6 +1,7 @@
 """kiosk_readcache: each file is read once, reused while nothing it depends on
 changes, and read on every core otherwise; the site is the same either way."""
 
+import os
 import re
 import subprocess
 import sys
@@ -108,6 +109,30 @@ def test_the_site_is_the_same_with_or_without_the_plugin(site):
     body = (site.root / "with" / "article-3" / "index.html").read_text(encoding="utf-8")
     # kiosk_figures' work came back from a worker (the simple theme escapes the body).
     assert "srcset=&#34;/images/_v/" in body
+
+
+def test_pelican_s_unused_content_cache_asks_no_file_s_time(site, monkeypatch):
+    asked, getmtime = [], os.path.getmtime
+
+    def recorded(path):
+        asked.append(os.fspath(path))
+        return getmtime(path)
+
+    # Pelican's cache takes os.path.getmtime when each generator starts.
+    monkeypatch.setattr(os.path, "getmtime", recorded)
+    site(site_files())
+    sources = [path for path in asked if path.endswith(".md")]
+    assert sources == [], "Pelican's content cache, off, still asked for modification times"
+
+
+def test_pelican_s_generator_level_cache_still_answers_when_it_is_on(site):
+    on = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "CONTENT_CACHING_LAYER": "generator",
+          "CACHE_PATH": str(site.root / "pelican-cache")}  # fmt: skip
+    first, _ = site(site_files(), settings=on)
+    second, warm = site(settings=on)
+    # Pelican's own cache answered every file: none reached this plugin.
+    assert (warm["files"], reads(warm)) == (0, 0)
+    assert second == first
 
 
 def test_parallel_and_sequential_reads_give_the_same_site(site):
