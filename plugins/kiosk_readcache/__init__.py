@@ -9,7 +9,10 @@ reads the files the cache does not answer in forked worker processes, one per
 core. ``generate_context`` still receives the objects one by one, in its own
 order, so everything it does after reading (source paths, static links,
 translations, ordering, ``article_generator_pretaxonomy`` …) is unchanged and
-the output is byte-identical with or without the plugin.
+the output is byte-identical with or without the plugin. Two of Pelican's
+per-file steps are answered without their cost where the answer is known:
+its content cache's lookups where that cache is off, and its scan of a body
+for ``{static}`` links where the body names no static file.
 
 A cache entry is used only when all of these are unchanged: the file's path
 and bytes (hashed again only when its stat changed); the settings (all but
@@ -40,6 +43,7 @@ build lists the files (the live preview's standby rebuild, kiosk_standby).
 
 import gc
 import logging
+from functools import partial
 from types import MappingProxyType
 
 from pelican import signals
@@ -54,6 +58,10 @@ __all__ = ["DEFAULTS", "register", "last_read", "last_stats", "readcache_setting
            "unpickle_ahead"]  # fmt: skip
 
 logger = logging.getLogger(__name__)
+
+# Pelican's default: with it, a static link's marker is ``static`` or ``attach``
+# between ``{``/``|`` and ``|``/``}`` (``_add_static_links``).
+PELICAN_INTRASITE_LINK_REGEX = "[{|](?P<what>.*?)[|}]"
 
 DEFAULTS = MappingProxyType(
     {
@@ -132,6 +140,25 @@ def _install(generator, paths_setting, excludes_setting):
         if not _pelican_cache_used(generator.settings, level):
             cacher.get_cached_data = _nothing_cached
             cacher.cache_data = _cache_nothing
+    if generator.settings.get("INTRASITE_LINK_REGEX") == PELICAN_INTRASITE_LINK_REGEX:
+        generator.add_static_links = partial(_add_static_links, generator.add_static_links)
+
+
+def _add_static_links(add, content):
+    """Pelican's ``add_static_links(content)``, skipped for a body that can link no static file.
+
+    Pelican scans every body with a regular expression for ``{static}`` and
+    ``{attach}`` links (``[{|]static[|}]`` and ``[{|]attach[|}]`` with its
+    default ``INTRASITE_LINK_REGEX``): 10,000 scans of 7 kB bodies a build, on
+    one core, for none found. A body without ``{`` and ``|`` (one fast search
+    each), or without either word, has no such link.
+    """
+    raw = content._content
+    if isinstance(raw, str) and (
+        ("{" not in raw and "|" not in raw) or ("static" not in raw and "attach" not in raw)
+    ):
+        return
+    add(content)
 
 
 def _pelican_cache_used(settings, level) -> bool:

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,37 @@ def test_pelican_s_generator_level_cache_still_answers_when_it_is_on(site):
     # Pelican's own cache answered every file: none reached this plugin.
     assert (warm["files"], reads(warm)) == (0, 0)
     assert second == first
+
+
+def test_files_linked_from_bodies_are_published_with_or_without_the_plugin(site):
+    files = site_files()
+    # Outside STATIC_PATHS: published only because a body links it.
+    files["downloads/report.pdf"] = b"%PDF-1.4 a report"
+    files["downloads/notes.txt"] = "notes"
+    files["articles/a1.md"] = files["articles/a1.md"].replace(
+        "More text.",
+        "The [report]({static}/downloads/report.pdf) and [notes]({attach}../downloads/notes.txt).",
+    )
+    with_cache, _ = site(files, output="with")
+    without, _ = site(plugins=["kiosk_figures"], output="without")
+    assert with_cache == without
+    assert (site.root / "with" / "downloads" / "report.pdf").read_bytes() == b"%PDF-1.4 a report"
+    assert list((site.root / "with").rglob("notes.txt")), "the attached file was not published"
+
+
+def test_a_body_naming_no_static_file_is_not_scanned_for_one():
+    from kiosk_readcache import _add_static_links
+
+    scanned = []
+    plain, linking = (
+        types.SimpleNamespace(_content="<p>A body.</p>"),
+        types.SimpleNamespace(_content='<a href="{static}/x.pdf">x</a>'),
+    )
+    braces = types.SimpleNamespace(_content="<p>{a} | b, attached and static.</p>")
+    for content in (plain, linking, types.SimpleNamespace(_content=None), braces):
+        _add_static_links(scanned.append, content)
+    # A body that may hold a link goes to Pelican's scan, and so does None, as before.
+    assert scanned[0] is linking and scanned[2] is braces and len(scanned) == 3
 
 
 def test_parallel_and_sequential_reads_give_the_same_site(site):
