@@ -781,23 +781,58 @@ def map_fresh(factory: str, args: tuple, items, workers=None, min_items=MIN_FORK
     An exception in a worker is raised here; a worker that dies without one
     fails the call. With one worker or few items, the items are done here.
     """
+    return map_fresh_started(factory, args, items, workers, min_items)()
+
+
+def map_fresh_started(factory: str, args: tuple, items, workers=None, min_items=MIN_FORK_ITEMS):
+    """:func:`map_fresh` begun now: a function that waits for its results, in order.
+
+    The new processes work while this one goes on with something else (they
+    are killed at exit if nobody asks, or by the function's ``cancel``);
+    calling the function again gives the same list. With one worker or few
+    items, the function does the items here, when it is called.
+    """
     items = list(items)
     workers = min(workers or workers_available(), len(items))
+    results = []
+
     if workers < 2 or len(items) < min_items:
-        function = import_factory(factory)(*args)
-        return [function(item) for item in items]
+
+        def here() -> list:
+            if not results:
+                function = import_factory(factory)(*args)
+                results.append([function(item) for item in items])
+            return results[0]
+
+        return here
     jobs = []
     try:
         for index in range(workers):
             jobs.append(FreshJob(factory, args, items[index::workers]))
-        results = [job.result() for job in jobs]
-    finally:
+    except BaseException:
         for job in jobs:
             job.cancel()
-    ordered = [None] * len(items)
-    for index, part in enumerate(results):
-        ordered[index::workers] = part
-    return ordered
+        raise
+
+    def collected() -> list:
+        if not results:
+            try:
+                parts = [job.result() for job in jobs]
+            finally:
+                for job in jobs:
+                    job.cancel()
+            ordered = [None] * len(items)
+            for index, part in enumerate(parts):
+                ordered[index::workers] = part
+            results.append(ordered)
+        return results[0]
+
+    def cancel() -> None:
+        for job in jobs:
+            job.cancel()
+
+    collected.cancel = cancel
+    return collected
 
 
 class FreshJob:

@@ -13,6 +13,7 @@ reports a target that went away.
 
 import functools
 import marshal
+import os
 import sys
 
 import lxml
@@ -23,7 +24,7 @@ from kiosk_filecache import (
     digest,
     file_digest,
     map_forked,
-    map_fresh,
+    map_fresh_started,
     source_digest,
     variant,
 )
@@ -122,33 +123,98 @@ class ParsedPages:
 
     def load_all(self, paths) -> dict:
         """{path: Page} for every path; the misses are parsed on every core."""
-        found, misses = {}, []
-        for path in paths:
-            page = key = None
-            if self.store is not None:
-                page_digest = file_digest(path)[0]
-                key, page = self.key(page_digest), self.cached(page_digest)
-            if page is None:
-                misses.append((path, key))
-            else:
-                found[path] = page
-        for (path, key), payload in zip(misses, self._parse_all(misses), strict=True):
-            if payload is None:  # kept in the cache by the worker: read there
-                payload = self.store.read(key + ".page")
-                if payload is None:  # gone since (a full disk, a concurrent prune)
-                    payload = encode(parse_page(path.read_bytes()))
-            found[path] = decode(payload)
-        self.parsed += len(misses)
+        found, rest = self.load_started(paths)
+        found.update(rest())
         return found
 
-    def _parse_all(self, misses) -> list:
+    def load_started(self, paths):
+        """``load_all`` begun: ``({path: Page} of the pages the cache holds, a function
+        that waits for the others' and gives them as a dict)``.
+
+        The misses go to new processes first (while this one holds more than
+        ``fresh_above_mb``), and the cache's entries are read meanwhile, so
+        that the caller can check those pages while the rest are parsed; in
+        forked processes, the misses are parsed when the function is called.
+        """
+        keyed, misses = [], []
+        names = self._names()
+        for path in paths:
+            key = None
+            if self.store is not None:
+                key = self.key(file_digest(path)[0])
+                if key + ".page" in names:
+                    keyed.append((path, key))
+                    continue
+            misses.append((path, key))
+        parse = self._parse_started(misses)
+        found, damaged = {}, []
+        try:
+            for path, key in keyed:
+                payload = self.store.read(key + ".page")
+                page = decode(payload) if payload is not None else None
+                if page is None:  # gone, or not an entry of this code: parsed here
+                    damaged.append((path, key))
+                else:
+                    found[path] = page
+        except BaseException:
+            parse.cancel()
+            raise
+        self.parsed += len(misses) + len(damaged)
+        done = {}
+
+        def rest() -> dict:
+            if not done:
+                for (path, key), payload in zip(misses, parse(), strict=True):
+                    if payload is None:  # kept in the cache by the worker: read there
+                        payload = self.store.read(key + ".page")
+                    page = decode(payload) if payload is not None else None
+                    if page is None:  # gone since (a full disk, a concurrent prune)
+                        page = decode(encode(parse_page(path.read_bytes())))
+                    done[path] = page
+                for path, key in damaged:  # parsed here, and the entry replaced
+                    done[path] = decode(_parse(None, (path, key)))
+                    self.store.write(key + ".page", encode(done[path]))
+            return done
+
+        rest.cancel = parse.cancel
+        return found, rest
+
+    def _names(self) -> frozenset:
+        """The names of the entries in the cache folder (one listing, not a stat a page)."""
+        if self.store is None:
+            return frozenset()
+        try:
+            return frozenset(os.listdir(self.store.folder))
+        except OSError:
+            return frozenset()
+
+    def _parse_started(self, misses):
+        """The parse of ``misses`` (``_parse``'s payloads, in order) begun: see ``_Started``."""
         limit = self.fresh_above_mb
         if limit is not None and misses:
             resident = resident_mb()
             if limit == 0 or (resident is not None and resident > limit):
-                return map_fresh(f"{__name__}:parser", (self.cache_path,), misses, self.workers)
-        return map_forked(functools.partial(_parse, self.store), misses, self.workers)
+                started = map_fresh_started(f"{__name__}:parser", (self.cache_path,), misses,
+                                            self.workers)  # fmt: skip
+                return _Started(started)
+        return _Started(lambda: map_forked(functools.partial(_parse, self.store), misses,
+                                           self.workers))  # fmt: skip
 
     def prune(self, page_digests) -> None:
         if self.store is not None:
             self.store.prune({self.key(page_digest) for page_digest in page_digests})
+
+
+class _Started:
+    """A started parse: call it for its list; ``cancel`` if it is no longer wanted."""
+
+    def __init__(self, wait):
+        self._wait = wait
+
+    def __call__(self) -> list:
+        return self._wait()
+
+    def cancel(self) -> None:
+        cancel = getattr(self._wait, "cancel", None)
+        if cancel is not None:
+            cancel()

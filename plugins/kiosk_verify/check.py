@@ -301,10 +301,33 @@ def verify_site(
         pages = {shown: (file_digest(path)[0], path) for _how, path, shown in checked}
         unchanged = last.unchanged(files, pages, parsed)
         checked = [job for job in checked if job[2] not in unchanged]
-    site._pages.update(parsed.load_all([path for how, path, _ in checked
-                                        if how is _html_problems]))  # fmt: skip
+    # The pages the cache holds are checked while the others are parsed (in new
+    # processes, in a big build); a check that needs a page still being parsed
+    # (an anchor on it) waits for them.
+    html = [path for how, path, _ in checked if how is _html_problems]
+    found, rest = parsed.load_started(html)
+    site._pages.update(found)
+    waiting = set(html).difference(found)
+
+    def load(path):
+        if path in waiting:
+            site._pages.update(rest())
+            waiting.clear()
+            return site._pages[path]
+        return parsed.load(path)
+
+    site.load = load
+    first = [job for job in checked if job[1] not in waiting]
+    later = [job for job in checked if job[1] in waiting]
     problems = []
-    for how, path, shown in checked:
+    try:
+        for how, path, shown in first:
+            problems.extend(how(site, path, shown))
+        site._pages.update(rest())
+    except BaseException:
+        rest.cancel()
+        raise
+    for how, path, shown in later:
         problems.extend(how(site, path, shown))
     if last is not None:
         parsed.prune(page_digest for page_digest, _ in pages.values())

@@ -602,7 +602,7 @@ def test_pages_parsed_on_several_cores_give_what_one_core_gives(site, tmp_path):
     assert cached_messages(site, tmp_path / "cache", workers=2) == messages(site)
 
 
-@pytest.mark.parametrize("used", ["map_forked", "map_fresh"])
+@pytest.mark.parametrize("used", ["map_forked", "map_fresh_started"])
 def test_workers_leave_their_parses_in_the_cache_and_send_back_nothing(
     site, tmp_path, monkeypatch, used
 ):
@@ -620,11 +620,17 @@ def test_workers_leave_their_parses_in_the_cache_and_send_back_nothing(
 
     def noting(*args, **kwargs):
         results = real(*args, **kwargs)
+        if callable(results):  # started: the results come when asked for
+            started = results
+            return lambda: noted(started())
+        return noted(results)
+
+    def noted(results):
         sent.extend(results)
         return results
 
     monkeypatch.setattr(cache_module, used, noting)
-    fresh = 0 if used == "map_fresh" else None
+    fresh = 0 if used == "map_fresh_started" else None
     parsed = ParsedPages(tmp_path / "cache", workers=2, fresh_above_mb=fresh)
 
     assert parsed.load_all(paths) == expected
@@ -654,7 +660,7 @@ def test_a_digest_is_shared_only_while_the_file_is_untouched(tmp_path):
     forget()
 
 
-@pytest.mark.parametrize(("resident", "used"), [(120, "map_forked"), (600, "map_fresh")])
+@pytest.mark.parametrize(("resident", "used"), [(120, "map_forked"), (600, "map_fresh_started")])
 def test_a_big_build_parses_in_fresh_processes_and_a_small_one_forks(
     site, tmp_path, monkeypatch, resident, used
 ):
@@ -663,7 +669,7 @@ def test_a_big_build_parses_in_fresh_processes_and_a_small_one_forks(
     broken_copy(site)
     expected = messages(site)
     calls = []
-    for name in ("map_forked", "map_fresh"):
+    for name in ("map_forked", "map_fresh_started"):
         real = getattr(cache_module, name)
         monkeypatch.setattr(cache_module, name, lambda *args, _real=real, _name=name, **kwargs: (
             calls.append(_name) or _real(*args, **kwargs)))  # fmt: skip
@@ -674,3 +680,46 @@ def test_a_big_build_parses_in_fresh_processes_and_a_small_one_forks(
 
     assert [str(problem) for problem in found] == expected
     assert calls == [used]
+
+
+@pytest.mark.parametrize("anchor", ["part-3", "part-4"])
+def test_pages_the_cache_holds_are_checked_while_the_new_ones_are_parsed(
+    site, tmp_path, monkeypatch, anchor
+):
+    """A rebuild's verify checks its unchanged pages beside the workers that parse the
+    changed ones; a check that needs a changed page (an anchor on it) waits for them."""
+    from kiosk_verify import cache as cache_module
+    from kiosk_verify import check as check_module
+
+    write(site, {"index.html": page('<a href="/story/#part-3">Part 3</a>'),
+                 "about/index.html": page('<a href="/story/">Story</a>')})  # fmt: skip
+    cache = tmp_path / "cache"
+    verify_site(site, SITE_URL, cache_path=cache, workers=2, fresh_above_mb=0)
+    # Four changed pages (enough for two workers), one of them the target of a fragment.
+    write(site, {"story/index.html": page(f'<h2 id="{anchor}">Part</h2>'),
+                 **{f"new/{n}/index.html": page(f"<p>{n}</p>") for n in range(7)}})  # fmt: skip
+    events, started, checked = [], cache_module.map_fresh_started, check_module._html_problems
+
+    def starting(*args, **kwargs):
+        events.append("workers started")
+        wait = started(*args, **kwargs)
+        return lambda: events.append("results taken") or wait()
+
+    def checking(site_, path, shown):
+        events.append(shown)
+        return checked(site_, path, shown)
+
+    monkeypatch.setattr(cache_module, "map_fresh_started", starting)
+    monkeypatch.setattr(check_module, "_html_problems", checking)
+
+    found = verify_site(site, SITE_URL, cache_path=cache, workers=2, fresh_above_mb=0)
+
+    fresh = [str(problem) for problem in verify_site(site, SITE_URL)]
+    assert [str(problem) for problem in found] == fresh
+    assert bool(fresh) == (anchor == "part-4"), fresh
+    taken = events.index("results taken")
+    # The unchanged about page while the workers parse; the home page, which
+    # needs the changed story's anchors, waits for them.
+    assert events.index("workers started") < events.index("about/index.html") < taken
+    assert events.index("index.html") < taken
+    assert all(events.index(f"new/{n}/index.html") > taken for n in range(7))
