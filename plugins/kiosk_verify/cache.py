@@ -172,8 +172,9 @@ class ParsedPages:
                         page = decode(encode(parse_page(path.read_bytes())))
                     done[path] = page
                 for path, key in damaged:  # parsed here, and the entry replaced
-                    done[path] = decode(_parse(None, (path, key)))
-                    self.store.write(key + ".page", encode(done[path]))
+                    payload = encode(parse_page(path.read_bytes()))
+                    self.store.write(key + ".page", payload)
+                    done[path] = decode(payload)
             return done
 
         rest.cancel = parse.cancel
