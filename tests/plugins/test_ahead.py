@@ -74,14 +74,14 @@ def work(monkeypatch):
         seen["publish"] = finish_site(*args, **kwargs)
         return seen["publish"]
 
-    parse_all = verify_cache.ParsedPages._parse_all
+    parse_started = verify_cache.ParsedPages._parse_started
 
     def parsing(self, misses):
         seen["verify"] += len(misses)
-        return parse_all(self, misses)
+        return parse_started(self, misses)
 
     monkeypatch.setattr(kiosk_publish, "finish_site", finishing)
-    monkeypatch.setattr(verify_cache.ParsedPages, "_parse_all", parsing)
+    monkeypatch.setattr(verify_cache.ParsedPages, "_parse_started", parsing)
     return seen
 
 

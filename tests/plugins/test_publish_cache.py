@@ -433,6 +433,27 @@ def test_a_fresh_job_runs_beside_this_process_and_can_be_stopped():
     slow.cancel()  # a second time: nothing left to do
 
 
+def marks(folder):
+    """A factory whose function leaves a file for each item it does."""
+    return lambda n: (Path(folder, str(n)).touch(), n)[1]
+
+
+def test_fresh_workers_started_work_while_this_process_goes_on(tmp_path):
+    from kiosk_filecache import map_fresh_started
+
+    results = map_fresh_started(f"{__name__}:marks", (str(tmp_path),), range(10), workers=2)
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < 10:  # all done before anyone asked for them
+        assert time.monotonic() < deadline, "the started workers did nothing"
+        time.sleep(0.05)
+    assert results() == list(range(10))
+    assert results() == list(range(10))  # asked again: the same list, no new work
+    slow = map_fresh_started(f"{__name__}:sleeps_first", (60,), range(10), workers=2)
+    slow.cancel()  # no longer wanted: nothing is left running
+    few = map_fresh_started(f"{__name__}:squares_with_pid", (None,), range(3), workers=2)
+    assert [pid for pid, _ in few()] == [os.getpid()] * 3  # too few to start processes for
+
+
 def naps(seconds):
     """A factory whose function takes ``seconds`` an item and says how nice its process is."""
     return lambda n: (time.sleep(seconds), os.nice(0))[1]
