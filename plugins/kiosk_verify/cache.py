@@ -137,12 +137,15 @@ class ParsedPages:
         forked processes, the misses are parsed when the function is called.
         """
         keyed, misses = [], []
-        names = self._names()
+        paths = list(paths)
+        # The site's pages: one listing of the cache tells the misses, to be
+        # started first. One page (an anchor's target, ``load``): its entry is read.
+        names = self._names() if len(paths) > 1 else None
         for path in paths:
             key = None
             if self.store is not None:
                 key = self.key(file_digest(path)[0])
-                if key + ".page" in names:
+                if names is None or key + ".page" in names:
                     keyed.append((path, key))
                     continue
             misses.append((path, key))
@@ -152,7 +155,7 @@ class ParsedPages:
             for path, key in keyed:
                 payload = self.store.read(key + ".page")
                 page = decode(payload) if payload is not None else None
-                if page is None:  # gone, or not an entry of this code: parsed here
+                if page is None:  # missing, damaged or not of this code: parsed here
                     damaged.append((path, key))
                 else:
                     found[path] = page
