@@ -9,6 +9,9 @@ Two halves:
   filters and metadata anywhere in a page; the text it indexes is the element
   marked ``data-pagefind-body`` in ``article.html``, so pages without that
   attribute (home, listings, search itself) stay out of the index.
+- once Pelican has written the article pages (its ``generate_articles``), after
+  an edit: the one shard whose pages changed starts indexing beside the rest
+  of the rendering (``indexing.start_early``);
 - ``finalized``: Pagefind indexes the article pages of the output folder, one
   bundle per year of the articles' dates (shards.py): the newest year's bundle
   (index plus the Pagefind UI) at ``/pagefind/``, each older year's index at
@@ -22,6 +25,8 @@ Two halves:
 Settings: ``KIOSK_SEARCH`` (see ``DEFAULTS``).
 """
 
+import logging
+import os
 from types import MappingProxyType
 
 from pelican import signals
@@ -29,7 +34,7 @@ from pelican import signals
 from kiosk_content import every_article
 from kiosk_settings import given_settings
 
-from .indexing import draft_prefixes, run_pagefind
+from .indexing import draft_prefixes, run_pagefind, start_early
 from .meta import SearchMeta, search_meta
 from .shards import shard_names
 
@@ -54,9 +59,13 @@ DEFAULTS = MappingProxyType(
 
 __all__ = ["DEFAULTS", "register", "search_settings"]
 
+log = logging.getLogger(__name__)
+
 # Where _attach_meta leaves, in the build's settings dict, each article page's
 # year for _index (the one object both signals are given for this build).
 _YEARS = "_kiosk_search_years"
+# Shards begun before ``finalized`` ({shard: EarlyShard}), by output folder.
+_early: dict[str, dict] = {}
 
 
 def search_settings(settings):
@@ -67,6 +76,13 @@ def search_settings(settings):
 
 def _check_settings(pelican):
     search_settings(pelican.settings)
+    _cancel_early()  # of a build that failed before its ``finalized``
+
+
+def _cancel_early():
+    while _early:
+        for shard in _early.popitem()[1].values():
+            shard.cancel()
 
 
 def _attach_meta(generator):
@@ -88,6 +104,33 @@ def _attach_meta(generator):
         if (save_as := article.save_as) and getattr(article, "date", None)
     }
     generator.settings[_YEARS] = shard_names(dates, config["shard_max_pages"])
+    if config["cache_path"]:
+        _start_after_articles(generator, config)
+
+
+def _start_after_articles(generator, config):
+    """Begin the edited shard's indexing as soon as Pelican has written the article pages."""
+    write_articles, build = generator.generate_articles, os.getpid()
+
+    def generate_articles(write):
+        write_articles(write)
+        # Not in a cold build's render helper, which lists the pages by running
+        # this too, in a process of its own with no page written.
+        if os.getpid() != build:
+            return
+        del generator.generate_articles  # the class's method again
+        _cancel_early()
+        try:
+            _early[generator.output_path] = start_early(
+                generator.output_path, config["bundle_dir"],
+                exclude=draft_prefixes(generator.settings), years=generator.settings.get(_YEARS),
+                cache_path=config["cache_path"], workers=config["workers"],
+                max_pages=config["shard_max_pages"],
+            )  # fmt: skip
+        except Exception as err:  # noqa: BLE001 - only time lost: finalized indexes as always
+            log.debug("kiosk_search: no early indexing (%s)", err)
+
+    generator.generate_articles = generate_articles
 
 
 def _index(pelican):
@@ -100,6 +143,7 @@ def _index(pelican):
             years=pelican.settings.get(_YEARS),
             cache_path=config["cache_path"],
             workers=config["workers"],
+            early=_early.pop(pelican.output_path, None),
         )
 
 

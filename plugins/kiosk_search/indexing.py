@@ -3,7 +3,9 @@
 The Pagefind CLI indexes every HTML file under ``--site`` and has no way to
 exclude a folder, so each shard's pages are copied into a scratch folder
 (same relative paths, so the same URLs; each page cut down to what Pagefind
-reads of it, ``search_copy``) and one run of the CLI indexes that folder.
+reads of it, ``copies.search_copy``) and one run of the CLI indexes that
+folder. The copying is done by the run's own process, which then becomes
+Pagefind (copies.py).
 The CLI rather than the Python client: the client ends its Pagefind process
 with SIGTERM as soon as Pagefind answers that the files are written,
 and about one run in forty (on a busy machine) left ``pagefind-entry.json``
@@ -12,14 +14,23 @@ empty. The CLI exits when it is done. Only pages that carry
 would keep of the whole site.
 
 Shards whose pages did not change come from the cache (shards.py) instead.
+
+After an edit, the one shard to index again can be begun while the build
+still renders (:func:`start_early`): article pages are final once Pelican's
+``generate_articles`` returns, and the rest of the rendering keeps one core
+busy while the other would sit idle. At ``finalized`` :func:`run_pagefind`
+groups the pages again and takes the early bundle only for a shard whose key
+(its pages' paths and digests) is still the one it was begun with; any other
+is indexed then, as always, and the early run is thrown away.
 """
 
+import atexit
 import json
 import logging
 import os
-import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +39,7 @@ from pagefind.service import get_executable
 
 from kiosk_filecache import site_listing
 
+from . import copies
 from .shards import ShardCache, group, is_asset, merge_order, primary_shard, shard_key
 from .stable import stabilise
 
@@ -65,65 +77,122 @@ def html_files(output_path, bundle_dir, exclude):
             yield relative
 
 
-# What Pagefind reads of a page besides the element it indexes: the <html> tag
-# (its lang) and the <meta> tags that carry filters and result metadata.
-_HTML_TAG = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
-_SEARCH_META = re.compile(rb"<meta\b[^>]*\bdata-pagefind-[^>]*>", re.IGNORECASE)
-_BODY_MARK, _END_MARK = b" data-pagefind-body", b"<!--/data-pagefind-body-->"
-_ANY_MARK = b"data-pagefind-"
-_TITLE_META = b'data-pagefind-meta="title['
-
-
-def search_copy(page: bytes) -> bytes:
-    """What Pagefind needs of ``page``: its ``<html>`` tag, the ``<meta>`` tags in its head
-    that carry ``data-pagefind-*`` attributes, and its ``data-pagefind-body``
-    element, which article.html ends with the comment ``<!--/data-pagefind-body-->``.
-
-    Pagefind indexes only that element and reads filters and metadata from
-    those tags, so its index of the copies is the one of the pages (a test
-    compares the two bundles); but it reads a quarter of the bytes (the
-    header, rails, teasers and footer are most of a page): 800 article pages
-    took 2.3 s of processor time, their copies 1.4 s. A page of any other
-    shape (no marker, or ``data-pagefind-`` anywhere else) is given whole.
-    """
-    head_end = page.find(b"</head>")
-    body = page.find(_BODY_MARK)
-    end = page.rfind(_END_MARK)
-    html = _HTML_TAG.search(page, 0, head_end) if head_end > 0 else None
-    if html is None or not head_end < body < end:
-        return page
-    start = page.rfind(b"<", 0, body)
-    metas = _SEARCH_META.findall(page, 0, head_end)
-    if not any(_TITLE_META in meta for meta in metas):  # Pagefind would take the <h1>'s
-        return page
-    found = sum(meta.count(_ANY_MARK) for meta in metas)
-    if found + page.count(_ANY_MARK, start, end + len(_END_MARK)) != page.count(_ANY_MARK):
-        return page
-    return b"".join((b"<!DOCTYPE html>\n", html.group(), b"<head>", *metas, b"</head><body>",
-                     page[start:end], b"</body></html>\n"))  # fmt: skip
-
-
-def _copy_pages(output_path, files, scratch):
-    """Each page's ``search_copy`` at its relative path below ``scratch`` (same URLs)."""
-    for relative in files:
-        target = Path(scratch) / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(search_copy((Path(output_path) / relative).read_bytes()))
-
-
-def _index_shard(output_path, files, scratch, bundle):
+def _start_shard(output_path, files, scratch, bundle) -> subprocess.Popen:
+    """Start a process that copies the shard's pages below ``scratch`` and becomes Pagefind
+    on them (copies.py); not waited for."""
     pages = Path(scratch) / "pages"
     pages.mkdir(parents=True)
-    _copy_pages(output_path, files, pages)
     executable = get_executable()
     if executable is None:
         raise FileNotFoundError("kiosk_search: no Pagefind binary (pip install pagefind[bin])")
+    job = Path(scratch) / "job.json"
+    job.write_text(json.dumps({
+        "site": os.fspath(output_path), "files": list(files), "folder": os.fspath(pages),
+        "command": [os.fspath(executable), *INDEX_OPTIONS, "--site", os.fspath(pages),
+                    "--output-path", os.fspath(bundle)],
+    }), "utf-8")  # fmt: skip
     # In the scratch folder, so that no pagefind.yml of the working directory applies.
-    subprocess.run(
-        [str(executable), *INDEX_OPTIONS, "--site", str(pages), "--output-path", str(bundle)],
-        cwd=scratch, check=True, stdin=subprocess.DEVNULL,
+    return subprocess.Popen(
+        [sys.executable, "-I", "-S", copies.__file__, os.fspath(job)],
+        cwd=scratch, stdin=subprocess.DEVNULL,
     )  # fmt: skip
-    shutil.rmtree(pages)
+
+
+def _finish_shard(process: subprocess.Popen, scratch) -> None:
+    """Wait for Pagefind's run on a shard; its exit status is checked, its page copies go."""
+    status = process.wait()
+    if status:
+        raise subprocess.CalledProcessError(status, process.args)
+    shutil.rmtree(Path(scratch) / "pages")
+
+
+def _index_shard(output_path, files, scratch, bundle):
+    _finish_shard(_start_shard(output_path, files, scratch, bundle), scratch)
+
+
+class EarlyShard:
+    """One shard's Pagefind run, begun before ``finalized`` (:func:`start_early`).
+
+    ``key`` is the shard's key from the pages as they were then; ``bundle``
+    is where the run writes it, in a scratch folder of its own beside the
+    output (so that the bundle can be renamed into the site).
+    """
+
+    def __init__(self, output: Path, name: str, key: str, files: list):
+        self.name, self.key = name, key
+        self._scratch = tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-")
+        self.folder = Path(self._scratch.name) / "input" / name
+        self.bundle = Path(self._scratch.name) / "bundles" / name
+        try:
+            self._process = _start_shard(output, files, self.folder, self.bundle)
+        except BaseException:
+            self._scratch.cleanup()
+            raise
+        atexit.register(self.cancel)
+
+    def finish(self) -> Path:
+        """Wait for the run: the bundle's folder (the caller moves it), or the run's error."""
+        _finish_shard(self._process, self.folder)
+        return self.bundle
+
+    def cancel(self) -> None:
+        """Stop the run if it still goes, and remove its folder (and whatever is left in it)."""
+        if self._scratch is None:
+            return
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._scratch.cleanup()
+        self._scratch = None
+        atexit.unregister(self.cancel)
+
+
+def _site_pages(output: Path, bundle_dir, exclude, years):
+    """The pages that may go to Pagefind: the articles' own (``years``), else every HTML page."""
+    if years:
+        # Only article pages carry the body marker (article.html): reading
+        # those alone halves the bytes hashed at 10,000 articles (347 of 689 MB).
+        skip = (*exclude, bundle_dir.strip("/") + "/")
+        base, isfile, join = os.fspath(output), os.path.isfile, os.path.join
+        return sorted(p for p in years if not p.startswith(skip) and isfile(join(base, p)))
+    return html_files(output, bundle_dir, exclude)
+
+
+def start_early(output_path, bundle_dir="pagefind", exclude=(), years=None, cache_path=None,
+                workers=1, max_pages=None) -> dict:  # fmt: skip
+    """Begin Pagefind now on the shards that have no cache entry, if they are few.
+
+    For an edit, while the build renders its other pages: at most ``workers``
+    shards of at most ``max_pages`` pages in all (None: any number), each
+    left running in a process of its own; a cold build, with every shard to
+    index, begins none (beside the rendering they would add their memory to
+    the build's largest). Returns ``{shard: EarlyShard}`` for
+    :func:`run_pagefind`'s ``early``; whoever does not pass them on cancels them.
+    """
+    if not years or not cache_path:
+        return {}
+    output = Path(output_path)
+    cache = ShardCache(cache_path)
+    if len(cache) < len(set(years.values())) - max(1, workers):
+        return {}  # a cold build's, most of whose shards are to index: not worth a look
+    shards, _marks = group(output, _site_pages(output, bundle_dir, exclude, years), years,
+                           cache.marks())  # fmt: skip
+    keys = {name: shard_key(pages, list(INDEX_OPTIONS)) for name, pages in shards.items()}
+    missing = [name for name in sorted(shards) if not cache.has(keys[name])]
+    if not missing or len(missing) > max(1, workers):
+        return {}
+    if max_pages is not None and sum(len(shards[name]) for name in missing) > max_pages:
+        return {}
+    early = {}
+    try:
+        for name in missing:
+            files = [relative for relative, _digest in shards[name]]
+            early[name] = EarlyShard(output, name, keys[name], files)
+    except BaseException:
+        for shard in early.values():
+            shard.cancel()
+        raise
+    return early
 
 
 def _stabilise(bundle):
@@ -146,23 +215,27 @@ def _install(bundle: Path, target: Path, whole: bool) -> None:
 
 
 def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cache_path=None,
-                 workers=1):  # fmt: skip
+                 workers=1, early=None):  # fmt: skip
     """Index ``output_path`` into ``bundle_dir`` below it, one shard per article year.
 
     ``years`` maps an article's ``save_as`` to its year; ``cache_path`` (None:
     no cache) keeps each shard's bundle for later builds; ``workers`` is how
-    many shards Pagefind indexes at once. Returns ``{"indexed": [shard, …],
-    "reused": [shard, …]}``.
+    many shards Pagefind indexes at once; ``early``: what :func:`start_early`
+    began, taken where a shard's key is still the one it began with, else
+    cancelled. Returns ``{"indexed": [shard, …], "reused": [shard, …],
+    "early": [shard, …]}`` (early: indexed by a run begun before).
     """
-    output = Path(output_path)
-    if years:
-        # Only article pages carry the body marker (article.html): reading
-        # those alone halves the bytes hashed at 10,000 articles (347 of 689 MB).
-        skip = (*exclude, bundle_dir.strip("/") + "/")
-        base, isfile, join = os.fspath(output), os.path.isfile, os.path.join
-        pages = sorted(p for p in years if not p.startswith(skip) and isfile(join(base, p)))
-    else:
-        pages = html_files(output, bundle_dir, exclude)
+    early = dict(early or {})
+    try:
+        return _run_pagefind(Path(output_path), bundle_dir, exclude, years, cache_path,
+                             workers, early)  # fmt: skip
+    finally:
+        for shard in early.values():  # those not taken, or all of them after an error
+            shard.cancel()
+
+
+def _run_pagefind(output, bundle_dir, exclude, years, cache_path, workers, early):
+    pages = _site_pages(output, bundle_dir, exclude, years)
     cache = ShardCache(cache_path) if cache_path else None
     known = cache.marks() if cache is not None else {}
     shards, marks = group(output, pages, years or {}, known)
@@ -171,7 +244,7 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
     target = output / bundle_dir
     shutil.rmtree(target, ignore_errors=True)
     primary = primary_shard(list(shards))
-    report = {"indexed": [], "reused": []}
+    report = {"indexed": [], "reused": [], "early": []}
     # The scratch folder sits beside the output so that hard links and renames work.
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-") as scratch:
         names = sorted(shards)
@@ -182,18 +255,29 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
                 found = pool.map(lambda name: cache.fetch(keys[name], bundles[name]), names)
                 reused = dict(zip(names, found, strict=True))
-        jobs = []
+        jobs, begun = [], []
         for name in names:
             if reused[name]:
                 report["reused"].append(name)
-            else:
-                files = [relative for relative, _digest in shards[name]]
-                jobs.append((files, Path(scratch) / "input" / name, bundles[name]))
-                report["indexed"].append(name)
+                continue
+            report["indexed"].append(name)
+            shard = early.get(name)
+            if shard is not None and shard.key == keys[name]:  # the same pages, the same bytes
+                begun.append(early.pop(name))
+                report["early"].append(name)
+                continue
+            files = [relative for relative, _digest in shards[name]]
+            jobs.append((files, Path(scratch) / "input" / name, bundles[name]))
+        for shard in early.values():  # begun on pages that changed since: not wanted
+            shard.cancel()
         # Each run is a process of its own; threads only wait for them.
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             for done in [pool.submit(_index_shard, output, *job) for job in jobs]:
                 done.result()
+        for shard in begun:
+            bundles[shard.name].parent.mkdir(parents=True, exist_ok=True)
+            os.rename(shard.finish(), bundles[shard.name])
+            shard.cancel()  # its scratch folder, now empty of anything wanted
         for name in report["indexed"]:
             _stabilise(bundles[name])
             if cache is not None:
@@ -208,8 +292,10 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
     if cache is not None:
         cache.prune(set(keys.values()))
     log.info(
-        "kiosk_search: %d pages in %d shards into %s/ (indexed %s, reused %s)",
+        "kiosk_search: %d pages in %d shards into %s/ (indexed %s%s, reused %s)",
         sum(len(pages) for pages in shards.values()), len(shards), bundle_dir,
-        ", ".join(report["indexed"]) or "none", ", ".join(report["reused"]) or "none",
+        ", ".join(report["indexed"]) or "none",
+        f" ({', '.join(report['early'])} begun while rendering)" if report["early"] else "",
+        ", ".join(report["reused"]) or "none",
     )  # fmt: skip
     return report

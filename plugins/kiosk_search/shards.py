@@ -172,9 +172,10 @@ def merge_order(names) -> list:
 
 
 def _source_digest() -> str:
-    # The bundle a cache entry holds was made from indexing.py's copies of the
-    # pages and went through stable.py: new rules, new key.
-    sources = [Path(__file__).with_name(name) for name in ("indexing.py", "stable.py")]
+    # The bundle a cache entry holds was made from copies.py's copies of the
+    # pages, by indexing.py's command, and went through stable.py: new rules, new key.
+    sources = [Path(__file__).with_name(name) for name in ("copies.py", "indexing.py",
+                                                           "stable.py")]  # fmt: skip
     return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
 
 
@@ -244,6 +245,15 @@ class ShardCache:
             write_atomically(self.folder / MARKS, json.dumps(marks, separators=(",", ":")).encode())
         except OSError as err:  # a full disk: the next build reads the pages again
             log.debug("kiosk_search: page marks not kept (%s)", err)
+
+    def __len__(self) -> int:
+        """How many entries the cache holds (whole or not)."""
+        with os.scandir(self.folder) as found:
+            return sum(1 for entry in found if entry.name != MARKS and entry.name[0] != ".")
+
+    def has(self, key: str) -> bool:
+        """Whether an entry under ``key`` was stored (``fetch`` still checks it whole)."""
+        return (self.folder / key / MANIFEST).is_file()
 
     def fetch(self, key: str, target: Path) -> bool:
         """Hard-link the entry's bundle into ``target`` (a new folder) if it is whole and intact.

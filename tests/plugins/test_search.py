@@ -22,15 +22,18 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
+from pelican.generators import ArticlesGenerator
 from pelican.utils import SafeDatetime
 
+import kiosk_search
 from kiosk_filecache import digest, remember, stat_stamp
 from kiosk_search import search_settings
-from kiosk_search.indexing import draft_prefixes, run_pagefind, search_copy
+from kiosk_search.copies import search_copy
+from kiosk_search.indexing import draft_prefixes, run_pagefind, start_early
 from kiosk_search.meta import date_text, plain_text, search_meta
 from kiosk_search.shards import MANIFEST, MARKS, merge_order, primary_shard, shard_names
 from tests.conftest import pagefind_search
-from tests.plugins.conftest import header, spy
+from tests.plugins.conftest import build_site, header, spy
 from tests.sites import tree_digest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,48 +57,55 @@ def _article(title, body, **fields):
     return header(body=body, title=title, **fields)
 
 
+def _site_files():
+    return {
+        "articles/ports.md": _article(
+            "Ports of the Sahel",
+            "Convoys wait at Tillabéri for the lean season.",
+            date="2025-07-09",
+            category="Reporting",
+            region="Africa",
+            slug="ports",
+        ),
+        "articles/strait.md": _article(
+            "A drill in the strait",
+            "The coast guard rehearsed an inspection of freighters.",
+            date="2025-07-24",
+            category="Analysis",
+            region="Asia-Pacific",
+            slug="strait",
+        ),
+        "articles/barley.md": _article(
+            "Barley and the border",
+            "Granaries at Kassala emptied before the quxbarrow harvest.",
+            date="2023-03-02",
+            category="Reporting",
+            region="Africa",
+            slug="barley",
+        ),
+        "articles/draft.md": _article(
+            "Unpublished",
+            "Only the zephyrlantern draft mentions this.",
+            date="2025-07-25",
+            category="Analysis",
+            status="draft",
+            slug="unpublished",
+        ),
+    }
+
+
+def _site_options(root):
+    return {
+        "plugins": ["kiosk_seo", "kiosk_search"],
+        "templates": {"article.html": ARTICLE, "home.html": HOME},
+        "settings": {"KIOSK_SEARCH": {"cache_path": str(root / "search-cache")}},
+    }
+
+
 @pytest.fixture
 def site(make_site, tmp_path):
     _meta_partial(tmp_path)
-    return make_site(
-        {
-            "articles/ports.md": _article(
-                "Ports of the Sahel",
-                "Convoys wait at Tillabéri for the lean season.",
-                date="2025-07-09",
-                category="Reporting",
-                region="Africa",
-                slug="ports",
-            ),
-            "articles/strait.md": _article(
-                "A drill in the strait",
-                "The coast guard rehearsed an inspection of freighters.",
-                date="2025-07-24",
-                category="Analysis",
-                region="Asia-Pacific",
-                slug="strait",
-            ),
-            "articles/barley.md": _article(
-                "Barley and the border",
-                "Granaries at Kassala emptied before the quxbarrow harvest.",
-                date="2023-03-02",
-                category="Reporting",
-                region="Africa",
-                slug="barley",
-            ),
-            "articles/draft.md": _article(
-                "Unpublished",
-                "Only the zephyrlantern draft mentions this.",
-                date="2025-07-25",
-                category="Analysis",
-                status="draft",
-                slug="unpublished",
-            ),
-        },
-        plugins=["kiosk_seo", "kiosk_search"],
-        templates={"article.html": ARTICLE, "home.html": HOME},
-        settings={"KIOSK_SEARCH": {"cache_path": str(tmp_path / "search-cache")}},
-    )
+    return make_site(_site_files(), **_site_options(tmp_path))
 
 
 @pytest.fixture
@@ -315,7 +325,7 @@ def archive(tmp_path):
     years = _write_archive(output)
     cache = tmp_path / "cache"
     report = run_pagefind(output, years=years, cache_path=cache)
-    assert report == {"indexed": ["2023", "2024", "2025"], "reused": []}
+    assert report == {"indexed": ["2023", "2024", "2025"], "reused": [], "early": []}
     return output, years, cache
 
 
@@ -340,7 +350,7 @@ def test_nothing_changed_reuses_every_shard_and_writes_the_same_bundle(archive):
     output, years, cache = archive
     before, entries = tree_digest(output / "pagefind"), _entries(cache)
     report = run_pagefind(output, years=years, cache_path=cache)
-    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"]}
+    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"], "early": []}
     assert _entries(cache) == entries, "no entry was written again"
     assert tree_digest(output / "pagefind") == before
 
@@ -351,7 +361,7 @@ def test_an_edit_indexes_exactly_its_year_and_equals_a_clean_build(archive, tmp_
     edited = {**ARCHIVE, "old-ports/index.html": (2023, "Old ports", "Analysis", "Dhows at Lamu.")}
     _write_archive(output, edited)
     report = run_pagefind(output, years=years, cache_path=cache)
-    assert report == {"indexed": ["2023"], "reused": ["2024", "2025"]}
+    assert report == {"indexed": ["2023"], "reused": ["2024", "2025"], "early": []}
     after = _entries(cache)
     assert len(after) == 3 and len(set(after.items()) - set(entries.items())) == 1
     assert tree_digest(output / "pagefind") == _cold(tmp_path, edited)
@@ -362,7 +372,7 @@ def test_entries_the_build_did_not_use_are_pruned(archive, tmp_path):
     remaining = {k: v for k, v in ARCHIVE.items() if v[0] != 2024}
     (output / "mid-rail" / "index.html").unlink()
     report = run_pagefind(output, years={k: v[0] for k, v in remaining.items()}, cache_path=cache)
-    assert report == {"indexed": [], "reused": ["2023", "2025"]}
+    assert report == {"indexed": [], "reused": ["2023", "2025"], "early": []}
     assert len(_entries(cache)) == 2, "the 2024 entry is gone"
     assert not (output / "pagefind" / "2024").exists()
     assert tree_digest(output / "pagefind") == _cold(tmp_path, remaining)
@@ -382,7 +392,7 @@ def test_pages_the_build_knows_are_grouped_into_shards_without_being_read(
 
     report = run_pagefind(output, years=years, cache_path=cache)
 
-    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"]}
+    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"], "early": []}
     assert not {output / save_as for save_as in years} & set(read)
     assert tree_digest(output / "pagefind") == before
     marks = json.loads((cache / MARKS).read_text())
@@ -394,7 +404,7 @@ def test_damaged_page_marks_only_cost_a_read(archive):
     before = tree_digest(output / "pagefind")
     (cache / MARKS).write_text("{not json")
     report = run_pagefind(output, years=years, cache_path=cache)
-    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"]}
+    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"], "early": []}
     assert tree_digest(output / "pagefind") == before
     assert len(json.loads((cache / MARKS).read_text())) == len(years)
 
@@ -416,7 +426,7 @@ def test_a_damaged_cache_entry_is_not_trusted(archive, tmp_path, damage):
     else:
         (entry / "bundle" / "stray.js").write_text("alert(1)")
     report = run_pagefind(output, years=years, cache_path=cache)
-    assert report == {"indexed": ["2024"], "reused": ["2023", "2025"]}
+    assert report == {"indexed": ["2024"], "reused": ["2023", "2025"], "early": []}
     assert tree_digest(output / "pagefind") == before
     assert len(_entries(cache)) == 3, "the damaged entry was replaced by a sound one"
 
@@ -431,7 +441,7 @@ def test_a_reused_entry_s_files_are_not_read_again_while_their_stat_is_as_stored
 
     report = run_pagefind(output, years=years, cache_path=cache)
 
-    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"]}
+    assert report == {"indexed": [], "reused": ["2023", "2024", "2025"], "early": []}
     assert not [name for name in hashed if str(cache) in str(name)], "a cached file was hashed"
     assert tree_digest(output / "pagefind") == before
 
@@ -456,6 +466,96 @@ def test_two_shards_indexed_at_once_give_the_same_bundle(archive, tmp_path):
     _write_archive(at_once)
     run_pagefind(at_once, years=years, workers=2)
     assert tree_digest(at_once / "pagefind") == tree_digest(output / "pagefind")
+
+
+# --- The edited shard begun while the build still renders (start_early) --------
+
+EDITED = {**ARCHIVE, "old-ports/index.html": (2023, "Old ports", "Analysis", "Dhows at Lamu.")}
+
+
+def _scratch_folders(output):
+    return sorted(path.name for path in output.parent.glob(".pagefind-*"))
+
+
+def test_an_edited_shard_begun_early_gives_the_bundle_a_clean_build_gives(archive, tmp_path):
+    output, years, cache = archive
+    _write_archive(output, EDITED)
+
+    early = start_early(output, years=years, cache_path=cache)
+    assert list(early) == ["2023"], "only the shard whose pages changed is begun"
+    report = run_pagefind(output, years=years, cache_path=cache, early=early)
+
+    assert report == {"indexed": ["2023"], "reused": ["2024", "2025"], "early": ["2023"]}
+    assert tree_digest(output / "pagefind") == _cold(tmp_path, EDITED)
+    assert _scratch_folders(output) == []
+
+
+def test_a_shard_whose_pages_changed_after_it_was_begun_is_indexed_again(archive, tmp_path):
+    output, years, cache = archive
+    _write_archive(output, EDITED)
+    early = start_early(output, years=years, cache_path=cache)
+    again = {**EDITED, "old-grain/index.html": (2023, "Old grain", "Reporting", "Sorghum.")}
+    _write_archive(output, again)  # as a later writer of the same page would
+
+    report = run_pagefind(output, years=years, cache_path=cache, early=early)
+
+    assert report == {"indexed": ["2023"], "reused": ["2024", "2025"], "early": []}
+    assert tree_digest(output / "pagefind") == _cold(tmp_path, again)
+    assert _scratch_folders(output) == [], "the early run and its folder are gone"
+
+
+def test_nothing_is_begun_early_for_a_cold_build_or_more_than_one_run_can_take(archive, tmp_path):
+    output, years, cache = archive
+    cold = tmp_path / "cold-output"
+    assert start_early(cold, years=_write_archive(cold), cache_path=tmp_path / "empty") == {}
+    changed = {save_as: (year, title, section, text + " Again.")
+               for save_as, (year, title, section, text) in ARCHIVE.items()}  # fmt: skip
+    _write_archive(output, changed)
+    assert start_early(output, years=years, cache_path=cache) == {}, "three shards changed"
+    _write_archive(output, EDITED)
+    assert start_early(output, years=years, cache_path=cache, max_pages=1) == {}, "2 pages"
+    assert start_early(output, years=years, cache_path=None) == {}
+    assert _scratch_folders(output) == []
+
+
+def test_an_early_run_nobody_takes_is_stopped_and_leaves_nothing(archive):
+    output, years, cache = archive
+    _write_archive(output, EDITED)
+    (shard,) = start_early(output, years=years, cache_path=cache).values()
+    assert _scratch_folders(output)
+    shard.cancel()
+    assert _scratch_folders(output) == []
+    shard.cancel()  # twice is harmless (at exit, after the build's own cancel)
+
+
+def test_a_rebuild_after_an_edit_indexes_its_year_while_the_pages_render(
+    site, tmp_path, monkeypatch
+):
+    reports, begun = [], []
+    indexed = kiosk_search.run_pagefind
+
+    def index(*args, **kwargs):
+        reports.append(indexed(*args, **kwargs))
+
+    def turning_to_listings(*_args, **_kwargs):
+        begun.append(sorted(kiosk_search._early.get(str(site), {})))
+
+    monkeypatch.setattr(kiosk_search, "run_pagefind", index)
+    # What is under way when Pelican turns from the article pages to the listings.
+    spy(monkeypatch, ArticlesGenerator, "generate_period_archives", turning_to_listings)
+    files = {**_site_files(), "articles/barley.md": _article(
+        "Barley and the border", "Granaries at Kassala filled with sorghum.",
+        date="2023-03-02", category="Reporting", region="Africa", slug="barley")}  # fmt: skip
+
+    build_site(tmp_path, files, **_site_options(tmp_path))
+
+    assert begun == [["2023"]]
+    assert reports == [{"indexed": ["2023"], "reused": ["2025"], "early": ["2023"]}]
+    clean = tmp_path / "clean"
+    _meta_partial(clean)
+    build_site(clean, files, **_site_options(clean))
+    assert tree_digest(site / "pagefind") == tree_digest(clean / "output" / "pagefind")
+    assert _scratch_folders(site) == []
 
 
 def test_a_year_of_more_articles_than_the_limit_is_cut_into_month_ranges():
