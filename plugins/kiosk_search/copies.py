@@ -4,7 +4,7 @@ become Pagefind.
 Run as ``python -I -S copies.py <job file>`` (this file alone, by its path:
 the standard library only, so that the process starts in a few milliseconds
 and holds a few megabytes). The job file (JSON) names the site, the pages,
-the folder to copy them into, Pagefind's command and the niceness to run at; the process copies each
+the folder to copy them into and Pagefind's command; the process copies each
 page's :func:`search_copy` there and then ``exec``s Pagefind, whose exit
 status is the process's. The build's process neither reads nor writes the
 pages for it, and after an edit it goes on rendering meanwhile
@@ -72,8 +72,6 @@ def copy_pages(site: str, files, folder: str) -> None:
 def main(job_file: str) -> None:
     with open(job_file, encoding="utf-8") as handle:
         job = json.load(handle)
-    if job.get("nice") and hasattr(os, "nice"):
-        os.nice(job["nice"])
     copy_pages(job["site"], job["files"], job["folder"])
     command = job["command"]
     sys.stdout.flush()

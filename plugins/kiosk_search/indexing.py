@@ -50,9 +50,6 @@ log = logging.getLogger(__name__)
 # filled result excerpts: left out of the index (captions stay in).
 INDEX_OPTIONS = ("--silent", "--exclude-selectors", ".credit")
 SHARD_LIST = "shards.json"
-# An early run's niceness: the build's own process, rendering on one core, is
-# what the editor waits for; Pagefind has the other core and time to spare.
-EARLY_NICE = 10
 
 
 def draft_prefixes(settings):
@@ -80,9 +77,9 @@ def html_files(output_path, bundle_dir, exclude):
             yield relative
 
 
-def _start_shard(output_path, files, scratch, bundle, nice=0) -> subprocess.Popen:
+def _start_shard(output_path, files, scratch, bundle) -> subprocess.Popen:
     """Start a process that copies the shard's pages below ``scratch`` and becomes Pagefind
-    on them (copies.py), at niceness ``nice``; not waited for."""
+    on them (copies.py); not waited for."""
     pages = Path(scratch) / "pages"
     pages.mkdir(parents=True)
     executable = get_executable()
@@ -93,7 +90,6 @@ def _start_shard(output_path, files, scratch, bundle, nice=0) -> subprocess.Pope
         "site": os.fspath(output_path), "files": list(files), "folder": os.fspath(pages),
         "command": [os.fspath(executable), *INDEX_OPTIONS, "--site", os.fspath(pages),
                     "--output-path", os.fspath(bundle)],
-        "nice": nice,
     }), "utf-8")  # fmt: skip
     # In the scratch folder, so that no pagefind.yml of the working directory applies.
     return subprocess.Popen(
@@ -128,7 +124,7 @@ class EarlyShard:
         self.folder = Path(self._scratch.name) / "input" / name
         self.bundle = Path(self._scratch.name) / "bundles" / name
         try:
-            self._process = _start_shard(output, files, self.folder, self.bundle, EARLY_NICE)
+            self._process = _start_shard(output, files, self.folder, self.bundle)
         except BaseException:
             self._scratch.cleanup()
             raise
