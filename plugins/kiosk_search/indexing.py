@@ -205,7 +205,8 @@ def _stabilise(bundle):
 
 
 def _install(bundle: Path, target: Path, whole: bool) -> None:
-    """Move a shard's bundle into the site: whole, or only its index data."""
+    """Move a shard's bundle into the site: whole, or only its index data (``whole``
+    False: its Pagefind scripts are removed first)."""
     if not whole:
         for path in list(bundle.rglob("*")):
             if path.is_file() and is_asset(path.relative_to(bundle).as_posix()):
@@ -252,8 +253,11 @@ def _run_pagefind(output, bundle_dir, exclude, years, cache_path, workers, early
         bundles = {name: Path(scratch) / "bundles" / name for name in names}
         reused = dict.fromkeys(names, False)
         if cache is not None:
+            # An older shard's bundle comes without the scripts the site keeps only once.
+            leave = {name: None if name == primary else is_asset for name in names}
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                found = pool.map(lambda name: cache.fetch(keys[name], bundles[name]), names)
+                found = pool.map(lambda name: cache.fetch(keys[name], bundles[name], leave[name]),
+                                 names)  # fmt: skip
                 reused = dict(zip(names, found, strict=True))
         jobs, begun = [], []
         for name in names:
@@ -286,7 +290,7 @@ def _run_pagefind(output, bundle_dir, exclude, years, cache_path, workers, early
         _install(bundles[primary], target, whole=True)
         others = merge_order(list(shards))
         for name in others:
-            _install(bundles[name], target / name, whole=False)
+            _install(bundles[name], target / name, whole=reused[name])
     shard_list = {"merge": [f"{name}/" for name in others]}
     (target / SHARD_LIST).write_text(json.dumps(shard_list) + "\n", "utf-8")
     if cache is not None:

@@ -255,8 +255,12 @@ class ShardCache:
         """Whether an entry under ``key`` was stored (``fetch`` still checks it whole)."""
         return (self.folder / key / MANIFEST).is_file()
 
-    def fetch(self, key: str, target: Path) -> bool:
+    def fetch(self, key: str, target: Path, leave=None) -> bool:
         """Hard-link the entry's bundle into ``target`` (a new folder) if it is whole and intact.
+
+        ``leave``: a test of a file's relative path; the files it passes are
+        not linked (an older shard's copy of Pagefind's scripts, which the
+        site does not keep), though the entry must still hold them.
 
         Every file is checked against the manifest first; an entry that fails
         is removed, and ``target`` is left absent. A file whose inode, size
@@ -280,6 +284,8 @@ class ShardCache:
             for folder in sorted({os.path.dirname(relative) for relative in expected}):
                 os.makedirs(os.path.join(target, folder), exist_ok=True)
             for relative in sorted(expected):
+                if leave is not None and leave(relative):
+                    continue
                 source = os.path.join(bundle, relative)
                 if _stat_stamp(source) != stored.get(relative):
                     with open(source, "rb") as handle:
