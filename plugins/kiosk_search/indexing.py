@@ -231,7 +231,9 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
         return _run_pagefind(Path(output_path), bundle_dir, exclude, years, cache_path,
                              workers, early)  # fmt: skip
     finally:
-        for shard in early.values():  # those not taken, or all of them after an error
+        # Those not taken, and the scratch folders of those taken (their bundles
+        # moved out); all of them after an error.
+        for shard in early.values():
             shard.cancel()
 
 
@@ -267,13 +269,14 @@ def _run_pagefind(output, bundle_dir, exclude, years, cache_path, workers, early
             report["indexed"].append(name)
             shard = early.get(name)
             if shard is not None and shard.key == keys[name]:  # the same pages, the same bytes
-                begun.append(early.pop(name))
+                begun.append(shard)
                 report["early"].append(name)
                 continue
             files = [relative for relative, _digest in shards[name]]
             jobs.append((files, Path(scratch) / "input" / name, bundles[name]))
         for shard in early.values():  # begun on pages that changed since: not wanted
-            shard.cancel()
+            if shard not in begun:
+                shard.cancel()
         # Each run is a process of its own; threads only wait for them.
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             for done in [pool.submit(_index_shard, output, *job) for job in jobs]:
@@ -281,7 +284,6 @@ def _run_pagefind(output, bundle_dir, exclude, years, cache_path, workers, early
         for shard in begun:
             bundles[shard.name].parent.mkdir(parents=True, exist_ok=True)
             os.rename(shard.finish(), bundles[shard.name])
-            shard.cancel()  # its scratch folder, now empty of anything wanted
         for name in report["indexed"]:
             _stabilise(bundles[name])
             if cache is not None:

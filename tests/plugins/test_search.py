@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import http.server
 import json
+import shutil
 import subprocess
 import threading
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from pelican.utils import SafeDatetime
 
 import kiosk_search
 from kiosk_filecache import digest, remember, stat_stamp
-from kiosk_search import search_settings
+from kiosk_search import indexing, search_settings
 from kiosk_search.copies import search_copy
 from kiosk_search.indexing import draft_prefixes, run_pagefind, start_early
 from kiosk_search.meta import date_text, plain_text, search_meta
@@ -526,6 +527,19 @@ def test_an_early_run_nobody_takes_is_stopped_and_leaves_nothing(archive):
     shard.cancel()
     assert _scratch_folders(output) == []
     shard.cancel()  # twice is harmless (at exit, after the build's own cancel)
+
+
+def test_an_early_run_that_fails_fails_the_indexing_and_leaves_nothing(archive, monkeypatch):
+    output, years, cache = archive
+    _write_archive(output, EDITED)
+    monkeypatch.setattr(indexing, "get_executable", lambda: Path(shutil.which("false")))
+    early = start_early(output, years=years, cache_path=cache)
+    assert list(early) == ["2023"]
+
+    with pytest.raises(subprocess.CalledProcessError):
+        run_pagefind(output, years=years, cache_path=cache, early=early)
+
+    assert _scratch_folders(output) == []
 
 
 def test_a_rebuild_after_an_edit_indexes_its_year_while_the_pages_render(
