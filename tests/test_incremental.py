@@ -100,6 +100,43 @@ def test_rebuild_has_the_same_search_bundle_as_a_clean_build(two_builds):
     assert split(incremental)[1] == split(clean)[1]
 
 
+@pytest.fixture(scope="module")
+def one_edit(tmp_path_factory):
+    """(what kiosk_search reported at each build, the rebuilt bundle, a clean build's bundle)
+    after a single edit: the case whose changed year is indexed while the pages render."""
+    import kiosk_search
+
+    tmp_path = tmp_path_factory.mktemp("one-edit")
+    manifest = corpus.write_corpus(tmp_path / "corpus", 30, seed=12)
+    content = tmp_path / "corpus" / "kiosk"
+    warm = settings_file(tmp_path, tmp_path / "cache")
+    reports = []
+    indexed = kiosk_search.run_pagefind
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        patch.setattr(kiosk_search, "run_pagefind",
+                      lambda *args, **kwargs: reports.append(indexed(*args, **kwargs)))  # fmt: skip
+        build_site(warm, tmp_path / "incremental", content, quiet=True)
+        with open(content / manifest["paths"]["kiosk"][10], "a", encoding="utf-8") as handle:
+            handle.write("\nCorrection: the envoy arrived on the Thursday.\n")
+        build_site(warm, tmp_path / "incremental", content, quiet=True)
+        clean = tmp_path / "clean"
+        clean.mkdir()
+        build_site(settings_file(clean, clean / "cache"), clean / "output", content, quiet=True)
+    leftovers = sorted(path.name for path in tmp_path.glob(".pagefind-*"))
+    return (reports, split(tree_digest(tmp_path / "incremental"))[1],
+            split(tree_digest(clean / "output"))[1], leftovers)  # fmt: skip
+
+
+def test_one_edit_indexes_its_year_while_rendering_and_equals_a_clean_build(one_edit):
+    reports, rebuilt, clean, leftovers = one_edit
+    cold, edit, fresh = reports
+    assert cold["early"] == [] and fresh["early"] == [], "a cold build begins nothing early"
+    assert len(edit["indexed"]) == 1 and edit["early"] == edit["indexed"]
+    assert rebuilt == clean
+    assert leftovers == [], "no early run's folder is left beside the site"
+
+
 @pytest.fixture(autouse=True)
 def _repo_cwd(monkeypatch):
     # build_site resolves settings relative to the repository, as invoke does.
