@@ -835,7 +835,33 @@ def map_fresh_started(factory: str, args: tuple, items, workers=None, min_items=
     return collected
 
 
-class FreshJob:
+class ScratchProcess:
+    """A process started with a scratch folder of its own, both for its starter to end.
+
+    :meth:`cancel` kills the process if it still runs and removes the folder,
+    in the process that started it only (a forked child inherits the object
+    and its exit handlers); it runs at exit if nobody called it before.
+    """
+
+    def __init__(self, scratch: tempfile.TemporaryDirectory, process: subprocess.Popen):
+        self._owner = os.getpid()
+        self._scratch = scratch
+        self._process = process
+        atexit.register(self.cancel)
+
+    def cancel(self) -> None:
+        """Stop the process if it still runs, and remove its folder."""
+        if os.getpid() != self._owner or self._scratch is None:
+            return
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._scratch.cleanup()
+        self._scratch = None
+        atexit.unregister(self.cancel)
+
+
+class FreshJob(ScratchProcess):
     """``[function(item) for item in items]`` in a new Python process, started now.
 
     As one share of :func:`map_fresh`, but this process goes on with its own
@@ -849,17 +875,15 @@ class FreshJob:
     """
 
     def __init__(self, factory: str, args: tuple, items, nice: int = 0, stoppable: bool = False):
-        self._owner = os.getpid()
-        self._scratch = tempfile.TemporaryDirectory(prefix="kiosk-fresh-")
-        job = Path(self._scratch.name, "job")
-        self._result = Path(self._scratch.name, "result")
-        self._stop = Path(self._scratch.name, "stop")
+        scratch = tempfile.TemporaryDirectory(prefix="kiosk-fresh-")
+        job = Path(scratch.name, "job")
+        self._result = Path(scratch.name, "result")
+        self._stop = Path(scratch.name, "stop")
         stop = str(self._stop) if stoppable else None
         job.write_bytes(pickle.dumps((factory, args, list(items), stop, nice)))
         env = {**os.environ, "KIOSK_FRESH_PATH": fresh_import_path(factory)}
         command = [sys.executable, "-c", _FRESH_WORKER, str(job), str(self._result)]
-        self._process = subprocess.Popen(command, env=env)
-        atexit.register(self.cancel)
+        super().__init__(scratch, subprocess.Popen(command, env=env))
 
     def stop(self) -> None:
         """Ask the job to stop after the item in hand (see :meth:`result`)."""
@@ -873,17 +897,6 @@ class FreshJob:
             return _collect(self._result, status)
         finally:
             self.cancel()
-
-    def cancel(self) -> None:
-        """Stop the job if it still runs, and remove its files (in the process that started it)."""
-        if os.getpid() != self._owner or self._scratch is None:
-            return
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._scratch.cleanup()
-        self._scratch = None
-        atexit.unregister(self.cancel)
 
 
 def fresh_import_path(factory: str) -> str:

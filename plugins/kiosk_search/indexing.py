@@ -24,7 +24,6 @@ groups the pages again and takes the early bundle only for a shard whose key
 is indexed then, as always, and the early run is thrown away.
 """
 
-import atexit
 import json
 import logging
 import os
@@ -37,7 +36,7 @@ from pathlib import Path
 
 from pagefind.service import get_executable
 
-from kiosk_filecache import site_listing
+from kiosk_filecache import ScratchProcess, site_listing
 
 from . import copies
 from .shards import ShardCache, group, is_asset, merge_order, primary_shard, shard_key
@@ -110,41 +109,31 @@ def _index_shard(output_path, files, scratch, bundle):
     _finish_shard(_start_shard(output_path, files, scratch, bundle), scratch)
 
 
-class EarlyShard:
+class EarlyShard(ScratchProcess):
     """One shard's Pagefind run, begun before ``finalized`` (:func:`start_early`).
 
     ``key`` is the shard's key from the pages as they were then; ``bundle``
     is where the run writes it, in a scratch folder of its own beside the
-    output (so that the bundle can be renamed into the site).
+    output (so that the bundle can be renamed into the site). ``cancel``
+    stops the run and removes the folder (at exit too).
     """
 
     def __init__(self, output: Path, name: str, key: str, files: list):
         self.name, self.key = name, key
-        self._scratch = tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-")
-        self.folder = Path(self._scratch.name) / "input" / name
-        self.bundle = Path(self._scratch.name) / "bundles" / name
+        scratch = tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-")
+        self.folder = Path(scratch.name) / "input" / name
+        self.bundle = Path(scratch.name) / "bundles" / name
         try:
-            self._process = _start_shard(output, files, self.folder, self.bundle)
+            process = _start_shard(output, files, self.folder, self.bundle)
         except BaseException:
-            self._scratch.cleanup()
+            scratch.cleanup()
             raise
-        atexit.register(self.cancel)
+        super().__init__(scratch, process)
 
     def finish(self) -> Path:
         """Wait for the run: the bundle's folder (the caller moves it), or the run's error."""
         _finish_shard(self._process, self.folder)
         return self.bundle
-
-    def cancel(self) -> None:
-        """Stop the run if it still goes, and remove its folder (and whatever is left in it)."""
-        if self._scratch is None:
-            return
-        if self._process.poll() is None:
-            self._process.kill()
-        self._process.wait()
-        self._scratch.cleanup()
-        self._scratch = None
-        atexit.unregister(self.cancel)
 
 
 def _site_pages(output: Path, bundle_dir, exclude, years):
