@@ -147,6 +147,14 @@ def _site_pages(output: Path, bundle_dir, exclude, years):
     return html_files(output, bundle_dir, exclude)
 
 
+def _shards(output: Path, bundle_dir, exclude, years, marks) -> tuple[dict, dict, dict]:
+    """(``group``'s shards and page marks for the site as it is now, each shard's key)."""
+    shards, marks = group(output, _site_pages(output, bundle_dir, exclude, years), years or {},
+                          marks)  # fmt: skip
+    keys = {name: shard_key(pages, list(INDEX_OPTIONS)) for name, pages in shards.items()}
+    return shards, marks, keys
+
+
 def start_early(output_path, bundle_dir="pagefind", exclude=(), years=None, cache_path=None,
                 workers=1, max_pages=None) -> dict:  # fmt: skip
     """Begin Pagefind now on the shards that have no cache entry, if they are few.
@@ -164,9 +172,7 @@ def start_early(output_path, bundle_dir="pagefind", exclude=(), years=None, cach
     cache = ShardCache(cache_path)
     if len(cache) < len(set(years.values())) - max(1, workers):
         return {}  # a cold build's, most of whose shards are to index: not worth a look
-    shards, _marks = group(output, _site_pages(output, bundle_dir, exclude, years), years,
-                           cache.marks())  # fmt: skip
-    keys = {name: shard_key(pages, list(INDEX_OPTIONS)) for name, pages in shards.items()}
+    shards, _marks, keys = _shards(output, bundle_dir, exclude, years, cache.marks())
     missing = [name for name in sorted(shards) if not cache.has(keys[name])]
     if not missing or len(missing) > max(1, workers):
         return {}
@@ -227,10 +233,9 @@ def run_pagefind(output_path, bundle_dir="pagefind", exclude=(), years=None, cac
 
 
 def _run_pagefind(output, bundle_dir, exclude, years, cache_path, workers, early):
-    pages = _site_pages(output, bundle_dir, exclude, years)
     cache = ShardCache(cache_path) if cache_path else None
     known = cache.marks() if cache is not None else {}
-    shards, marks = group(output, pages, years or {}, known)
+    shards, marks, keys = _shards(output, bundle_dir, exclude, years, known)
     if cache is not None and marks != known:
         cache.keep_marks(marks)  # this build's pages: the file holds one site's worth
     target = output / bundle_dir
@@ -240,7 +245,6 @@ def _run_pagefind(output, bundle_dir, exclude, years, cache_path, workers, early
     # The scratch folder sits beside the output so that hard links and renames work.
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".pagefind-") as scratch:
         names = sorted(shards)
-        keys = {name: shard_key(shards[name], list(INDEX_OPTIONS)) for name in names}
         bundles = {name: Path(scratch) / "bundles" / name for name in names}
         reused = dict.fromkeys(names, False)
         if cache is not None:
