@@ -540,11 +540,20 @@ def deploy(c, to, output=str(CONFIG["output"]), content=None):
         "seed": "corpus seed: the same seed gives the same corpus (default 2026)",
         "preview": "time the live preview instead: save an article -> page with the edit, "
         "invoke livereload against hugo server, RUNS edits each (bench/preview.py)",
+        "floors": "time what any build of the corpus pays (Pagefind on every article page, "
+        "on one shard's, Python's start) against Hugo's cold build, RUNS each "
+        "(bench/floors.py; needs bench/timeline.py's site)",
     }
 )
-def bench(c, articles=1000, against="hugo,pelican", runs=3, seed=2026, preview=False):
+def bench(c, articles=1000, against="hugo,pelican", runs=3, seed=2026, preview=False,
+          floors=False):  # fmt: skip
     """Benchmark the publish build against Hugo and plain Pelican (bench/, BENCHMARKS.md)."""
     sys.path.insert(0, str(ROOT / "bench"))
+    if floors:
+        import floors as bench_floors
+
+        bench_floors.main(["--articles", str(articles), "--seed", str(seed), "--runs", str(runs)])
+        return
     if preview:
         import preview as bench_preview
 

@@ -5,6 +5,7 @@ and only meaningful if the corpus is what editors really write: it must pass
 the same editorial validation as the magazine (``invoke check``).
 """
 
+import json
 import subprocess
 import sys
 from collections import Counter
@@ -169,3 +170,20 @@ def test_the_benchmark_sets_last_run_s_files_aside_and_deletes_them_at_the_end(
     assert trash == [".output-skeleton-1-2", "cache-kiosk", "hugo", "kiosk", "out-kiosk", "pelican"]
     run.empty_trash(tmp_path)
     assert not (tmp_path / run.TRASH).exists()
+
+
+def test_the_floors_time_pagefind_and_hugo_on_the_same_corpus(small_corpus, tmp_path):
+    """bench/floors.py on a site the timeline built: Pagefind on every article page and on
+    one shard's worth, Python's start, and Hugo's cold build, each run and compared."""
+    root, manifest = small_corpus
+    bench_script("timeline.py", root)
+    result_file = tmp_path / "floors.json"
+    lines = bench_script("floors.py", root, "--runs", "1", "--json", str(result_file))
+    timed = [line.split() for line in lines if line.startswith("[run 1/1] ")]
+    assert sorted(words[2] for words in timed) == ["hugo", "pagefind", "shard", "start"], lines
+    result = json.loads(result_file.read_text())
+    assert result["article_pages"] == manifest["articles"]  # every one is published
+    assert 0 < result["shard_pages"] <= result["article_pages"]
+    assert result["vs_hugo_cold"]["hugo"] == 1.0
+    assert all(m["seconds"] > 0 and m["cpu_seconds"] > 0 for m in result["medians"].values())
+    assert not any(path.name.startswith(".floors-") for path in root.iterdir())
